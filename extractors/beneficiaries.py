@@ -1,0 +1,99 @@
+"""Beneficiary lists in annexes, read by meaning: which column names, places, counts, pays.
+
+A column's role comes from its header words first and the type of its values second, so a
+list with other columns or another order still loads. Municipalities are resolved to NIS
+codes as of the document's date and as of now; other names are normalised organisations."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from .municipalities import place_name, resolve
+from .names import normalise_text, organisation_name
+from .numbers import parse_int, parse_number
+from .records import Beneficiary, BeneficiaryList, Table
+
+ROLES = [  # checked in this order: the first role whose pattern a header matches wins
+    ("number", re.compile(r"^(nr|nummer|volgnummer|#)\.?$", re.IGNORECASE)),
+    ("sessions", re.compile(r"sessie", re.IGNORECASE)),
+    ("amount", re.compile(r"bedrag|premie|subsidie|budget|toegekend|euro|€|steun|toelage", re.IGNORECASE)),
+    ("name", re.compile(r"begunstigde|aanvrager|organisatie|onderneming|promotor|naam|instelling|"
+                        r"vereniging|ontvanger|bestuur", re.IGNORECASE)),
+    ("municipality", re.compile(r"gemeente|stad|locatie|vestiging|plaats", re.IGNORECASE)),
+]
+
+
+def column_roles(table: Table) -> dict[str, int]:
+    """Map roles (name, municipality, sessions, amount, number) to column indexes."""
+    headers: dict[int, str] = {}
+    for cell in table.cells:
+        if cell.is_header:
+            for k in range(cell.col, cell.col + cell.col_span):
+                headers[k] = f"{headers.get(k, '')} {cell.text}".strip()
+    roles: dict[str, int] = {}
+    for col in range(table.n_cols):
+        for role, pattern in ROLES:
+            if role not in roles and pattern.search(headers.get(col, "")):
+                roles[role] = col
+                break
+    body = [c for c in table.cells if not c.is_header]
+    if "amount" not in roles:  # the column with most euro values
+        euro = {col: sum(1 for c in body if c.col == col and parse_number(c.text).unit == "EUR")
+                for col in range(table.n_cols)}
+        best = max(euro, key=euro.get, default=None)
+        if best is not None and euro[best] >= 2:
+            roles["amount"] = best
+    if "name" not in roles and "municipality" in roles:
+        roles["name"] = roles.pop("municipality")
+    return roles
+
+
+def read_list(table: Table, published: date, call_year: int | None) -> BeneficiaryList | None:
+    """The beneficiary list in a table, or None when the table is not one."""
+    roles = column_roles(table)
+    if "name" not in roles or not ({"amount", "sessions"} & roles.keys()):
+        return None
+    rows: dict[int, dict[int, object]] = {}
+    for cell in table.cells:
+        if not cell.is_header:
+            rows.setdefault(cell.row, {})[cell.col] = cell
+    out = BeneficiaryList(table.index, call_year, [])
+    for r in sorted(rows):
+        cells = rows[r]
+        name_cell = cells.get(roles["name"])
+        text = {role: cells[col].text if col in cells else None for role, col in roles.items()}
+        sessions = parse_int(text["sessions"]) if text.get("sessions") else None
+        amount = parse_number(text["amount"]).value if text.get("amount") else None
+        if r in table.total_rows:
+            out.total_sessions, out.total_amount_eur = sessions, amount
+            continue
+        if name_cell is None:
+            continue
+        name = normalise_text(name_cell.text)
+        place = text.get("municipality")
+        match = resolve(name, published)
+        kind = "municipality" if match and (place is None or place_name(name) == normalise_text(place)
+                                            or name != place_name(name)) else "organisation"
+        row_cells = list(cells.values())
+        out.rows.append(Beneficiary(
+            row=r, name=name_cell.text, normalised_name=match.name if kind == "municipality" else
+            organisation_name(name), kind=kind, page=name_cell.page, bbox=_row_bbox(row_cells),
+            municipality=normalise_text(place) if place else (match.name if match else None),
+            nis_code=match.nis_code if kind == "municipality" and match else None,
+            nis_code_at_time=match.nis_code_at_time if kind == "municipality" and match else None,
+            sessions=sessions, amount_eur=amount.quantize(Decimal("0.01")) if amount is not None else None))
+    return out if out.rows else None
+
+
+def _row_bbox(cells) -> tuple[float, float, float, float]:
+    same_page = [c for c in cells if c.page == cells[0].page]
+    return (min(c.bbox[0] for c in same_page), min(c.bbox[1] for c in same_page),
+            max(c.bbox[2] for c in same_page), max(c.bbox[3] for c in same_page))
+
+
+def call_year(title: str | None) -> int | None:
+    """The year of the call an annex lists: 'Begunstigden oproep 2018' -> 2018."""
+    m = re.search(r"\b(19[5-9]\d|20\d\d)\b", title or "")
+    return int(m[1]) if m else None

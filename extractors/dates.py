@@ -1,0 +1,34 @@
+"""Dutch dates and the parliament's session years."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+MONTHS = {name: i for i, name in enumerate(
+    ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+     "september", "oktober", "november", "december"], start=1)}
+DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+
+
+def parse_dutch_date(text: str) -> date | None:
+    """'23 januari 2020' or '23/01/2020' -> date(2020, 1, 23); None when there is no date."""
+    m = DUTCH_DATE.search(text)
+    if m:
+        return date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    m = NUMERIC_DATE.search(text)
+    if m:
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            return None
+    return None
+
+
+def session_year(day: date) -> str:
+    """The Flemish Parliament's session year opens on the fourth Monday of September."""
+    first = date(day.year, 9, 1)
+    opening = first + timedelta(days=(0 - first.weekday()) % 7 + 21)
+    start = day.year if day >= opening else day.year - 1
+    return f"{start}-{start + 1}"

@@ -1,0 +1,66 @@
+"""Belgian numbers, euros and footnote markers: `198.707,50€` -> Decimal('198707.50'), EUR."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+# A footnote marker at the end of a value: "100 (*)", "9 (1)", "12*", "5¹".
+_MARKER = re.compile(r"\s*(?:\((\*{1,3}|†|\d{1,2}|[a-z])\)|(\*{1,3})|([¹²³⁴⁵⁶⁷⁸⁹]))\s*$")
+_CURRENCY = re.compile(r"€|\bEUR\b|\beuro\b", re.IGNORECASE)
+_GROUPED = re.compile(r"[-+−]?\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?")
+_PLAIN = re.compile(r"[-+−]?\d+(?:,\d+)?")
+_SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: Decimal | None
+    unit: str | None
+    markers: tuple[str, ...] = ()
+    text: str = ""  # the value's text with markers removed
+
+
+def split_markers(text: str) -> tuple[str, tuple[str, ...]]:
+    """Split trailing footnote markers from a value: '100 (*)' -> ('100', ('*',))."""
+    markers: list[str] = []
+    text = text.strip()
+    while True:
+        m = _MARKER.search(text)
+        if not m or m.start() == 0:
+            break
+        markers.insert(0, next(g for g in m.groups() if g).translate(_SUPERSCRIPT))
+        text = text[: m.start()].rstrip()
+    return text, tuple(markers)
+
+
+def parse_number(text: str) -> ParsedValue:
+    """Read a Belgian-formatted number with optional currency, percent and footnote markers.
+
+    Dots group thousands and the comma is the decimal mark, so '7.183' is 7183.
+    Text that is not a single number (a range, a year span, words) gives value None."""
+    body, markers = split_markers(text)
+    unit = None
+    core = body
+    if _CURRENCY.search(core):
+        unit = "EUR"
+        core = _CURRENCY.sub("", core)
+    if core.strip().endswith("%"):
+        unit = "percent"
+        core = core.strip()[:-1]
+    core = core.strip()
+    if _GROUPED.fullmatch(core) or _PLAIN.fullmatch(core):
+        digits = re.sub(r"[.\u00a0\u202f ]", "", core).replace(",", ".").replace("−", "-")
+        return ParsedValue(Decimal(digits), unit, markers, body)
+    return ParsedValue(None, None, markers, body)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """An amount in euro, or None when the text is not one number."""
+    return parse_number(text).value
+
+
+def parse_int(text: str) -> int | None:
+    value = parse_number(text).value
+    return int(value) if value is not None and value == value.to_integral_value() else None

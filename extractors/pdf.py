@@ -1,0 +1,45 @@
+"""Opening PDF bytes safely, and telling which pages have no text to read."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+
+from .records import PageIssue
+
+SNIFF_BYTES = 1024  # the PDF header may follow a little junk; readers accept it
+
+
+class PdfError(Exception):
+    """The bytes are not a PDF pdfplumber can read; the message says why."""
+
+
+def is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:SNIFF_BYTES]
+
+
+def open_pdf(data: bytes) -> pdfplumber.PDF:
+    """Open PDF bytes, reading the page tree now so a broken file fails here, with a reason."""
+    if not is_pdf(data):
+        head = data[:40].decode("latin-1", "replace").strip()
+        raise PdfError(f"not a PDF (starts with {head!r})")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        if not pdf.pages:
+            raise PdfError("PDF has no pages")
+        return pdf
+    except PdfError:
+        raise
+    except Exception as exc:  # pdfminer raises many types for damaged files
+        raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
+
+
+def textless_pages(pdf: pdfplumber.PDF) -> list[PageIssue]:
+    """Pages without a text layer: a scan or a picture, to be read by OCR."""
+    issues = []
+    for page in pdf.pages:
+        if not page.chars:
+            what = "an image-only (scanned) page" if page.images else "a page without text"
+            issues.append(PageIssue(page.page_number, f"{what}: no text layer, needs OCR"))
+    return issues

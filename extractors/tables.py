@@ -1,0 +1,359 @@
+"""Tables of a PDF as cells with spans, labels, values and footnotes.
+
+Three layouts, tried in this order on each page, each on what the previous left:
+- ruled: every cell drawn (pdfplumber's line-based finder gives the cells and spans);
+- open: horizontal rules only, Word's common style; rows from the rules, columns from where
+  the text leaves a vertical gap;
+- unruled: aligned text only; rows from baselines, columns from vertical gaps, accepted only
+  where a block of lines has a column of numbers (prose does not).
+A table that ends a page and one that starts the next with the same columns are one table;
+a repeated header row is dropped. Labels, numbers and footnotes are read last, per table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .layout import Line, Word, group_lines, inside, join_lines, overlaps, page_words, union
+from .numbers import parse_number
+from .records import BBox, Cell, Footnote, Table
+
+RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                  "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}
+MIN_RULE_WIDTH = 30.0  # shorter horizontal strokes are underlines, not table rules
+RULE_GROUP_GAP = 90.0  # rules further apart than this (pt) belong to different tables
+SPLIT_BAND_LINES = 3  # a band between rules with this many multi-column lines holds several rows
+UNRULED_MIN_LINES = 3
+STITCH_COLUMN_TOLERANCE = 12.0
+TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
+YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
+MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
+FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")
+CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7}
+
+
+@dataclass
+class _Piece:
+    """A table as found on one page, before stitching and labelling."""
+
+    page: int
+    method: str
+    bbox: BBox
+    cells: list[Cell]
+    n_rows: int
+    n_cols: int
+    col_edges: list[float]
+    footnotes: dict[str, str] = field(default_factory=dict)
+    first_on_page: bool = False
+    last_on_page: bool = False
+    lines_above: int = 0
+
+
+def extract_tables(pdf) -> list[Table]:
+    """Every table of an open pdfplumber PDF, stitched across pages and labelled."""
+    pieces: list[_Piece] = []
+    for page in pdf.pages:
+        pieces.extend(page_tables(page))
+    tables = [_label(piece, i) for i, piece in enumerate(_stitch(pieces))]
+    return tables
+
+
+def page_tables(page) -> list[_Piece]:
+    """The tables of one page, top to bottom."""
+    words = page_words(page)
+    if not words:
+        return []
+    found = _ruled(page, words)
+    found += _open(page, words, [p.bbox for p in found])
+    found += _unruled(page, words, [p.bbox for p in found])
+    found.sort(key=lambda p: p.bbox[1])
+    lines = group_lines(words)
+    for piece in found:
+        _attach_footnotes(piece, lines, found)
+        piece.lines_above = sum(1 for ln in lines if ln.bottom < piece.bbox[1])
+    if found:
+        found[0].first_on_page = True
+        last = found[-1]
+        last.last_on_page = not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
+                                    for ln in lines if ln.bottom < page.height * 0.92)
+    return found
+
+
+# --- ruled -----------------------------------------------------------------------------
+
+def _ruled(page, words: list[Word]) -> list[_Piece]:
+    pieces = []
+    for table in page.find_tables(RULED_SETTINGS):
+        boxes = [c for c in table.cells if c]
+        xs = _cluster(sorted({b[0] for b in boxes} | {b[2] for b in boxes}))
+        ys = _cluster(sorted({b[1] for b in boxes} | {b[3] for b in boxes}))
+        n_cols, n_rows = len(xs) - 1, len(ys) - 1
+        if n_cols < 2 or n_rows < 2:
+            continue
+        cells = []
+        for b in boxes:
+            c0, c1 = _nearest(xs, b[0]), _nearest(xs, b[2])
+            r0, r1 = _nearest(ys, b[1]), _nearest(ys, b[3])
+            text = join_lines(group_lines([w for w in words if inside(w, b)]))
+            if text and c1 > c0 and r1 > r0:
+                cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text,
+                                  page=page.page_number, bbox=_round(b)))
+        if len({(c.row, c.col) for c in cells}) >= 3:
+            pieces.append(_Piece(page.page_number, "ruled", _round(table.bbox), cells, n_rows, n_cols, xs))
+    return pieces
+
+
+# --- open-sided (horizontal rules only) ----------------------------------------------
+
+def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
+    rules = [e for e in page.horizontal_edges
+             if e["x1"] - e["x0"] >= MIN_RULE_WIDTH
+             and not any(overlaps((e["x0"], e["top"], e["x1"], e["top"]), t, 2) for t in taken)]
+    groups: list[list[dict]] = []
+    for rule in sorted(rules, key=lambda e: (round(e["x0"]), round(e["x1"]), e["top"])):
+        for group in groups:
+            ref = group[-1]
+            if (abs(ref["x0"] - rule["x0"]) < 3 and abs(ref["x1"] - rule["x1"]) < 3
+                    and 0 <= rule["top"] - ref["top"] < RULE_GROUP_GAP):
+                if rule["top"] - ref["top"] > 1:
+                    group.append(rule)
+                break
+        else:
+            groups.append([rule])
+    pieces = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        ys = [r["top"] for r in group]
+        bbox = (min(r["x0"] for r in group), ys[0], max(r["x1"] for r in group), ys[-1])
+        region = [w for w in words if inside(w, bbox, 0.5)]
+        rows: list[list[Line]] = []
+        for top, bottom in zip(ys, ys[1:]):
+            band = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
+            if not band:
+                continue
+            if sum(len(ln.chunks()) >= 2 for ln in band) >= SPLIT_BAND_LINES:
+                rows.extend(_rows_from_lines(band))
+            else:
+                rows.append(band)
+        piece = _grid(page.page_number, "open", rows, bbox)
+        if piece:
+            pieces.append(piece)
+    return pieces
+
+
+# --- unruled (text alignment) --------------------------------------------------------
+
+def _unruled(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
+    free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
+    lines = group_lines(free)
+    blocks: list[list[Line]] = []
+    for line in lines:
+        if len(line.chunks()) < 2:
+            blocks.append([])
+            continue
+        if blocks and blocks[-1] and line.top - blocks[-1][-1].bottom < 1.5 * line.height:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    pieces = []
+    for block in blocks:
+        if len(block) < UNRULED_MIN_LINES:
+            continue
+        bbox = union([ln.bbox for ln in block])
+        piece = _grid(page.page_number, "unruled", [[ln] for ln in block], bbox)
+        if piece and _has_number_column(piece):
+            pieces.append(piece)
+    return pieces
+
+
+def _has_number_column(piece: _Piece) -> bool:
+    """Prose laid out in two chunks (a list, a signature) has no column of numbers."""
+    for col in range(1, piece.n_cols):
+        texts = [c.text for c in piece.cells if c.col == col and c.row > 0]
+        if len(texts) >= 2 and sum(parse_number(t).value is not None for t in texts) >= 0.6 * len(texts):
+            return True
+    return False
+
+
+# --- shared grid building ------------------------------------------------------------
+
+def _rows_from_lines(lines: list[Line]) -> list[list[Line]]:
+    """Each line with several chunks starts a row; a line with one chunk continues the row above."""
+    rows: list[list[Line]] = []
+    for line in lines:
+        if rows and len(line.chunks()) < 2:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def _columns(rows: list[list[Line]], width: float) -> list[tuple[float, float]]:
+    """Column extents: the x-intervals that chunks cover, merged where they overlap."""
+    body = rows[1:] if len(rows) >= 3 else rows
+    spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in line.chunks()
+                   if ch.x1 - ch.x0 < 0.6 * width)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 1.0:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox) -> _Piece | None:
+    """Cells from rows of lines: each chunk goes to the columns it overlaps."""
+    if len(rows) < 2:
+        return None
+    cols = _columns(rows, bbox[2] - bbox[0])
+    if len(cols) < 2:
+        return None
+    edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
+    cells: list[Cell] = []
+    for r, row in enumerate(rows):
+        slots: dict[int, list[tuple[int, Line]]] = {}
+        for line in row:
+            for ch in line.chunks():
+                covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
+                if not covered:
+                    covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
+                slots.setdefault(covered[0], []).append((covered[-1], ch))
+        for col, parts in sorted(slots.items()):
+            last = max(p[0] for p in parts)
+            chunk_lines = [p[1] for p in parts]
+            cells.append(Cell(row=r, col=col, col_span=last - col + 1, text=join_lines(chunk_lines),
+                              page=page, bbox=_round(union([ln.bbox for ln in chunk_lines]))))
+    if sum(1 for c in cells if c.col_span == 1) < 3:
+        return None
+    top = min(ln.top for row in rows for ln in row)
+    bottom = max(ln.bottom for row in rows for ln in row)
+    box = (bbox[0], min(bbox[1], top), bbox[2], max(bbox[3], bottom))
+    return _Piece(page, method, _round(box), cells, len(rows), len(cols), edges)
+
+
+def _attach_footnotes(piece: _Piece, lines: list[Line], others: list[_Piece]) -> None:
+    """Footnote texts printed under a table: '(*) cijfer 2019 nog niet definitief'."""
+    below = [ln for ln in lines if ln.top > piece.bbox[3] - 1 and ln.top < piece.bbox[3] + 120
+             and not any(o is not piece and inside(ln.words[0], o.bbox, 1) for o in others)]
+    for line in below[:8]:
+        m = FOOTNOTE_LINE.match(line.text)
+        if m:
+            piece.footnotes[m[1]] = m[2].strip()
+
+
+# --- stitching and labelling ---------------------------------------------------------
+
+def _stitch(pieces: list[_Piece]) -> list[_Piece]:
+    """Join a table that ends a page with one that starts the next page in the same columns."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if (prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page and prev.last_on_page
+                and piece.n_cols == prev.n_cols and piece.lines_above <= 3
+                and _same_columns(prev, piece)):
+            cells = piece.cells
+            if _row_texts(piece, 0) == _row_texts(prev, 0):  # the header, repeated
+                cells = [c for c in cells if c.row > 0]
+                offset = prev.n_rows - 1
+            else:
+                offset = prev.n_rows
+            for c in cells:
+                c.row += offset
+            prev.cells.extend(cells)
+            prev.n_rows = max(c.row + c.row_span for c in prev.cells)
+            prev.footnotes.update(piece.footnotes)
+            prev.last_on_page = piece.last_on_page
+        else:
+            out.append(piece)
+    return out
+
+
+def _same_columns(a: _Piece, b: _Piece) -> bool:
+    """Same outer edges, and the same inner edges or the same header row."""
+    outer = all(abs(x - y) <= STITCH_COLUMN_TOLERANCE for x, y in
+                ((a.bbox[0], b.bbox[0]), (a.bbox[2], b.bbox[2])))
+    inner = all(abs(x - y) <= STITCH_COLUMN_TOLERANCE for x, y in zip(a.col_edges, b.col_edges))
+    return outer and (inner or _row_texts(a, 0) == _row_texts(b, 0))
+
+
+def _row_texts(piece: _Piece, row: int) -> list[tuple[int, str]]:
+    return sorted((c.col, " ".join(c.text.split()).lower()) for c in piece.cells if c.row == row)
+
+
+def _is_number(text: str) -> bool:
+    return parse_number(text).value is not None and not YEARISH.match(text.strip())
+
+
+def _header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
+    """Row 0 heads the table; later rows do too while they hold only labels or years."""
+    count = 1
+    for r in range(1, min(n_rows - 1, 3)):
+        row = [c for (rr, _), c in grid.items() if rr == r]
+        texts = [c.text for c in row if c.col > 0]
+        first = [c for c in row if c.col == 0]
+        if texts and all(YEARISH.match(t.strip()) for t in texts) and not first:
+            count += 1
+        else:
+            break
+    return count
+
+
+def _label(piece: _Piece, index: int) -> Table:
+    """Header rows, row and column labels, numbers, units and footnotes of a table."""
+    grid = {(c.row, c.col): c for c in piece.cells}
+    header_rows = _header_rows(grid, piece.n_rows)
+    body = [c for c in piece.cells if c.row >= header_rows]
+    label_col = next((col for col in range(piece.n_cols)
+                      if (texts := [c.text for c in body if c.col == col])
+                      and sum(not _is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
+    col_labels: dict[int, str] = {}
+    for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
+        if c.row < header_rows:
+            c.is_header = True
+            for k in range(c.col, c.col + c.col_span):
+                col_labels[k] = " ".join(filter(None, [col_labels.get(k), c.text]))
+    row_labels = {c.row: c.text for c in body if c.col == label_col}
+    totals = sorted(r for r, text in row_labels.items() if TOTAL_LABEL.match(text))
+    for c in piece.cells:
+        c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
+        if c.is_header:
+            continue
+        c.row_label = " ".join(row_labels.get(c.row, "").split()) or None
+        if c.col == label_col:
+            continue
+        parsed = parse_number(c.text)
+        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]
+        if parsed.value is None:
+            continue
+        c.value = parsed.value
+        labels = f"{c.column_label or ''} {c.row_label or ''}"
+        c.unit = parsed.unit or ("EUR" if MONEY_LABEL.search(labels) else
+                                 "count" if parsed.value == parsed.value.to_integral_value() else None)
+    filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
+    confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
+    pages = sorted({c.page for c in piece.cells})
+    return Table(index=index, page=piece.page, bbox=piece.bbox, method=piece.method,
+                 confidence=confidence, n_rows=piece.n_rows, n_cols=piece.n_cols,
+                 cells=sorted(piece.cells, key=lambda c: (c.row, c.col)), header_rows=header_rows,
+                 total_rows=totals, pages=pages)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def _nearest(edges: list[float], value: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+
+
+def _round(b) -> BBox:
+    return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))
