@@ -316,7 +316,7 @@ def _label(piece: _Piece, index: int) -> Table:
             for k in range(c.col, c.col + c.col_span):
                 col_labels[k] = " ".join(filter(None, [col_labels.get(k), c.text]))
     row_labels = {c.row: c.text for c in body if c.col == label_col}
-    totals = sorted(r for r, text in row_labels.items() if TOTAL_LABEL.match(text))
+    totals = sorted({c.row for c in body if TOTAL_LABEL.match(c.text) and not _is_number(c.text)})
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
         if c.is_header:

@@ -1,0 +1,1 @@
+"""vpetl's orchestration: Prefect flows that discover, fetch, extract and load, and the CLI."""

@@ -1,0 +1,135 @@
+"""The export contract (`../shared/export-contract.md`): one file per record kind.
+
+Facts come from each document's latest successful extraction run; older runs stay in the
+store, superseded. Every fact carries its provenance."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import models as m
+
+KINDS = ("questions", "table_cells", "beneficiaries", "validations")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _provenance(doc: m.Document, run: m.ExtractionRun | None, page=None, bbox=None) -> dict:
+    return {"source_url": doc.source_url, "final_url": doc.final_url, "document_sha256": doc.sha256,
+            "fetched_at": _iso(doc.fetched_at), "page": page, "bbox": bbox,
+            "extractor": run.extractor if run else None, "extractor_version": run.extractor_version if run else None,
+            "run_id": run.id if run else None, "flow_run_id": run.flow_run_id if run else None}
+
+
+def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
+    """The newest successful extraction run over a document."""
+    newest = select(func.max(m.ExtractionRun.id)).where(m.ExtractionRun.document_id == document_id,
+                                                        m.ExtractionRun.status == "ok").scalar_subquery()
+    return session.scalars(select(m.ExtractionRun).where(m.ExtractionRun.id == newest)).first()
+
+
+def _question_documents(session: Session) -> Iterator[tuple[int, str | None, m.Document]]:
+    """(question id, annex label or None for the answer, document) for every fetched PDF."""
+    for q in session.scalars(select(m.Question).order_by(m.Question.id)):
+        if q.answer_document is not None:
+            yield q.id, None, q.answer_document
+        for annex in q.annexes:
+            if annex.document_id is not None:
+                yield q.id, annex.label, session.get(m.Document, annex.document_id)
+
+
+def questions(session: Session) -> Iterator[dict]:
+    for q in session.scalars(select(m.Question).order_by(m.Question.id)):
+        doc = q.answer_document
+        run = latest_run(session, doc.id) if doc else None
+        yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
+               "date_asked": _iso(q.date_asked), "date_answered": _iso(q.date_answered), "asker": q.asker,
+               "minister": q.minister, "themes": q.themes, "status": q.status, "answer_url": q.answer_url,
+               "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
+                           for a in q.annexes],
+               "provenance": _provenance(doc, run) if doc else None}
+
+
+def table_cells(session: Session) -> Iterator[dict]:
+    for question_id, _label, doc in _question_documents(session):
+        run = latest_run(session, doc.id)
+        if run is None:
+            continue
+        rows = session.execute(select(m.TableCell, m.ExtractedTable).join(m.ExtractedTable)
+                               .where(m.TableCell.extraction_run_id == run.id)
+                               .order_by(m.ExtractedTable.table_index, m.TableCell.row, m.TableCell.col))
+        for cell, table in rows:
+            if not cell.raw_text.strip():
+                continue
+            yield {"id": cell.fact_id, "question_id": question_id, "table_id": f"{doc.sha256[:12]}-{table.table_index}",
+                   "table_index": table.table_index, "row": cell.row, "col": cell.col, "row_span": cell.row_span,
+                   "col_span": cell.col_span, "is_header": cell.is_header, "raw_text": cell.raw_text,
+                   "row_label": cell.row_label, "column_label": cell.column_label, "value": cell.value,
+                   "unit": cell.unit, "footnotes": cell.footnotes, "table_method": table.method,
+                   "table_confidence": table.confidence,
+                   "provenance": _provenance(doc, run, cell.page, cell.bbox)}
+
+
+def beneficiaries(session: Session) -> Iterator[dict]:
+    for question_id, label, doc in _question_documents(session):
+        run = latest_run(session, doc.id) if label else None
+        if run is None:
+            continue
+        for b in session.scalars(select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run.id)
+                                 .order_by(m.Beneficiary.table_index, m.Beneficiary.row)):
+            yield {"id": b.fact_id, "question_id": question_id, "annex_label": label, "call_year": b.call_year,
+                   "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
+                   "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
+                   "sessions": b.sessions, "amount_eur": b.amount_eur,
+                   "provenance": _provenance(doc, run, b.page, b.bbox)}
+
+
+def validations(session: Session) -> Iterator[dict]:
+    for v in session.scalars(select(m.ValidationResult).order_by(m.ValidationResult.question_id,
+                                                                 m.ValidationResult.id)):
+        yield {"check": v.check, "question_id": v.question_id, "subject": v.subject, "expected": v.expected,
+               "actual": v.actual, "status": v.status, "detail": v.detail}
+
+
+def export(session: Session, out: Path, fmt: str = "jsonl") -> dict[str, int]:
+    """Write every record kind to OUT as .jsonl or .csv; returns the record count per kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for kind in KINDS:
+        records = list(globals()[kind](session))
+        path = out / f"{kind}.{fmt}"
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            if fmt == "jsonl":
+                for rec in records:
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            else:
+                columns = list(records[0]) if records else []
+                writer = csv.DictWriter(fh, fieldnames=columns)
+                writer.writeheader()
+                for rec in records:
+                    writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                                     for k, v in rec.items()})
+        tmp.replace(path)
+        counts[kind] = len(records)
+    return counts
+
+
+def summary(session: Session) -> dict[str, int]:
+    """Row counts a user wants after a run."""
+    def count(model, *where) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    return {"questions": count(m.Question), "documents": count(m.Document),
+            "tables": count(m.ExtractedTable), "cells": count(m.TableCell),
+            "beneficiaries": count(m.Beneficiary),
+            "validations_passed": count(m.ValidationResult, m.ValidationResult.status == "pass"),
+            "validations_failed": count(m.ValidationResult, m.ValidationResult.status == "fail"),
+            "extraction_issues": count(m.ExtractionIssue)}

@@ -1,0 +1,199 @@
+"""Every table of the store. Facts point to their document, page, bbox and extraction run.
+
+Exact numbers are kept as decimal text (`value`, `amount_eur`): SQLite has no exact decimal
+type, and a euro amount must come back to the cent. `amount_cents` is there for sums."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IngestRun(Base):
+    """One run of the ingestion flow: what it was asked, what it did."""
+
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # running, ok, failed
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    api_base: Mapped[str] = mapped_column(String(255))
+    query: Mapped[dict] = mapped_column(JSON)
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Document(Base):
+    """One version of a fetched file: the exact bytes (kept on disk by sha256) and how they came."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("source_url", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_url: Mapped[str] = mapped_column(String(1024), index=True)
+    final_url: Mapped[str] = mapped_column(String(1024))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    is_pdf: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Question(Base):
+    """A written question as the parliament's record describes it (the raw record kept)."""
+
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    session_year: Mapped[str | None] = mapped_column(String(9), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    date_asked: Mapped[date | None] = mapped_column(Date)
+    date_answered: Mapped[date | None] = mapped_column(Date)
+    asker: Mapped[str | None] = mapped_column(String(255))
+    minister: Mapped[str | None] = mapped_column(String(255))
+    themes: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str | None] = mapped_column(String(64))
+    answer_url: Mapped[str | None] = mapped_column(String(1024))
+    answer_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    record: Mapped[dict] = mapped_column(JSON)
+    record_url: Mapped[str | None] = mapped_column(String(1024))
+    record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer_document: Mapped[Document | None] = relationship()
+    annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
+
+
+class Annex(Base):
+    """An annex an answer links to, and what became of fetching it."""
+
+    __tablename__ = "annexes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(1024))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    status: Mapped[str] = mapped_column(String(32))  # ok, not_pdf, fetch_failed, unreadable
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ExtractionRun(Base):
+    """One extractor, one version, over one document; facts belong to exactly one run."""
+
+    __tablename__ = "extraction_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    extractor: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # ok, failed
+    error: Mapped[str | None] = mapped_column(Text)
+    n_pages: Mapped[int | None] = mapped_column(Integer)
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+    document: Mapped[Document] = relationship()
+
+
+class ExtractionIssue(Base):
+    """What an extraction could not read, and why (a scanned page, a damaged file)."""
+
+    __tablename__ = "extraction_issues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
+    page: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class QuestionItem(Base):
+    """A numbered question or a numbered answer section, as printed."""
+
+    __tablename__ = "question_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    part: Mapped[str] = mapped_column(String(16))  # question, answer
+    number: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    page: Mapped[int] = mapped_column(Integer)
+
+
+class ExtractedTable(Base):
+    __tablename__ = "extracted_tables"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    table_index: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[list] = mapped_column(JSON)
+    bbox: Mapped[list] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_cols: Mapped[int] = mapped_column(Integer)
+    header_rows: Mapped[int] = mapped_column(Integer)
+
+
+class TableCell(Base):
+    __tablename__ = "table_cells"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[str] = mapped_column(String(32), index=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("extracted_tables.id"), index=True)
+    extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    col: Mapped[int] = mapped_column(Integer)
+    row_span: Mapped[int] = mapped_column(Integer)
+    col_span: Mapped[int] = mapped_column(Integer)
+    is_header: Mapped[bool] = mapped_column(Boolean)
+    raw_text: Mapped[str] = mapped_column(Text)
+    row_label: Mapped[str | None] = mapped_column(Text)
+    column_label: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    footnotes: Mapped[list] = mapped_column(JSON)
+    page: Mapped[int] = mapped_column(Integer)
+    bbox: Mapped[list] = mapped_column(JSON)
+
+
+class Beneficiary(Base):
+    __tablename__ = "beneficiaries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[str] = mapped_column(String(32), index=True)
+    extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
+    table_index: Mapped[int] = mapped_column(Integer)
+    row: Mapped[int] = mapped_column(Integer)
+    call_year: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    normalised_name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    municipality: Mapped[str | None] = mapped_column(String(255))
+    nis_code: Mapped[str | None] = mapped_column(String(5))
+    nis_code_at_time: Mapped[str | None] = mapped_column(String(5))
+    sessions: Mapped[int | None] = mapped_column(Integer)
+    amount_eur: Mapped[str | None] = mapped_column(String(32))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    page: Mapped[int] = mapped_column(Integer)
+    bbox: Mapped[list] = mapped_column(JSON)
+
+
+class ValidationResult(Base):
+    __tablename__ = "validations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    check: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    expected: Mapped[str | None] = mapped_column(String(64))
+    actual: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(8))
+    detail: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,155 @@
+"""The open-data API: search (discovery) and written-question records, parsed tolerantly.
+
+Shapes follow `../shared/vlpar-api.md`; unknown fields are kept in `raw` so nothing is lost
+when the knowledge improves."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote
+
+from defusedxml import ElementTree
+
+from .client import Client
+
+SEARCH_PAGE_SIZE = 100  # the service's maximum
+WRITTEN_QUESTIONS = ("requiredfields=paginatype:Parlementair%20document.aggregaat:Vraag%20of%20interpellatie."
+                     "aggregaattype:Schriftelijke%20vraag")
+
+
+def session_query(session_year: str) -> str:
+    """The search expression for the written questions of one session year."""
+    return f"+inmeta:zittingsjaar={session_year}&{WRITTEN_QUESTIONS}"
+
+
+@dataclass
+class Hit:
+    id: int | None
+    url: str | None
+    title: str | None
+    metatags: dict[str, object]
+    raw: dict
+
+
+@dataclass
+class Record:
+    id: int
+    number: int | None
+    title: str | None
+    session_year: str | None
+    themes: list[str]
+    asker: str | None
+    minister: str | None
+    date_asked: date | None
+    date_answered: date | None
+    status: str | None
+    files: list[str]
+    raw: dict = field(repr=False)
+
+
+def _trailing_id(url: str | None) -> int | None:
+    m = re.search(r"(\d+)/?$", url or "")
+    return int(m[1]) if m else None
+
+
+def parse_hit(item: dict) -> Hit:
+    tags: dict[str, object] = {}
+    for tag in (item.get("metatags") or {}).get("metatag", []) or []:
+        name, value = tag.get("name"), tag.get("value")
+        if name in tags:  # a repeated name (several themes) becomes a list
+            prev = tags[name]
+            tags[name] = (prev if isinstance(prev, list) else [prev]) + [value]
+        else:
+            tags[name] = value
+    qid = _trailing_id(tags.get("opendata")) or _trailing_id(item.get("url"))
+    return Hit(qid, item.get("url"), item.get("title"), tags, item)
+
+
+def search(client: Client, query: str) -> Iterator[Hit]:
+    """Every hit of a search, page by page."""
+    page = 1
+    while True:
+        url = (f"{client.api_base}/api/search/query/{quote(query, safe='+:=&.%')}"
+               f"?collection=vp_collection&page={page}&max={SEARCH_PAGE_SIZE}&sort=date")
+        data = json.loads(client.get(url, accept="application/json").body)
+        results = data.get("result") or []
+        yield from (parse_hit(item) for item in results)
+        count = int(data.get("count") or 0)
+        last = int(data.get("lastindex") or 0)
+        if not results or last >= count:
+            return
+        page += 1
+
+
+def record_url(client: Client, question_id: int) -> str:
+    return f"{client.api_base}/e/opendata/schv/{question_id}"
+
+
+def _name(person) -> str | None:
+    if isinstance(person, dict):
+        return " ".join(p for p in (person.get("voornaam"), person.get("naam")) if p) or None
+    return person or None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def parse_record(body: bytes, content_type: str | None = None) -> Record:
+    """A written question's record, from its JSON or its XML form."""
+    text = body.lstrip()
+    raw = json.loads(body) if text.startswith(b"{") else _xml_to_dict(body)
+    steps = raw.get("procedureverloop") or []
+    steps = steps if isinstance(steps, list) else [steps]
+    answered = raw.get("statusdatumSchvBeantwoord") or next(
+        (s.get("datum") for s in steps if "beantwoord" in str(s.get("status", "")).lower()), None)
+    files = raw.get("bestand-ordered") or []
+    files = files if isinstance(files, list) else [files]
+    themes = raw.get("thema") or []
+    return Record(
+        id=int(raw["id"]), number=int(raw["vraagnummer"]) if raw.get("vraagnummer") else None,
+        title=raw.get("titel") or raw.get("onderwerp"), session_year=raw.get("zittingsjaar"),
+        themes=themes if isinstance(themes, list) else [themes],
+        asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
+        date_asked=_date(raw.get("themadatum") or (steps[0].get("datum") if steps else None)),
+        date_answered=_date(answered), status=steps[-1].get("status") if steps else None,
+        files=[f.get("URL") if isinstance(f, dict) else f for f in files if f], raw=raw)
+
+
+def _xml_to_dict(body: bytes) -> dict:
+    """The XML form, read with a hardened parser, into the JSON form's shape."""
+    root = ElementTree.fromstring(body)
+
+    def conv(el):
+        children = list(el)
+        if not children:
+            return el.text
+        out: dict = {}
+        for child in children:
+            value = conv(child)
+            if child.tag in out:
+                out[child.tag] = (out[child.tag] if isinstance(out[child.tag], list) else [out[child.tag]]) + [value]
+            else:
+                out[child.tag] = value
+        return out
+
+    data = conv(root)
+    for key, inner in (("thema", "themas"), ("bestand-ordered", "bestand-ordered"),
+                       ("procedureverloop", "procedureverloop")):
+        container = data.get(inner)
+        if isinstance(container, dict):
+            value = next(iter(container.values()))
+            data[key] = value if isinstance(value, list) else [value]
+        elif key == "thema" and "themas" in data and data["themas"] is None:
+            data[key] = []
+    data.pop("themas", None)
+    if isinstance(data.get("bestand-ordered"), list):
+        data["bestand-ordered"] = [{"URL": u} if isinstance(u, str) else u for u in data["bestand-ordered"]]
+    return data
