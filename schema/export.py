@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,6 +20,9 @@ KINDS = ("questions", "table_cells", "beneficiaries", "validations")
 
 
 def _iso(value) -> str | None:
+    """ISO 8601; times are UTC (SQLite returns them without their zone)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value.isoformat() if value is not None else None
 
 
