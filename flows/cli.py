@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -77,7 +77,7 @@ def ingest(session: str = typer.Option(..., "--session", help="Session year, e.g
     _print_summary(result, time.monotonic() - started)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
 

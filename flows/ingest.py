@@ -20,8 +20,15 @@ from extractors.records import AnnexLink, DocumentExtraction
 from schema.blobs import BlobStore
 from schema.db import open_store
 from schema.export import summary
-from schema.load import (AnnexIn, DocumentIn, ExtractionIn, QuestionIn, begin_ingest_run, finish_ingest_run,
-                         load_question)
+from schema.load import (
+    AnnexIn,
+    DocumentIn,
+    ExtractionIn,
+    QuestionIn,
+    begin_ingest_run,
+    finish_ingest_run,
+    load_question,
+)
 from vlpar import api
 from vlpar.client import Client, FetchError, Response
 
@@ -55,7 +62,8 @@ def discover(client: Client, session_year: str, number: int | None = None) -> li
     query = api.session_query(session_year) + (f"&nummer={number}" if number else "")
     ids = []
     for hit in api.search(client, query):
-        if hit.id is not None and hit.id not in ids and (number is None or str(hit.metatags.get("nummer")) == str(number)):
+        wanted = number is None or str(hit.metatags.get("nummer")) == str(number)
+        if hit.id is not None and hit.id not in ids and wanted:
             ids.append(hit.id)
     return ids
 
@@ -122,7 +130,8 @@ def ingest_question(client: Client, blobs: BlobStore, sessions, question_id: int
                    date_asked=record.date_asked, date_answered=record.date_answered, asker=record.asker,
                    minister=record.minister, themes=record.themes, status=record.status,
                    answer_url=client.canonical(record.files[0]) if record.files else None,
-                   record=record.raw, record_url=client.canonical(record_url), record_fetched_at=rec_fetched.doc.fetched_at)
+                   record=record.raw, record_url=client.canonical(record_url),
+                   record_fetched_at=rec_fetched.doc.fetched_at)
     answer = None
     if q.answer_url:
         try:

@@ -1,8 +1,8 @@
 """Writing one question, its documents and their facts: all of it in one transaction.
 
-A document already extracted by the same extractor and version is not extracted again (its
-facts, or its recorded failure, stay as they are: extraction is deterministic); annexes and validations of a question are replaced as a whole, so
-loading the same question twice leaves the same rows."""
+A document already extracted by the same extractor and version is not extracted again: its
+facts, or its recorded failure, stay as they are (extraction is deterministic). Annexes and
+validations of a question are replaced as a whole, so loading it twice leaves the same rows."""
 
 from __future__ import annotations
 

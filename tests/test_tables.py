@@ -1,6 +1,7 @@
 """Table layouts on the fixture PDFs (made from Word like the parliament's) and on real PDFs."""
 
 from decimal import Decimal
+
 import pytest
 
 from extractors import extract_answer, extract_pdf_tables

@@ -147,7 +147,8 @@ class Client:
                 if resp.status_code >= 400:
                     raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
                 body = self._read(url, resp)
-                return Response(self.canonical(url), self.canonical(current), resp.status_code, {k.lower(): v for k, v in resp.headers.items()},
+                got = {k.lower(): v for k, v in resp.headers.items()}
+                return Response(self.canonical(url), self.canonical(current), resp.status_code, got,
                                 body, datetime.now(UTC), attempt)
         raise FetchError(url, f"more than {self.max_redirects} redirects")
 

@@ -1,0 +1,139 @@
+"""The mirror and the client over real sockets: paging, record forms, redirects, faults."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from vlpar import api
+from vlpar.client import Client, FetchError
+
+
+@pytest.fixture
+def client(mirror_base):
+    return Client(api_base=mirror_base, rate=100)
+
+
+def test_search_pages_through_every_hit(client, monkeypatch):
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 13 questions: three pages
+    hits = list(api.search(client, api.session_query("2019-2020")))
+    assert len(hits) == 13 and len({h.id for h in hits}) == 13
+    hit = next(h for h in hits if h.id == 1402289)
+    assert hit.metatags["thema"] == ["Economie", "Ondernemen"]  # a repeated metatag becomes a list
+    assert hit.metatags["zittingsjaar"] == "2019-2020"
+    assert list(api.search(client, api.session_query("2020-2021"))) == []
+
+
+def test_record_json_and_xml_agree(client):
+    url = api.record_url(client, 1402289)
+    as_json = api.parse_record(client.get(url, accept="application/json").body)
+    xml = client.get(url)
+    assert xml.content_type.startswith("application/xml")
+    as_xml = api.parse_record(xml.body)
+    for rec in (as_json, as_xml):
+        assert (rec.id, rec.number, rec.session_year) == (1402289, 289, "2019-2020")
+        assert (rec.asker, rec.minister, rec.status) == ("Maurits Vande Reyde", "Hilde Crevits", "Tijdig beantwoord")
+        assert rec.themes == ["Economie", "Ondernemen"]
+        assert len(rec.files) == 3
+    assert as_json.files == as_xml.files
+
+
+def test_xml_parser_refuses_entity_expansion():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><schv><id>&a;</id></schv>'
+    with pytest.raises(Exception, match="(?i)entit"):
+        api.parse_record(bomb)
+
+
+def test_short_link_redirects_to_the_document(client):
+    resp = client.get("http://www.vlaamsparlement.be/link?id=9681")
+    assert resp.body.startswith(b"%PDF-")
+    assert resp.source_url == "http://www.vlaamsparlement.be/link?id=9681"
+    assert resp.final_url == "https://docs.vlaamsparlement.be/files/pfile?id=1402518"
+    assert resp.headers["etag"]
+
+
+def test_short_link_to_an_html_page(client):
+    resp = client.get("http://www.vlaamsparlement.be/link?id=9701")
+    assert resp.content_type.startswith("text/html") and not resp.body.startswith(b"%PDF")
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers from a script: each request takes the next (status, headers, body)."""
+
+    script: list = []
+    seen: list = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.seen.append((time.monotonic(), self.path, self.headers.get("User-Agent")))
+        status, headers, body = self.script.pop(0) if self.script else (200, {}, b"ok")
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", headers.get("Content-Length", str(len(body))))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+
+@pytest.fixture
+def scripted():
+    handler = type("H", (_Scripted,), {"script": [], "seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_503_with_retry_after_is_retried(scripted):
+    handler, base = scripted
+    handler.script += [(503, {"Retry-After": "1"}, b"busy"), (200, {}, b"%PDF-1.4 ok")]
+    resp = Client(api_base=base, rate=100).get(f"{base}/files/pfile?id=1")
+    assert resp.body == b"%PDF-1.4 ok" and resp.attempts == 2
+    (t1, _, agent), (t2, _, _) = handler.seen
+    assert t2 - t1 >= 0.9  # Retry-After honoured
+    assert agent.startswith("vpetl/")
+
+
+def test_short_body_is_detected_and_retried(scripted):
+    handler, base = scripted
+    handler.script += [(200, {"Content-Length": "100"}, b"%PDF-short"), (200, {}, b"%PDF-1.4 whole")]
+    resp = Client(api_base=base, rate=100, backoff=0.01, timeout=2).get(f"{base}/x")
+    assert resp.body == b"%PDF-1.4 whole" and resp.attempts == 2
+
+
+def test_redirect_to_a_foreign_host_is_refused(scripted):
+    handler, base = scripted
+    handler.script += [(302, {"Location": "http://evil.example.org/x.pdf"}, b"")]
+    with pytest.raises(FetchError, match="not allowed") as err:
+        Client(api_base=base, rate=100).get(f"{base}/link?id=1")
+    assert not err.value.retryable
+
+
+def test_redirect_loop_ends(scripted):
+    handler, base = scripted
+    handler.script += [(302, {"Location": f"{base}/loop"}, b"")] * 10
+    with pytest.raises(FetchError, match="redirects"):
+        Client(api_base=base, rate=100, retries=1, max_redirects=3).get(f"{base}/loop")
+
+
+def test_404_is_final(scripted):
+    handler, base = scripted
+    handler.script += [(404, {}, b"gone")]
+    with pytest.raises(FetchError, match="HTTP 404"):
+        Client(api_base=base, rate=100).get(f"{base}/x")
+    assert len(handler.seen) == 1
+
+
+def test_rate_limit_spaces_requests(scripted):
+    handler, base = scripted
+    client = Client(api_base=base, rate=5)
+    for _ in range(4):
+        client.get(f"{base}/x")
+    times = [t for t, _, _ in handler.seen]
+    assert times[-1] - times[0] >= 0.55  # 4 requests at 5/s take at least 0.6 s (less scheduling slack)
