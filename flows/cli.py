@@ -25,7 +25,9 @@ DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 
 
 def _print_summary(result: dict, seconds: float) -> None:
-    table = RichTable(title=f"vpetl: {result['loaded']}/{result['discovered']} questions loaded in {seconds:.1f} s")
+    console.print(f"vpetl: {result['loaded']}/{result['discovered']} questions loaded in {seconds:.1f} s "
+                  f"(ingest run {result['ingest_run_id']})")
+    table = RichTable()
     table.add_column("what")
     table.add_column("count", justify="right")
     for key in ("questions", "documents", "tables", "cells", "beneficiaries", "validations_passed",
@@ -39,10 +41,16 @@ def _print_summary(result: dict, seconds: float) -> None:
 def _run_ingest(session_year: str, question: int | None, api_base: str, db: str | None, data_dir: Path,
                 rate: float, allowed_hosts: list[str]) -> dict:
     prefect_offline()
+    from vlpar.client import FetchError
+
     from .ingest import ingest
 
-    return ingest(session_year=session_year, question=question, api_base=api_base, database_url=db,
-                  data_dir=str(data_dir), rate=rate, allowed_hosts=allowed_hosts)
+    try:
+        return ingest(session_year=session_year, question=question, api_base=api_base, database_url=db,
+                      data_dir=str(data_dir), rate=rate, allowed_hosts=allowed_hosts)
+    except FetchError as exc:  # discovery itself failed: nothing was loaded, the run is stored as failed
+        console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
+        raise typer.Exit(1) from exc
 
 
 @app.command()
