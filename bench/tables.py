@@ -20,7 +20,7 @@ from pathlib import Path
 import pdfplumber
 
 from extractors.pdf import open_pdf
-from extractors.tables import extract_tables
+from extractors.tables import extract_tables, per_page_json
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -33,17 +33,6 @@ def run(pdf_path: Path) -> tuple[list, int, float]:
     return tables, pages, time.perf_counter() - started
 
 
-def as_json(tables) -> dict:
-    out = []
-    for t in tables:
-        for page in t.pages:
-            cells = [c for c in t.cells if c.page == page]
-            base = min(c.row for c in cells)
-            out.append({"page": page, "cells": [{"row": c.row - base, "col": c.col, "row_span": c.row_span,
-                                                 "col_span": c.col_span, "text": c.text} for c in cells]})
-    return {"tables": out}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", type=Path, default=SHARED / "bench" / "icdar2013-dev")
@@ -54,7 +43,7 @@ def main() -> None:
         for pdf_path in sorted(args.bench.glob("*.pdf")):
             tables, pages, seconds = run(pdf_path)
             per_page.append(seconds / pages)
-            (Path(tmp) / f"{pdf_path.stem}.json").write_text(json.dumps(as_json(tables)))
+            (Path(tmp) / f"{pdf_path.stem}.json").write_text(json.dumps(per_page_json(tables)))
         score = subprocess.run([sys.executable, str(SHARED / "tools" / "score_tables.py"), str(args.bench), tmp,
                                 "--json"], capture_output=True, text=True, check=True)
     s = json.loads(score.stdout)

@@ -341,6 +341,21 @@ def _label(piece: _Piece, index: int) -> Table:
                  total_rows=totals, pages=pages)
 
 
+def per_page_json(tables: list[Table]) -> dict:
+    """The tables as `vpetl tables --json` prints them (the format score_tables.py reads):
+    one entry per table and page, rows counted from 0 on each page."""
+    out = []
+    for t in tables:
+        for page in t.pages:
+            cells = [c for c in t.cells if c.page == page]
+            base = min(c.row for c in cells)
+            out.append({"page": page, "bbox": list(t.bbox) if page == t.page else None, "method": t.method,
+                        "confidence": t.confidence,
+                        "cells": [{"row": c.row - base, "col": c.col, "row_span": c.row_span,
+                                   "col_span": c.col_span, "text": c.text} for c in cells]})
+    return {"tables": out}
+
+
 # --- helpers -------------------------------------------------------------------------
 
 def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:

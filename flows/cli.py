@@ -114,17 +114,10 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
     except extractors.PdfError as exc:
         console.print(f"[red]{pdf}: {exc}[/]", highlight=False)
         raise typer.Exit(1) from exc
-    pieces = []
-    for t in found:
-        for page in t.pages:
-            cells = [c for c in t.cells if c.page == page]
-            base = min(c.row for c in cells)
-            pieces.append({"page": page, "bbox": list(t.bbox) if page == t.page else None, "method": t.method,
-                           "confidence": t.confidence,
-                           "cells": [{"row": c.row - base, "col": c.col, "row_span": c.row_span,
-                                      "col_span": c.col_span, "text": c.text} for c in cells]})
     if as_json:
-        sys.stdout.write(json.dumps({"tables": pieces}, ensure_ascii=False) + "\n")
+        from extractors.tables import per_page_json
+
+        sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
         return
     for t in found:
         console.print(f"table {t.index}: pages {t.pages}, {t.n_rows}x{t.n_cols}, {t.method} ({t.confidence})")

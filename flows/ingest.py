@@ -74,9 +74,9 @@ def fetch(client: Client, blobs: BlobStore, url: str, accept: str | None = None)
     return Fetched.keep(resp, blobs), resp.body
 
 
-def _extraction(fn, *args) -> ExtractionIn:
+def _extraction(name: str, fn, *args) -> ExtractionIn:
+    """Run an extractor; a PDF it cannot read becomes a recorded failure, not an exception."""
     started = datetime.now(UTC)
-    name = extractors.ANSWER_EXTRACTOR if fn is extractors.extract_answer else extractors.ANNEX_EXTRACTOR
     try:
         result, error = fn(*args), None
     except extractors.PdfError as exc:
@@ -86,12 +86,12 @@ def _extraction(fn, *args) -> ExtractionIn:
 
 @task(cache_policy=NO_CACHE)
 def extract_answer(data: bytes) -> ExtractionIn:
-    return _extraction(extractors.extract_answer, data)
+    return _extraction(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
 
 
 @task(cache_policy=NO_CACHE)
 def extract_annex(data: bytes, published: date, title: str | None) -> ExtractionIn:
-    return _extraction(extractors.extract_annex, data, published, title)
+    return _extraction(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, published, title)
 
 
 def validate(answer: DocumentExtraction | None, annexes: list[AnnexIn]) -> list[Validation]:
