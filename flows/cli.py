@@ -19,7 +19,7 @@ app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no
                   add_completion=False)
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-console = Console()
+console = Console(soft_wrap=True)
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 
@@ -123,6 +123,128 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
         console.print(f"table {t.index}: pages {t.pages}, {t.n_rows}x{t.n_cols}, {t.method} ({t.confidence})")
         for row in t.grid():
             console.print("  | " + " | ".join(v or "" for v in row), highlight=False)
+
+
+@app.command()
+def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpetl.answer, vpetl.annex)."),
+              question: list[int] = typer.Option([], help="Only these question ids."),
+              all_: bool = typer.Option(False, "--all", help="Every stored question."),
+              db: str = typer.Option(None, help="Database URL (or VPETL_DATABASE_URL)."),
+              data_dir: Path = typer.Option(Path("vpetl-data"), help="Where raw documents are kept.")) -> None:
+    """Run the current extractors over stored documents (no HTTP); print what changed."""
+    if not (question or all_):
+        raise typer.BadParameter("name --question ID (repeatable) or --all")
+    prefect_offline()
+    from .reextract import reextract as flow
+
+    rows = flow(database_url=db, data_dir=str(data_dir), questions=question or None, extractor=extractor)
+    for r in rows:
+        change = ("first run" if r["previous_run_id"] is None else
+                  f"vs run {r['previous_run_id']}: +{r['added']} ~{r['changed']} -{r['removed']}")
+        console.print(f"question {r['question_id']}: run {r['run_id']} {change}")
+    console.print(f"{len(rows)} new extraction runs")
+    _report_orphans(db)
+
+
+def _report_orphans(db: str | None) -> None:
+    from schema.db import open_store
+    from schema.review import orphans
+
+    with open_store(db)() as session:
+        for r in orphans(session):
+            console.print(f"[yellow]review of {r.fact_id} ({r.action} by {r.reviewer}): the fact is gone[/]")
+
+
+@app.command()
+def diff(run_a: int, run_b: int, db: str = typer.Option(None, help="Database URL."),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """Facts added, changed (old and new) and removed between two extraction runs."""
+    from schema.db import open_store
+    from schema.diff import diff_runs
+
+    with open_store(db)() as session:
+        d = diff_runs(session, run_a, run_b)
+    if as_json:
+        sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
+                                     "removed": d.removed}, ensure_ascii=False) + "\n")
+        return
+    console.print(d.summary())
+    for f in d.added:
+        console.print(f"+ {f['fact_id']} {f.get('raw_text') or f.get('name')}", highlight=False)
+    for f in d.changed:
+        console.print(f"~ {f['fact_id']} {f['old']} -> {f['new']}", highlight=False)
+    for f in d.removed:
+        console.print(f"- {f['fact_id']} {f.get('raw_text') or f.get('name')}", highlight=False)
+
+
+class Action(StrEnum):
+    verify = "verify"
+    dispute = "dispute"
+    correct = "correct"
+
+
+@app.command()
+def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(None),
+           value: str = typer.Option(None, help="The corrected value (with --action correct)."),
+           by: str = typer.Option(None, help="Who reviews."), why: str = typer.Option(None, help="Why."),
+           import_file: Path = typer.Option(None, "--import", help="Add the reviews of a corrections file."),
+           export_file: Path = typer.Option(None, "--export", help="Write every review to a corrections file."),
+           db: str = typer.Option(None, help="Database URL.")) -> None:
+    """Mark a fact verified or disputed, or correct its value; or move reviews to/from a file."""
+    from schema import review as rv
+    from schema.db import open_store
+
+    sessions = open_store(db)
+    try:
+        with sessions() as session, session.begin():
+            if import_file:
+                console.print(f"{rv.import_file(session, import_file)} reviews added from {import_file}")
+            if fact_id:
+                if action is None or not by:
+                    raise typer.BadParameter("a review needs --action and --by")
+                rv.add_review(session, fact_id, action.value, by, why, value)
+                console.print(f"{fact_id}: {action.value} by {by}")
+        if export_file:
+            with sessions() as session:
+                console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
+    except rv.ReviewError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    _report_orphans(db)
+
+
+@app.command()
+def trace(fact_id: str, format: str = typer.Option("text", help="text, json or prov (W3C PROV-O JSON-LD)."),
+          db: str = typer.Option(None, help="Database URL.")) -> None:
+    """The whole chain behind a fact: value, cell, page, bbox, document, fetch, extraction, flow run."""
+    from schema.db import open_store
+    from schema.trace import as_prov
+    from schema.trace import trace as chain
+
+    with open_store(db)() as session:
+        t = chain(session, fact_id)
+    if t is None:
+        console.print(f"[red]no fact with id {fact_id}[/]")
+        raise typer.Exit(1)
+    if format in ("json", "prov"):
+        sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
+        return
+    for i, r in enumerate(t["runs"]):
+        doc, run = r["document"], r["extraction_run"]
+        state = "current" if run["superseded_by"] is None else f"superseded by run {run['superseded_by']}"
+        console.print(f"[bold]{fact_id}[/] ({state})" if i == 0 else f"earlier: {state}")
+        for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
+                             ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
+                             ("page, bbox", f"{r['page']}, {r['bbox']}"),
+                             ("document", f"sha256 {doc['sha256']}, {doc['size']} bytes, {doc['content_type']}"),
+                             ("url", doc["source_url"]), ("final url", doc["final_url"]),
+                             ("fetched", f"{doc['fetched_at']}, HTTP {doc['http_status']}"),
+                             ("extraction", f"run {run['id']}, {run['extractor']} {run['extractor_version']}, "
+                                            f"{run['finished_at']}"),
+                             ("flow run", run["flow_run_id"])] + [
+                             ("review", f"{v['action']} {v['value'] or ''} by {v['reviewer']}: {v['reason']}")
+                             for v in r["reviews"]]:
+            console.print(f"  {label:11s} {value}", highlight=False)
 
 
 @mirror_app.command("serve")

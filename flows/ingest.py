@@ -74,7 +74,7 @@ def fetch(client: Client, blobs: BlobStore, url: str, accept: str | None = None)
     return Fetched.keep(resp, blobs), resp.body
 
 
-def _extraction(name: str, fn, *args) -> ExtractionIn:
+def run_extractor(name: str, fn, *args) -> ExtractionIn:
     """Run an extractor; a PDF it cannot read becomes a recorded failure, not an exception."""
     started = datetime.now(UTC)
     try:
@@ -86,12 +86,12 @@ def _extraction(name: str, fn, *args) -> ExtractionIn:
 
 @task(cache_policy=NO_CACHE)
 def extract_answer(data: bytes) -> ExtractionIn:
-    return _extraction(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
+    return run_extractor(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
 
 
 @task(cache_policy=NO_CACHE)
 def extract_annex(data: bytes, published: date, title: str | None) -> ExtractionIn:
-    return _extraction(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, published, title)
+    return run_extractor(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, published, title)
 
 
 def validate(answer: DocumentExtraction | None, annexes: list[AnnexIn]) -> list[Validation]:

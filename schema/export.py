@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import models as m
+from .queries import question_documents
+from .review import current as current_reviews
 
 KINDS = ("questions", "table_cells", "beneficiaries", "validations")
 
@@ -40,16 +42,6 @@ def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
     return session.scalars(select(m.ExtractionRun).where(m.ExtractionRun.id == newest)).first()
 
 
-def _question_documents(session: Session) -> Iterator[tuple[int, str | None, m.Document]]:
-    """(question id, annex label or None for the answer, document) for every fetched PDF."""
-    for q in session.scalars(select(m.Question).order_by(m.Question.id)):
-        if q.answer_document is not None:
-            yield q.id, None, q.answer_document
-        for annex in q.annexes:
-            if annex.document_id is not None:
-                yield q.id, annex.label, session.get(m.Document, annex.document_id)
-
-
 def questions(session: Session) -> Iterator[dict]:
     for q in session.scalars(select(m.Question).order_by(m.Question.id)):
         doc = q.answer_document
@@ -62,8 +54,20 @@ def questions(session: Session) -> Iterator[dict]:
                "provenance": _provenance(doc, run) if doc else None}
 
 
+def _review(reviews: dict, fact_id: str) -> dict:
+    """Both values stay visible: `value` as extracted, `corrected_value` as reviewed."""
+    r = reviews.get(fact_id)
+    if r is None:
+        return {"corrected_value": None, "review": None}
+    status = {"verify": "verified", "dispute": "disputed", "correct": "corrected"}[r.action]
+    return {"corrected_value": r.value, "review": {"status": status, "reviewer": r.reviewer, "reason": r.reason,
+                                                   "reviewed_at": _iso(r.reviewed_at)}}
+
+
 def table_cells(session: Session) -> Iterator[dict]:
-    for question_id, _label, doc in _question_documents(session):
+    reviews = current_reviews(session)
+    for qd in question_documents(session):
+        question_id, doc = qd.question.id, qd.document
         run = latest_run(session, doc.id)
         if run is None:
             continue
@@ -78,12 +82,14 @@ def table_cells(session: Session) -> Iterator[dict]:
                    "col_span": cell.col_span, "is_header": cell.is_header, "raw_text": cell.raw_text,
                    "row_label": cell.row_label, "column_label": cell.column_label, "value": cell.value,
                    "unit": cell.unit, "footnotes": cell.footnotes, "table_method": table.method,
-                   "table_confidence": table.confidence,
+                   "table_confidence": table.confidence, **_review(reviews, cell.fact_id),
                    "provenance": _provenance(doc, run, cell.page, cell.bbox)}
 
 
 def beneficiaries(session: Session) -> Iterator[dict]:
-    for question_id, label, doc in _question_documents(session):
+    reviews = current_reviews(session)
+    for qd in question_documents(session):
+        question_id, label, doc = qd.question.id, qd.label, qd.document
         run = latest_run(session, doc.id) if label else None
         if run is None:
             continue
@@ -92,7 +98,7 @@ def beneficiaries(session: Session) -> Iterator[dict]:
             yield {"id": b.fact_id, "question_id": question_id, "annex_label": label, "call_year": b.call_year,
                    "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
                    "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
-                   "sessions": b.sessions, "amount_eur": b.amount_eur,
+                   "sessions": b.sessions, "amount_eur": b.amount_eur, **_review(reviews, b.fact_id),
                    "provenance": _provenance(doc, run, b.page, b.bbox)}
 
 

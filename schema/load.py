@@ -1,17 +1,21 @@
 """Writing one question, its documents and their facts: all of it in one transaction.
 
 A document already extracted by the same extractor and version is not extracted again: its
-facts, or its recorded failure, stay as they are (extraction is deterministic). Annexes and
-validations of a question are replaced as a whole, so loading it twice leaves the same rows."""
+facts, or its recorded failure, stay as they are (extraction is deterministic). A new version
+writes a new run and marks the older runs of that document and extractor as superseded;
+their facts stay. Annexes and validations of a question are replaced as a whole, so loading
+it twice leaves the same rows. Facts are inserted in bulk (executemany), not a row at a time."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.orm import Session
 
 from extractors.checks import Validation
@@ -83,11 +87,55 @@ class LoadCounts:
     documents_new: int = 0
     extractions_new: int = 0
     extractions_skipped: int = 0
+    new_runs: list[int] = field(default_factory=list)
 
 
 def fact_id(*parts: object) -> str:
-    """A stable id for a fact: the same document lineage and position give the same id."""
+    """A stable id for a fact from what it denotes (document lineage, table, labels)."""
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def cell_fact_ids(lineage: str, table_index: int, cells) -> list[str]:
+    """Ids of a table's cells by their row and column labels, not their positions, so a fact
+    keeps its id when rows move; cells whose labels repeat are told apart by occurrence."""
+    seen: Counter = Counter()
+    out = []
+    for c in cells:
+        key = (("header", c.row, c.col) if c.is_header
+               else (c.row_label or f"#row{c.row}", c.column_label or f"#col{c.col}"))
+        seen[key] += 1
+        out.append(fact_id("cell", lineage, table_index, *key, seen[key]))
+    return out
+
+
+def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
+    """Ids of a list's beneficiaries by the name as printed (not as interpreted: a better
+    reading of the name must not change the fact's id)."""
+    seen: Counter = Counter()
+    out = []
+    for b in rows:
+        key = " ".join(b.name.split()).lower()
+        seen[key] += 1
+        out.append(fact_id("beneficiary", lineage, list_index, key, seen[key]))
+    return out
+
+
+def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None:
+    """Insert many rows by the database's fast path: COPY on PostgreSQL, one prepared
+    executemany elsewhere; inside the caller's transaction either way."""
+    if not rows:
+        return
+    table = model.__table__
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        columns = list(rows[0])
+        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in columns])
+    else:
+        conn.execute(table.insert(), rows)
 
 
 def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: str | None) -> int:
@@ -120,7 +168,7 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
-            _extraction(session, answer_doc, q.answer_extraction, q.id, None, counts, ingest_run_id, flow_run_id)
+            record_extraction(session, answer_doc, q.answer_extraction, q.id, counts, ingest_run_id, flow_run_id)
         session.execute(delete(m.Annex).where(m.Annex.question_id == q.id))
         for annex in q.annexes:
             doc = _document(session, annex.document, counts) if annex.document else None
@@ -128,13 +176,18 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
                                 url=annex.url, document_id=doc.id if doc else None, status=annex.status,
                                 detail=annex.detail))
             if doc and annex.extraction:
-                _extraction(session, doc, annex.extraction, q.id, annex.label, counts, ingest_run_id, flow_run_id)
-        session.execute(delete(m.ValidationResult).where(m.ValidationResult.question_id == q.id))
-        now = datetime.now(UTC)
-        session.add_all(m.ValidationResult(question_id=q.id, check=v.check, subject=v.subject, expected=v.expected,
-                                           actual=v.actual, status=v.status, detail=v.detail, checked_at=now)
-                        for v in q.validations)
+                record_extraction(session, doc, annex.extraction, q.id, counts, ingest_run_id, flow_run_id)
+        replace_validations(session, q.id, q.validations)
     return counts
+
+
+def replace_validations(session: Session, question_id: int, validations: list[Validation]) -> None:
+    """The question's checks, as of now (inside the caller's transaction)."""
+    session.execute(delete(m.ValidationResult).where(m.ValidationResult.question_id == question_id))
+    now = datetime.now(UTC)
+    session.add_all(m.ValidationResult(question_id=question_id, check=v.check, subject=v.subject,
+                                       expected=v.expected, actual=v.actual, status=v.status, detail=v.detail,
+                                       checked_at=now) for v in validations)
 
 
 def _document(session: Session, doc: DocumentIn, counts: LoadCounts) -> m.Document:
@@ -148,12 +201,17 @@ def _document(session: Session, doc: DocumentIn, counts: LoadCounts) -> m.Docume
     return row
 
 
-def _extraction(session: Session, doc: m.Document, ex: ExtractionIn, question_id: int, annex_label: str | None,
-                counts: LoadCounts, ingest_run_id: int | None, flow_run_id: str | None) -> None:
-    done = session.scalars(select(m.ExtractionRun.id).where(
-        m.ExtractionRun.document_id == doc.id, m.ExtractionRun.extractor == ex.extractor,
-        m.ExtractionRun.extractor_version == ex.version)).first()
-    if done is not None:
+def has_run(session: Session, document_id: int, extractor: str, version: str) -> bool:
+    return session.scalars(select(m.ExtractionRun.id).where(
+        m.ExtractionRun.document_id == document_id, m.ExtractionRun.extractor == extractor,
+        m.ExtractionRun.extractor_version == version)).first() is not None
+
+
+def record_extraction(session: Session, doc: m.Document, ex: ExtractionIn, question_id: int | None,
+                      counts: LoadCounts, ingest_run_id: int | None = None, flow_run_id: str | None = None) -> None:
+    """One extraction run and its facts (inside the caller's transaction); skipped when the
+    document already has a run of this extractor and version."""
+    if has_run(session, doc.id, ex.extractor, ex.version):
         counts.extractions_skipped += 1
         return
     result = ex.result
@@ -161,17 +219,24 @@ def _extraction(session: Session, doc: m.Document, ex: ExtractionIn, question_id
                           started_at=ex.started_at, finished_at=ex.finished_at,
                           status="ok" if result else "failed", error=ex.error,
                           n_pages=result.n_pages if result else None, flow_run_id=flow_run_id,
-                          ingest_run_id=ingest_run_id)
+                          ingest_run_id=ingest_run_id, n_facts=0)
     session.add(run)
     session.flush()
     counts.extractions_new += 1
+    counts.new_runs.append(run.id)
     if result is None:
         session.add(m.ExtractionIssue(extraction_run_id=run.id, page=None, reason=ex.error or "failed"))
         return
+    session.execute(update(m.ExtractionRun).where(
+        m.ExtractionRun.document_id == doc.id, m.ExtractionRun.extractor == ex.extractor,
+        m.ExtractionRun.id != run.id, m.ExtractionRun.superseded_by_run_id.is_(None))
+        .values(superseded_by_run_id=run.id))
     session.add_all(m.ExtractionIssue(extraction_run_id=run.id, page=i.page, reason=i.reason) for i in result.issues)
-    for part, items in (("question", result.questions), ("answer", result.answers)):
-        session.add_all(m.QuestionItem(extraction_run_id=run.id, question_id=question_id, part=part,
-                                       number=i.number, text=i.text, page=i.page) for i in items)
+    if question_id is not None:
+        for part, items in (("question", result.questions), ("answer", result.answers)):
+            session.add_all(m.QuestionItem(extraction_run_id=run.id, question_id=question_id, part=part,
+                                           number=i.number, text=i.text, page=i.page) for i in items)
+    n_facts = 0
     for table in result.tables:
         t = m.ExtractedTable(extraction_run_id=run.id, document_id=doc.id, table_index=table.index, page=table.page,
                              pages=table.pages, bbox=list(table.bbox), method=table.method,
@@ -179,19 +244,36 @@ def _extraction(session: Session, doc: m.Document, ex: ExtractionIn, question_id
                              header_rows=table.header_rows)
         session.add(t)
         session.flush()
-        session.add_all(m.TableCell(
-            fact_id=fact_id("cell", doc.source_url, table.index, c.row, c.col), table_id=t.id,
-            extraction_run_id=run.id, row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span,
-            is_header=c.is_header, raw_text=c.text, row_label=c.row_label, column_label=c.column_label,
-            value=None if c.value is None else str(c.value), unit=c.unit,
-            footnotes=[{"marker": f.marker, "text": f.text} for f in c.footnotes], page=c.page, bbox=list(c.bbox))
-            for c in table.cells)
-    for blist in result.beneficiary_lists:
-        session.add_all(m.Beneficiary(
-            fact_id=fact_id("beneficiary", doc.source_url, blist.table_index, b.row),
-            extraction_run_id=run.id, table_index=blist.table_index, row=b.row, call_year=blist.call_year,
-            name=b.name, normalised_name=b.normalised_name, kind=b.kind, municipality=b.municipality,
-            nis_code=b.nis_code, nis_code_at_time=b.nis_code_at_time, sessions=b.sessions,
-            amount_eur=None if b.amount_eur is None else str(b.amount_eur),
-            amount_cents=None if b.amount_eur is None else int(b.amount_eur * Decimal(100)),
-            page=b.page, bbox=list(b.bbox)) for b in blist.rows)
+        ids = cell_fact_ids(doc.source_url, table.index, table.cells)
+        rows = [dict(fact_id=fid, table_id=t.id, extraction_run_id=run.id, row=c.row, col=c.col,
+                     row_span=c.row_span, col_span=c.col_span, is_header=c.is_header, raw_text=c.text,
+                     row_label=c.row_label, column_label=c.column_label,
+                     value=None if c.value is None else str(c.value), unit=c.unit,
+                     footnotes=[{"marker": f.marker, "text": f.text} for f in c.footnotes], page=c.page,
+                     bbox=list(c.bbox)) for fid, c in zip(ids, table.cells, strict=True)]
+        bulk_insert(session, m.TableCell, rows)
+        n_facts += len(rows)
+    for i, blist in enumerate(result.beneficiary_lists):
+        ids = beneficiary_fact_ids(doc.source_url, i, blist.rows)
+        rows = [dict(fact_id=fid, extraction_run_id=run.id, table_index=blist.table_index, row=b.row,
+                     call_year=blist.call_year, name=b.name, normalised_name=b.normalised_name, kind=b.kind,
+                     municipality=b.municipality, nis_code=b.nis_code, nis_code_at_time=b.nis_code_at_time,
+                     sessions=b.sessions, amount_eur=None if b.amount_eur is None else str(b.amount_eur),
+                     amount_cents=None if b.amount_eur is None else int(b.amount_eur * Decimal(100)),
+                     page=b.page, bbox=list(b.bbox)) for fid, b in zip(ids, blist.rows, strict=True)]
+        bulk_insert(session, m.Beneficiary, rows)
+        n_facts += len(rows)
+    run.n_facts = n_facts
+
+
+def load_reextraction(session: Session, question_id: int, extractions: list[tuple[int, ExtractionIn]],
+                      validations: list[Validation] | None, flow_run_id: str | None = None) -> LoadCounts:
+    """New extraction runs over stored documents, and the question's checks, in one transaction."""
+    counts = LoadCounts()
+    with session.begin():
+        for document_id, ex in extractions:
+            record_extraction(session, session.get(m.Document, document_id), ex, question_id, counts,
+                              flow_run_id=flow_run_id)
+        if validations is not None:
+            replace_validations(session, question_id, validations)
+    return counts

@@ -113,7 +113,9 @@ class ExtractionRun(Base):
     n_pages: Mapped[int | None] = mapped_column(Integer)
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
-    document: Mapped[Document] = relationship()
+    n_facts: Mapped[int | None] = mapped_column(Integer)  # cells + beneficiaries written: an audit of the load
+    superseded_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
+    document: Mapped[Document] = relationship(foreign_keys=[document_id])
 
 
 class ExtractionIssue(Base):
@@ -208,3 +210,19 @@ class ValidationResult(Base):
     status: Mapped[str] = mapped_column(String(8))
     detail: Mapped[str] = mapped_column(Text)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Review(Base):
+    """A person's word on a fact: verified, disputed, or corrected to another value.
+
+    Keyed by the fact's stable id, so a review outlives re-extraction; the latest review of a
+    fact is the one in force."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_id: Mapped[str] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # verify, dispute, correct
+    value: Mapped[str | None] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -33,6 +33,7 @@ class Corpus:
         self.records = {int(p.stem): json.loads(p.read_text(encoding="utf-8"))
                         for p in sorted((root / "records").glob("*.json"))}
         self.links = json.loads((root / "links.json").read_text())
+        self.requests: list[str] = []  # every path asked for, for tests and benchmarks
         self.mtime = formatdate(max(p.stat().st_mtime for p in root.rglob("*") if p.is_file()), usegmt=True)
 
     def hits(self, query: str) -> list[dict]:
@@ -96,6 +97,7 @@ class Handler(BaseHTTPRequestHandler):
         return f"http://{host}"
 
     def do_GET(self) -> None:
+        self.corpus.requests.append(self.path)
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         path = url.path

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:24:40.970211
+Create Date: 2026-11-27 07:40:38.324402
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,6 +47,19 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fact_id', sa.String(length=32), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.String(length=64), nullable=True),
+    sa.Column('reviewer', sa.String(length=255), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_fact_id'), ['fact_id'], unique=False)
+
     op.create_table('extraction_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -59,8 +72,11 @@ def upgrade() -> None:
     sa.Column('n_pages', sa.Integer(), nullable=True),
     sa.Column('flow_run_id', sa.String(length=64), nullable=True),
     sa.Column('ingest_run_id', sa.Integer(), nullable=True),
+    sa.Column('n_facts', sa.Integer(), nullable=True),
+    sa.Column('superseded_by_run_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ),
     sa.ForeignKeyConstraint(['ingest_run_id'], ['ingest_runs.id'], ),
+    sa.ForeignKeyConstraint(['superseded_by_run_id'], ['extraction_runs.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('extraction_runs', schema=None) as batch_op:
@@ -265,6 +281,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_extraction_runs_document_id'))
 
     op.drop_table('extraction_runs')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_fact_id'))
+
+    op.drop_table('reviews')
     op.drop_table('ingest_runs')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_source_url'))
