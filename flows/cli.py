@@ -101,6 +101,7 @@ def export(format: Format = typer.Option(Format.jsonl, "--format"), out: Path = 
         counts = write(session, out, format.value)
     for kind, n in counts.items():
         console.print(f"{out / f'{kind}.{format.value}'}: {n} records")
+    _report_orphans(db)
 
 
 @app.command()

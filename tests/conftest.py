@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vpetl-prefect-"))
@@ -42,3 +44,28 @@ def mirror_base():
 @pytest.fixture
 def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'vpetl.sqlite'}"
+
+
+PG_URL = os.environ.get("VPETL_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 's.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL: set VPETL_TEST_POSTGRES_URL (postgresql+psycopg://...) to run")
+    try:
+        with create_engine(PG_URL).connect():
+            pass
+    except Exception as exc:  # set but unreachable: a failure, never a silent skip
+        pytest.fail(f"VPETL_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {exc}")
+    schema = f"t_{uuid.uuid4().hex[:8]}"  # a schema per test: tests never see each other's rows
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

@@ -13,8 +13,6 @@ from sqlalchemy import func, select
 from schema import models as m
 from schema.db import open_store
 
-from .test_store import store_url  # noqa: F401 (the SQLite and PostgreSQL fixture)
-
 LOOP = Path(__file__).with_name("load_loop.py")
 
 
@@ -31,7 +29,7 @@ def audit(url: str) -> tuple[int, int]:
         return questions, s.scalar(select(func.count()).select_from(m.ExtractionRun))
 
 
-def test_kill_9_during_load(store_url):  # noqa: F811
+def test_kill_9_during_load(store_url):
     open_store(store_url)  # migrate before the race starts
     proc = subprocess.Popen([sys.executable, str(LOOP), store_url, "1", "200"], stdout=subprocess.PIPE, text=True)
     loaded = [proc.stdout.readline() for _ in range(3)]  # three questions are in: the fourth is under way

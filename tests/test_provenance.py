@@ -19,10 +19,10 @@ from schema.trace import as_prov, trace
 
 
 @pytest.fixture
-def store(prefect, mirror_base, tmp_path):
+def store(prefect, mirror_base, tmp_path, store_url):
     from flows.ingest import ingest
 
-    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    url = store_url
     ingest(session_year="2019-2020", question=289, api_base=mirror_base, database_url=url,
            data_dir=str(tmp_path / "data"), rate=100)
     return url, tmp_path
@@ -99,7 +99,7 @@ def test_corrections_file_round_trip_and_orphans(store, tmp_path):
         assert [r.fact_id for r in orphans(s)] == [fid]
 
 
-def test_datasette_views_join_facts_to_provenance(store):
+def test_views_join_facts_to_provenance(store):
     url, _ = store
     with open_store(url)() as s:
         row = s.execute(text("select value, unit, source_url, document_sha256, extractor, page from v_table_cells "
@@ -108,3 +108,21 @@ def test_datasette_views_join_facts_to_provenance(store):
         n, total = s.execute(text("select count(*), sum(amount_cents) from v_beneficiaries "
                                   "where annex_label = 'Bijlage 2'")).one()
         assert (n, total) == (56, 24496500)
+
+
+def test_datasette_serves_the_store_as_is(prefect, mirror_base, tmp_path):
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from flows.ingest import ingest
+
+    path = tmp_path / "vpetl.sqlite"
+    ingest(session_year="2019-2020", question=289, api_base=mirror_base, database_url=f"sqlite:///{path}",
+           data_dir=str(tmp_path / "data"), rate=100)
+
+    async def get(url: str):
+        return (await Datasette([str(path)]).client.get(url)).json()
+
+    rows = asyncio.run(get("/vpetl/v_table_cells.json?_shape=array&raw_text=198.707,50€"))
+    assert [(r["value"], r["extractor"], r["page"]) for r in rows] == [("198707.50", "vpetl.answer", 2)]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from extractors import extract_answer
 from schema import models as m
@@ -16,25 +14,6 @@ from schema.export import questions, table_cells
 from schema.load import DocumentIn, ExtractionIn, QuestionIn, load_question
 
 from .conftest import pdf
-
-PG_URL = os.environ.get("VPETL_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 's.sqlite'}"
-        return
-    if not PG_URL:
-        pytest.skip("PostgreSQL: set VPETL_TEST_POSTGRES_URL (postgresql+psycopg://...) to run")
-    schema = f"t_{uuid.uuid4().hex[:8]}"  # a schema per test: tests never see each other's rows
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def question() -> QuestionIn:
