@@ -121,19 +121,24 @@ def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
 
 
 def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None:
-    """Insert many rows by the database's fast path: COPY on PostgreSQL, one prepared
-    executemany elsewhere; inside the caller's transaction either way."""
+    """Insert many rows by the database's fast path, inside the caller's transaction: COPY on
+    PostgreSQL, the driver's own executemany on SQLite (SQLAlchemy's per-value processing
+    costs more than the insert itself), SQLAlchemy's executemany elsewhere."""
     if not rows:
         return
     table = model.__table__
     conn = session.connection()
+    columns = list(rows[0])
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    values = ([json.dumps(row[c]) if c in json_cols else row[c] for c in columns] for row in rows)
     if conn.dialect.name == "postgresql":
-        columns = list(rows[0])
-        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-        cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in columns])
+        with conn.connection.driver_connection.cursor().copy(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    elif conn.dialect.name == "sqlite":
+        conn.connection.driver_connection.cursor().executemany(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
     else:
         conn.execute(table.insert(), rows)
 
