@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -25,64 +26,177 @@ DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 
 
 def _print_summary(result: dict, seconds: float) -> None:
-    console.print(f"vpetl: {result['loaded']}/{result['discovered']} questions loaded in {seconds:.1f} s "
-                  f"(ingest run {result['ingest_run_id']})")
+    console.print(f"vpetl: {result['loaded']} questions loaded, {result['unchanged']} unchanged, "
+                  f"{result['failed']} failed, of {result['discovered']} found, in {seconds:.1f} s "
+                  f"(ingest run {result['ingest_run_id']}; {result['new_documents']} new documents, "
+                  f"{len(result['changed_documents'])} republished, {result['extractions']} extractions, "
+                  f"{result['retries']} retries)")
     table = RichTable()
-    table.add_column("what")
+    table.add_column("in the store")
     table.add_column("count", justify="right")
     for key in ("questions", "documents", "tables", "cells", "beneficiaries", "validations_passed",
                 "validations_failed", "extraction_issues"):
         table.add_row(key.replace("_", " "), str(result[key]))
     console.print(table)
+    for url in result["changed_documents"]:
+        console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result["failures"]:
-        console.print(f"[yellow]not fetched[/]: question {f['question_id']}: {f['url']}: {f['reason']}")
+        console.print(f"[yellow]not fetched[/]: question {f['question_id']}: {f['url']}: {f['reason']} "
+                      "(the next run retries)", highlight=False)
 
 
-def _run_ingest(session_year: str, question: int | None, api_base: str, db: str | None, data_dir: Path,
-                rate: float, allowed_hosts: list[str]) -> dict:
-    prefect_offline()
+def _guard(api_base: str | None):
+    """Run a flow; a failed discovery or a busy database is a clear message and exit 1."""
+    from schema.lock import LockBusy
     from vlpar.client import FetchError
 
-    from .ingest import ingest
+    class Guard:
+        def __enter__(self):
+            return self
 
-    try:
-        return ingest(session_year=session_year, question=question, api_base=api_base, database_url=db,
-                      data_dir=str(data_dir), rate=rate, allowed_hosts=allowed_hosts)
-    except FetchError as exc:  # discovery itself failed: nothing was loaded, the run is stored as failed
-        console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
-        raise typer.Exit(1) from exc
+        def __exit__(self, kind, exc, tb) -> bool:
+            if isinstance(exc, FetchError):
+                console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
+                raise typer.Exit(1) from exc
+            if isinstance(exc, LockBusy):
+                console.print(f"[red]{exc}; try again later, or pass --wait SECONDS[/]", highlight=False)
+                raise typer.Exit(2) from exc
+            return False
+
+    return Guard()
+
+
+DB = typer.Option(None, "--db", help="Database URL (default ./vpetl.sqlite, or VPETL_DATABASE_URL).")
+DATA_DIR = typer.Option(Path("vpetl-data"), help="Where raw bytes are kept, by sha256.")
+API_BASE = typer.Option(None, help="Base URL of the services (or VPETL_API_BASE; default https://ws.vlpar.be).")
+RATE = typer.Option(1.0, help="Requests per second per host.")
+WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run on the same database to finish.")
 
 
 @app.command()
-def demo(db: str = typer.Option(None, help="Database URL (default ./vpetl.sqlite, or VPETL_DATABASE_URL)."),
-         data_dir: Path = typer.Option(Path("vpetl-data"), help="Where raw documents are kept."),
+def demo(db: str = DB, data_dir: Path = DATA_DIR,
          fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
     """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
     from vlpar import mirror
 
     server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
     console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
+    prefect_offline()
+    from .ingest import ingest as flow
+
     started = time.monotonic()
     try:
-        result = _run_ingest(DEMO_SESSION, None, base, db, data_dir, DEMO_RATE, [])
+        with _guard(base):
+            result = flow(session_year=DEMO_SESSION, api_base=base, database_url=db, data_dir=str(data_dir),
+                          rate=DEMO_RATE)
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
 
 
 @app.command()
-def ingest(session: str = typer.Option(..., "--session", help="Session year, e.g. 2019-2020."),
+def ingest(session: str = typer.Option(None, "--session", help="Session year, e.g. 2019-2020."),
            question: int = typer.Option(None, help="Only this question number."),
-           api_base: str = typer.Option(None, help="Base URL of the services (or VPETL_API_BASE)."),
-           db: str = typer.Option(None, help="Database URL (or VPETL_DATABASE_URL)."),
-           data_dir: Path = typer.Option(Path("vpetl-data"), help="Where raw documents are kept."),
-           rate: float = typer.Option(1.0, help="Requests per second per host."),
-           allow_host: list[str] = typer.Option([], help="Another host documents may come from.")) -> None:
-    """Ingest the written questions of a session year from the parliament (or a mirror)."""
-    settings = Settings()
+           since: datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Published on or after this day."),
+           until: datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Published on or before this day."),
+           term: str = typer.Option(None, help="Search words."),
+           url: str = typer.Option(None, help="One document: a link?id= or pfile URL, as printed in answers."),
+           file: Path = typer.Option(None, exists=True, dir_okay=False, help="One PDF you already have."),
+           api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
+           allow_host: list[str] = typer.Option([], help="Another host documents may come from."),
+           timeout: float = typer.Option(30.0, help="Seconds before a request is given up (and retried)."),
+           wait: float = WAIT) -> None:
+    """Ingest written questions (by session year, dates, number or words), or one document."""
+    prefect_offline()
+    api_base = api_base or Settings().api_base
+    if url or file:
+        from .ingest import ingest_document
+
+        with _guard(api_base):
+            r = ingest_document(url=url, path=str(file) if file else None, api_base=api_base, database_url=db,
+                                data_dir=str(data_dir), rate=rate)
+        console.print(f"{r['source_url']}: sha256 {r['sha256']}; "
+                      + (f"read by {r['extractor']}: {r['tables']} tables, {r['beneficiaries']} beneficiaries"
+                         if r["is_pdf"] and not r["error"] else f"not read: {r['error'] or 'not a PDF'}"),
+                      highlight=False)
+        return
+    if not (session or since or until or term or question):
+        raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
+    from .ingest import ingest as flow
+
     started = time.monotonic()
-    result = _run_ingest(session, question, api_base or settings.api_base, db, data_dir, rate, allow_host)
+    with _guard(api_base):
+        result = flow(session_year=session, question=question, since=since.date() if since else None,
+                      until=until.date() if until else None, term=term, api_base=api_base, database_url=db,
+                      data_dir=str(data_dir), rate=rate, allowed_hosts=allow_host, timeout=timeout, lock_wait=wait)
     _print_summary(result, time.monotonic() - started)
+
+
+@app.command()
+def sync(session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
+         api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
+         timeout: float = typer.Option(30.0), wait: float = WAIT) -> None:
+    """Pick up only what is new or changed since the last run (conditional requests)."""
+    prefect_offline()
+    api_base = api_base or Settings().api_base
+    from .ingest import sync as flow
+
+    started = time.monotonic()
+    with _guard(api_base):
+        results = flow(sessions=session or None, api_base=api_base, database_url=db, data_dir=str(data_dir),
+                       rate=rate, timeout=timeout, lock_wait=wait)
+    for result in results:
+        _print_summary(result, time.monotonic() - started)
+
+
+@app.command()
+def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *" (06:00 every day).'),
+          interval: float = typer.Option(None, help="Or: every this many seconds."),
+          session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
+          api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
+          name: str = typer.Option("vpetl-nightly", help="The deployment's name in Prefect.")) -> None:
+    """Register the sync flow on a schedule with a Prefect server and run it when due.
+
+    Needs a running server: `prefect server start`, and PREFECT_API_URL pointing at it."""
+    if (cron is None) == (interval is None):
+        raise typer.BadParameter("give --cron or --interval")
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]no PREFECT_API_URL: start `prefect server start` and set "
+                      "PREFECT_API_URL=http://127.0.0.1:4200/api[/]")
+        raise typer.Exit(2)
+    prefect_offline()
+    from .ingest import sync as flow
+
+    params = {"sessions": session or None, "api_base": api_base or Settings().api_base, "database_url": db,
+              "data_dir": str(data_dir.resolve()), "rate": rate, "lock_wait": 600.0}
+    console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"))
+    flow.serve(name=name, cron=cron, interval=interval, parameters=params, limit=1)
+
+
+@app.command()
+def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs to show.")) -> None:
+    """Recent runs, what failed and will be retried, and the fetch log's tally."""
+    from schema.db import open_store
+    from schema.status import status as read
+
+    with open_store(db)() as session:
+        st = read(session, runs)
+    table = RichTable(title="recent runs")
+    for col in ("run", "started", "status", "query", "found", "loaded", "unchanged", "failed", "retries"):
+        table.add_column(col)
+    for r in st["runs"]:
+        c = r["counts"] or {}
+        table.add_row(str(r["id"]), r["started_at"], r["status"], r["query"], *(str(c.get(k, "")) for k in
+                      ("discovered", "loaded", "unchanged", "failed", "retries")))
+    console.print(table)
+    for q in st["incomplete"]:
+        console.print(f"[yellow]incomplete[/]: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
+                      highlight=False)
+    for f in st["last_failures"]:
+        console.print(f"[yellow]failed in the last run[/]: question {f.get('question_id')}: {f['url']}: "
+                      f"{f['reason']}", highlight=False)
+    console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
+                  f"{st['bytes']:,} bytes downloaded")
 
 
 class Format(StrEnum):
@@ -251,12 +365,19 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
 @mirror_app.command("serve")
 def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  host: str = typer.Option("127.0.0.1"),
-                 root: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
+                 root: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
+                 faults: str = typer.Option(None, help="'0.2' (20%% of requests, transient kinds) or "
+                                                       "'503=0.1,hang=0.05,foreign=0.01,...'"),
+                 seed: int = typer.Option(0, help="Seed of the fault draws."),
+                 hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
+                 max_hits: int = typer.Option(10_000, help="Most hits one search serves.")) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from vlpar import mirror
 
-    server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port)
-    console.print(f"mirror at http://{host}:{server.server_address[1]} (Ctrl-C to stop)")
+    plan = mirror.Faults.parse(faults, seed, hang)
+    server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits)
+    console.print(f"mirror at http://{host}:{server.server_address[1]}"
+                  + (f" with faults {plan.rates}" if plan.rates else "") + " (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

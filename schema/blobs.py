@@ -8,6 +8,35 @@ import tempfile
 from pathlib import Path
 
 
+class BlobWriter:
+    """Streams a body to a temporary file, hashing it; `commit` moves it to its address."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+        store.root.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
+        self.fh = os.fdopen(fd, "wb")
+        self.digest = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self.digest.update(chunk)
+        self.fh.write(chunk)
+
+    def commit(self) -> str:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        sha = self.digest.hexdigest()
+        target = self.store.path(sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.tmp, target)  # whole or not at all; the same bytes twice are one file
+        return sha
+
+    def abort(self) -> None:
+        self.fh.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+
 class BlobStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -15,18 +44,16 @@ class BlobStore:
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
+    def writer(self) -> BlobWriter:
+        return BlobWriter(self)
+
     def put(self, data: bytes) -> str:
-        """Store bytes; returns their sha256. The file appears whole or not at all."""
+        """Store bytes; returns their sha256."""
         sha = hashlib.sha256(data).hexdigest()
-        target = self.path(sha)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
+        if sha not in self:
+            w = self.writer()
+            w.write(data)
+            w.commit()
         return sha
 
     def get(self, sha256: str) -> bytes:

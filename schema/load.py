@@ -76,10 +76,14 @@ class QuestionIn:
     record: dict
     record_url: str | None = None
     record_fetched_at: datetime | None = None
+    record_etag: str | None = None
+    record_last_modified: str | None = None
+    last_modified: str | None = None
+    complete: bool = True
     answer: DocumentIn | None = None
     answer_extraction: ExtractionIn | None = None
     annexes: list[AnnexIn] = field(default_factory=list)
-    validations: list[Validation] = field(default_factory=list)
+    validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
 
 
 @dataclass
@@ -130,7 +134,8 @@ def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None
     conn = session.connection()
     columns = list(rows[0])
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    values = ([json.dumps(row[c]) if c in json_cols else row[c] for c in columns] for row in rows)
+    values = ([json.dumps(row[c]) if c in json_cols else _sqlite_time(row[c]) if isinstance(row[c], datetime)
+               else row[c] for c in columns] for row in rows)
     if conn.dialect.name == "postgresql":
         with conn.connection.driver_connection.cursor().copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -141,6 +146,11 @@ def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
     else:
         conn.execute(table.insert(), rows)
+
+
+def _sqlite_time(value: datetime) -> datetime | str:
+    """Datetimes as SQLAlchemy stores them in SQLite (naive UTC text); others pass through."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if value.tzinfo else value.isoformat(" ")
 
 
 def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: str | None) -> int:
@@ -168,7 +178,8 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
         row.date_asked, row.date_answered = q.date_asked, q.date_answered
         row.asker, row.minister, row.themes, row.status = q.asker, q.minister, q.themes, q.status
         row.answer_url, row.record, row.record_url = q.answer_url, q.record, q.record_url
-        row.record_fetched_at = q.record_fetched_at
+        row.record_fetched_at, row.record_etag = q.record_fetched_at, q.record_etag
+        row.record_last_modified, row.last_modified, row.complete = q.record_last_modified, q.last_modified, q.complete
         row.answer_document_id = answer_doc.id if answer_doc else None
         session.add(row)
         session.flush()
@@ -182,8 +193,37 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
                                 detail=annex.detail))
             if doc and annex.extraction:
                 record_extraction(session, doc, annex.extraction, q.id, counts, ingest_run_id, flow_run_id)
-        replace_validations(session, q.id, q.validations)
+        if q.validations is not None:
+            replace_validations(session, q.id, q.validations)
     return counts
+
+
+def load_document(session: Session, doc: DocumentIn, ex: ExtractionIn | None, ingest_run_id: int | None = None,
+                  flow_run_id: str | None = None) -> LoadCounts:
+    """A single document with no question (`vpetl ingest --url/--file`), atomically."""
+    counts = LoadCounts()
+    with session.begin():
+        row = _document(session, doc, counts)
+        if ex:
+            record_extraction(session, row, ex, None, counts, ingest_run_id, flow_run_id)
+    return counts
+
+
+def log_exchanges(session: Session, ingest_run_id: int | None, exchanges) -> None:
+    """Append rows to the fetch log (its own transaction: the log is kept even when a load fails)."""
+    if not exchanges:
+        return
+    with session.begin():
+        bulk_insert(session, m.FetchLog, [
+            {"ingest_run_id": ingest_run_id, "url": e.url, "requested_url": e.requested_url, "method": e.method,
+             "status": e.status, "bytes": e.bytes, "elapsed_ms": e.elapsed_ms, "attempt": e.attempt,
+             "error": e.error, "sha256": e.sha256, "at": e.at} for e in exchanges])
+
+
+def latest_document(session: Session, source_url: str) -> m.Document | None:
+    """The newest stored version of a URL: its validators make the next request conditional."""
+    return session.scalars(select(m.Document).where(m.Document.source_url == source_url)
+                           .order_by(m.Document.id.desc())).first()
 
 
 def replace_validations(session: Session, question_id: int, validations: list[Validation]) -> None:
@@ -232,8 +272,10 @@ def record_extraction(session: Session, doc: m.Document, ex: ExtractionIn, quest
     if result is None:
         session.add(m.ExtractionIssue(extraction_run_id=run.id, page=None, reason=ex.error or "failed"))
         return
+    # Older runs over this document, or over an earlier version of it (same URL), are superseded.
+    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
     session.execute(update(m.ExtractionRun).where(
-        m.ExtractionRun.document_id == doc.id, m.ExtractionRun.extractor == ex.extractor,
+        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == ex.extractor,
         m.ExtractionRun.id != run.id, m.ExtractionRun.superseded_by_run_id.is_(None))
         .values(superseded_by_run_id=run.id))
     session.add_all(m.ExtractionIssue(extraction_run_id=run.id, page=i.page, reason=i.reason) for i in result.issues)
@@ -282,3 +324,31 @@ def load_reextraction(session: Session, question_id: int, extractions: list[tupl
         if validations is not None:
             replace_validations(session, question_id, validations)
     return counts
+
+
+@dataclass
+class StoredQuestion:
+    """What the store knows of a question, for deciding what a sync must fetch again."""
+
+    last_modified: str | None
+    complete: bool
+    answered: bool
+    record: dict
+    record_etag: str | None
+    record_last_modified: str | None
+    annexes: list[tuple[str, str | None, str]]  # label, title, url
+
+
+def stored_question(session: Session, question_id: int) -> StoredQuestion | None:
+    q = session.get(m.Question, question_id)
+    if q is None:
+        return None
+    return StoredQuestion(q.last_modified, q.complete, q.answer_url is not None, q.record, q.record_etag,
+                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
+
+
+def extracted(session: Session, source_url: str, sha256: str, extractor: str, version: str) -> bool:
+    """True when these exact bytes from this URL already have a run of this extractor version."""
+    doc = session.scalars(select(m.Document.id).where(m.Document.source_url == source_url,
+                                                      m.Document.sha256 == sha256)).first()
+    return doc is not None and has_run(session, doc, extractor, version)

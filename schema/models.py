@@ -79,6 +79,10 @@ class Question(Base):
     record: Mapped[dict] = mapped_column(JSON)
     record_url: Mapped[str | None] = mapped_column(String(1024))
     record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    record_etag: Mapped[str | None] = mapped_column(String(255))
+    record_last_modified: Mapped[str | None] = mapped_column(String(64))
+    last_modified: Mapped[str | None] = mapped_column(String(64))  # the service's own, from search or record
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)  # every part fetched; else the next run retries
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
 
@@ -226,3 +230,21 @@ class Review(Base):
     reviewer: Mapped[str] = mapped_column(String(255))
     reason: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FetchLog(Base):
+    """Every HTTP exchange of a run: what vpetl did to the site, and what the site answered."""
+
+    __tablename__ = "fetch_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1024), index=True)  # canonical (parliament) URL
+    requested_url: Mapped[str] = mapped_column(String(1024))  # what went over the wire (a hop, a mirror)
+    method: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int | None] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    elapsed_ms: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # the body, kept in the blob store
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

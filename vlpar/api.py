@@ -7,23 +7,54 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from defusedxml import ElementTree
 
-from .client import Client
+from .client import Client, Response
 
 SEARCH_PAGE_SIZE = 100  # the service's maximum
+MAX_HITS = 10_000  # the service serves no more hits of one query: larger ranges are split
 WRITTEN_QUESTIONS = ("requiredfields=paginatype:Parlementair%20document.aggregaat:Vraag%20of%20interpellatie."
                      "aggregaattype:Schriftelijke%20vraag")
 
 
+@dataclass(frozen=True)
+class Query:
+    """What to discover: a session year, a publication date range, a question number, words."""
+
+    session_year: str | None = None
+    since: date | None = None
+    until: date | None = None
+    number: int | None = None
+    term: str | None = None
+
+    def expression(self) -> str:
+        parts = [self.term] if self.term else []
+        if self.session_year:
+            parts.append(f"+inmeta:zittingsjaar={self.session_year}")
+        if self.since or self.until:
+            parts.append(f"inmeta:publicatiedatum:daterange:{self.since or ''}..{self.until or ''}")
+        if self.number:
+            parts.append(f"+inmeta:nummer={self.number}")
+        return " ".join(parts) + "&" + WRITTEN_QUESTIONS
+
+    def split(self) -> tuple[Query, Query] | None:
+        """Two queries that cover this one's publication dates in halves (None: a single day)."""
+        since = self.since or (date(int(self.session_year[:4]), 9, 1) if self.session_year else date(2004, 1, 1))
+        until = self.until or date.today()
+        if since >= until:
+            return None
+        middle = since + (until - since) // 2
+        return replace(self, since=since, until=middle), replace(self, since=middle + timedelta(days=1), until=until)
+
+
 def session_query(session_year: str) -> str:
     """The search expression for the written questions of one session year."""
-    return f"+inmeta:zittingsjaar={session_year}&{WRITTEN_QUESTIONS}"
+    return Query(session_year=session_year).expression()
 
 
 @dataclass
@@ -69,18 +100,28 @@ def parse_hit(item: dict) -> Hit:
     return Hit(qid, item.get("url"), item.get("title"), tags, item)
 
 
-def search(client: Client, query: str) -> Iterator[Hit]:
-    """Every hit of a search, page by page."""
+def search(client: Client, query: Query | str, on_response: Callable[[Response], None] | None = None,
+           max_hits: int = MAX_HITS) -> Iterator[Hit]:
+    """Every hit of a search, page by page; a query with more hits than the service serves is
+    split by publication date until every part fits. Each raw response goes to `on_response`."""
+    expression = query.expression() if isinstance(query, Query) else query
     page = 1
     while True:
-        url = (f"{client.api_base}/api/search/query/{quote(query, safe='+:=&.%')}"
+        url = (f"{client.api_base}/api/search/query/{quote(expression, safe='+:=&.%')}"
                f"?collection=vp_collection&page={page}&max={SEARCH_PAGE_SIZE}&sort=date")
-        data = json.loads(client.get(url, accept="application/json").body)
+        resp = client.get(url, accept="application/json")
+        if on_response:
+            on_response(resp)
+        data = json.loads(resp.body)
+        count = int(data.get("count") or 0)
+        if page == 1 and count > max_hits and isinstance(query, Query) and (halves := query.split()):
+            for half in halves:
+                yield from search(client, half, on_response, max_hits)
+            return
         results = data.get("result") or []
         yield from (parse_hit(item) for item in results)
-        count = int(data.get("count") or 0)
         last = int(data.get("lastindex") or 0)
-        if not results or last >= count:
+        if not results or last >= min(count, max_hits):
             return
         page += 1
 
@@ -102,10 +143,12 @@ def _date(value) -> date | None:
         return None
 
 
-def parse_record(body: bytes, content_type: str | None = None) -> Record:
-    """A written question's record, from its JSON or its XML form."""
-    text = body.lstrip()
-    raw = json.loads(body) if text.startswith(b"{") else _xml_to_dict(body)
+def parse_record(body: bytes | dict, content_type: str | None = None) -> Record:
+    """A written question's record, from its JSON or its XML form (or the JSON already parsed)."""
+    if isinstance(body, dict):
+        raw = body
+    else:
+        raw = json.loads(body) if body.lstrip().startswith(b"{") else _xml_to_dict(body)
     steps = raw.get("procedureverloop") or []
     steps = steps if isinstance(steps, list) else [steps]
     answered = raw.get("statusdatumSchvBeantwoord") or next(

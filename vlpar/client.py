@@ -1,9 +1,11 @@
 """A polite, careful HTTP client for the parliament's services.
 
-Rate limited per host, retried with backoff (honouring Retry-After), redirects followed by
-hand so that every hop is checked against the allowed hosts, bodies streamed with a size
-limit and checked against Content-Length. With an API base (a mirror), every parliament
-host is served from that base at the same path."""
+Rate limited per host and bounded in concurrency; retried with exponential backoff and
+jitter (honouring Retry-After) within a retry budget per run; redirects followed by hand so
+that every hop is checked against the allowed hosts; bodies streamed (to a sink, hashed on
+the fly) with a size limit and checked against Content-Length; conditional requests with
+ETag and Last-Modified; every exchange reported to a log callback. With an API base (a
+mirror), every parliament host is served from that base at the same path."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ import hashlib
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -27,14 +31,46 @@ CANONICAL_HOSTS = (("/link", "http://www.vlaamsparlement.be"), ("/files/", "http
                    ("/api/", "https://ws.vlpar.be"), ("/", "https://www.vlaamsparlement.be"))
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0
+CHUNK = 64 * 1024
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched; `retryable` says whether a later run may succeed."""
+    """A URL that could not be fetched; `retryable` says whether a later try may succeed."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
         super().__init__(f"{url}: {reason}")
-        self.url, self.reason, self.status, self.retryable = url, reason, status, retryable
+        self.url, self.reason, self.status = url, reason, status
+        self.retryable, self.retry_after = retryable, retry_after
+
+
+class SinkWriter(Protocol):
+    def write(self, chunk: bytes) -> None: ...
+    def commit(self) -> str: ...  # returns the sha256 of what was written
+    def abort(self) -> None: ...
+
+
+class Sink(Protocol):
+    """Where streamed bodies go (the blob store): bytes never need to fit in memory."""
+
+    def writer(self) -> SinkWriter: ...
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and what came of it: a row of the fetch log."""
+
+    url: str
+    requested_url: str
+    method: str
+    status: int | None
+    bytes: int
+    elapsed_ms: int
+    attempt: int
+    error: str | None
+    at: datetime
+    sha256: str | None = None
 
 
 @dataclass
@@ -43,17 +79,24 @@ class Response:
     final_url: str
     status: int
     headers: dict[str, str]
-    body: bytes
+    body: bytes | None  # None when streamed to a sink or not modified
     fetched_at: datetime
     attempts: int
-    sha256: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.sha256 = hashlib.sha256(self.body).hexdigest()
+    sha256: str | None = None
+    size: int = 0
+    head: bytes = b""  # the first bytes, for sniffing
 
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def is_pdf(self) -> bool:
+        return b"%PDF-" in self.head[:1024]
 
 
 class RateLimiter:
@@ -73,17 +116,38 @@ class RateLimiter:
             time.sleep(at - now)
 
 
+@dataclass
+class RetryBudget:
+    """Retries left for a whole run: a failing site is not hammered by thousands of retries."""
+
+    left: int
+    used: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            self.used += 1
+            return True
+
+
 class Client:
     def __init__(self, api_base: str | None = None, allowed_hosts: set[str] | None = None, rate: float = 1.0,
                  timeout: float = 30.0, retries: int = 4, max_redirects: int = 5,
-                 max_bytes: int = 100 * 1024 * 1024, backoff: float = 1.0) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, backoff: float = 1.0, concurrency: int = 2,
+                 retry_budget: int = 500, on_exchange: Callable[[Exchange], None] | None = None) -> None:
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         base = urlsplit(self.api_base)
         self.mirrored = base.netloc not in PARLIAMENT_HOSTS
         self.allowed = set(allowed_hosts or PARLIAMENT_HOSTS) | {base.netloc}
         self.limiter = RateLimiter(rate)
+        self.slots = threading.BoundedSemaphore(concurrency)
+        self.budget = RetryBudget(retry_budget)
         self.timeout, self.retries, self.max_redirects = timeout, retries, max_redirects
         self.max_bytes, self.backoff = max_bytes, backoff
+        self.on_exchange = on_exchange
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
@@ -106,67 +170,116 @@ class Client:
         origin = next(host for prefix, host in CANONICAL_HOSTS if parts.path.startswith(prefix))
         return urlunsplit((*urlsplit(origin)[:2], parts.path, parts.query, ""))
 
-    def get(self, url: str, accept: str | None = None) -> Response:
-        """GET with retries; raises FetchError with the reason when it cannot succeed."""
-        headers = {"Accept": accept} if accept else {}
-        last: FetchError | None = None
-        for attempt in range(1, self.retries + 1):
-            try:
-                return self._once(url, headers, attempt)
-            except FetchError as exc:
-                last = exc
-                if not exc.retryable or attempt == self.retries:
-                    raise
-                delay = getattr(exc, "retry_after", None)
-                time.sleep(delay if delay is not None else self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
-        raise last or FetchError(url, "no attempt made")
+    def get(self, url: str, accept: str | None = None, etag: str | None = None, last_modified: str | None = None,
+            sink: Sink | None = None, expect_pdf: bool = False) -> Response:
+        """GET with retries; raises FetchError with the reason when it cannot succeed.
 
-    def _once(self, url: str, headers: dict[str, str], attempt: int) -> Response:
+        With `etag`/`last_modified` the request is conditional and may come back 304 (no body).
+        With a `sink` the body is streamed into it and only its sha256 and head are kept.
+        With `expect_pdf`, a body that is not a PDF is retried as a transient error page; after
+        the last attempt it is returned as it is, for the caller to store and report."""
+        headers = {"Accept": accept} if accept else {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            attempt += 1
+            last_try = attempt >= self.retries
+            try:
+                resp = self._once(url, headers, attempt, sink)
+                if expect_pdf and not resp.not_modified and not resp.is_pdf and not last_try:
+                    raise FetchError(url, f"expected a PDF, got {resp.content_type}", resp.status, retryable=True)
+                return resp
+            except FetchError as exc:
+                if not exc.retryable or last_try or not self.budget.take():
+                    raise
+                delay = exc.retry_after
+                if delay is None:
+                    delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                time.sleep(delay)
+
+    def _once(self, url: str, headers: dict[str, str], attempt: int, sink: Sink | None) -> Response:
         current = self.map_url(url)
         for _hop in range(self.max_redirects + 1):
             host = urlsplit(current).netloc
             if host not in self.allowed:
-                raise FetchError(url, f"host {host!r} is not allowed (at {current})")
+                raise FetchError(url, f"redirect to host {host!r}, which is not allowed ({current})")
             self.limiter.wait(host)
+            started = time.monotonic()
+            status, size, error, sha = None, 0, None, None
             try:
-                resp = self.session.get(current, headers=headers, timeout=self.timeout, allow_redirects=False,
-                                        stream=True)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise FetchError(url, f"{type(exc).__name__}: {exc}", retryable=True) from exc
-            with resp:
-                if resp.is_redirect or resp.status_code in (301, 302, 303, 307, 308):
-                    location = resp.headers.get("location")
-                    if not location:
-                        raise FetchError(url, f"redirect {resp.status_code} without Location")
-                    current = self.map_url(urljoin(current, location))
-                    continue
-                if resp.status_code in RETRY_STATUSES:
-                    err = FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True)
-                    err.retry_after = _retry_after(resp.headers.get("retry-after"))
-                    raise err
-                if resp.status_code >= 400:
-                    raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
-                body = self._read(url, resp)
-                got = {k.lower(): v for k, v in resp.headers.items()}
-                return Response(self.canonical(url), self.canonical(current), resp.status_code, got,
-                                body, datetime.now(UTC), attempt)
-        raise FetchError(url, f"more than {self.max_redirects} redirects")
+                with self.slots:
+                    resp = self.session.get(current, headers=headers, timeout=self.timeout, allow_redirects=False,
+                                            stream=True)
+                    with resp:
+                        status = resp.status_code
+                        if resp.status_code in (301, 302, 303, 307, 308):
+                            location = resp.headers.get("location")
+                            if not location:
+                                raise FetchError(url, f"redirect {resp.status_code} without Location")
+                            current = self.map_url(urljoin(current, location))
+                            continue
+                        if resp.status_code in RETRY_STATUSES:
+                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True,
+                                             retry_after=_retry_after(resp.headers.get("retry-after")))
+                        if resp.status_code >= 400:
+                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
+                        got = {k.lower(): v for k, v in resp.headers.items()}
+                        out = Response(self.canonical(url), self.canonical(current), resp.status_code, got, None,
+                                       datetime.now(UTC), attempt)
+                        if resp.status_code != 304:
+                            self._read(url, resp, out, sink)
+                        size, sha = out.size, out.sha256
+                        return out
+            except requests.RequestException as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                raise FetchError(url, error, retryable=True) from exc
+            except FetchError as exc:
+                error = exc.reason
+                raise
+            finally:
+                self._log(url, current, status, size, started, attempt, error, sha)
+        raise FetchError(url, f"more than {self.max_redirects} redirects", retryable=True)
 
-    def _read(self, url: str, resp: requests.Response) -> bytes:
-        chunks, size = [], 0
+    def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
+        """Stream the body (into the sink, or memory), hashing it; check size and length."""
+        digest, chunks, size = hashlib.sha256(), [], 0
+        writer = sink.writer() if sink else None
         try:
-            for chunk in resp.iter_content(64 * 1024):
+            for chunk in resp.iter_content(CHUNK):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(url, f"body larger than {self.max_bytes} bytes")
-                chunks.append(chunk)
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise FetchError(url, f"connection broken mid-body: {exc}", retryable=True) from exc
-        body = b"".join(chunks)
-        expected = resp.headers.get("content-length")
-        if expected and expected.isdigit() and int(expected) != len(body) and not resp.headers.get("content-encoding"):
-            raise FetchError(url, f"body has {len(body)} bytes, Content-Length said {expected}", retryable=True)
-        return body
+                if len(out.head) < 1024:
+                    out.head += chunk[: 1024 - len(out.head)]
+                digest.update(chunk)
+                (writer.write if writer else chunks.append)(chunk)
+            expected = resp.headers.get("content-length")
+            if (expected and expected.isdigit() and int(expected) != size
+                    and not resp.headers.get("content-encoding")):
+                raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
+        except requests.RequestException as exc:
+            if writer:
+                writer.abort()
+            raise FetchError(url, f"connection broken mid-body: {type(exc).__name__}", retryable=True) from exc
+        except BaseException:
+            if writer:
+                writer.abort()
+            raise
+        out.size, out.sha256 = size, digest.hexdigest()
+        if writer:
+            writer.commit()
+        else:
+            out.body = b"".join(chunks)
+
+    def _log(self, url: str, current: str, status: int | None, size: int, started: float, attempt: int,
+             error: str | None, sha: str | None) -> None:
+        if self.on_exchange:
+            self.on_exchange(Exchange(self.canonical(url), current, "GET", status, size,
+                                      int((time.monotonic() - started) * 1000), attempt, error, datetime.now(UTC),
+                                      sha))
 
 
 def _retry_after(value: str | None) -> float | None:

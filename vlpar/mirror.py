@@ -6,14 +6,22 @@ Routes (as `../shared/vlpar-api.md` describes the real ones):
     /files/pfile?id=N, /pfile?id=N         documents, with ETag and Last-Modified
     /link?id=N                             short links: a redirect to the document (or to an HTML page)
     /pagina/{name}                         HTML pages
-URLs inside responses that name a parliament host point at the mirror itself."""
+URLs inside responses that name a parliament host point at the mirror itself.
+
+Faults (`--faults`) make a share of requests fail the ways real servers and networks do, so
+the client's retries can be driven through each: 429 and 503 with Retry-After, a hang past
+the client's timeout, a connection dropped mid-body, a wrong Content-Length, an HTML page where
+a PDF was expected, a redirect loop, a redirect to a foreign host."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import threading
+import time
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,27 +31,92 @@ from xml.sax.saxutils import escape
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "mirror"
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
+MAX_HITS = 10_000  # the real service serves at most this many hits of one query
+TRANSIENT = ("429", "503", "hang", "drop", "length", "html", "loop")
+KINDS = TRANSIENT + ("foreign",)
+
+
+@dataclass
+class Faults:
+    """Which share of requests fails, and how. Deterministic for a seed."""
+
+    rates: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+    hang_seconds: float = 3.0
+    rng: random.Random = field(init=False)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    injected: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    @classmethod
+    def parse(cls, spec: str | None, seed: int = 0, hang_seconds: float = 3.0) -> Faults:
+        """'0.2' spreads 20% over the transient kinds; '503=0.1,foreign=0.01' names kinds."""
+        rates: dict[str, float] = {}
+        for item in filter(None, (spec or "").split(",")):
+            kind, _, share = item.rpartition("=")
+            if not kind:
+                rates.update({k: float(share) / len(TRANSIENT) for k in TRANSIENT})
+            elif kind in KINDS:
+                rates[kind] = float(share)
+            else:
+                raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
+        return cls(rates, seed, hang_seconds)
+
+    def draw(self) -> str | None:
+        with self.lock:
+            x = self.rng.random()
+            for kind, share in self.rates.items():
+                if x < share:
+                    self.injected[kind] = self.injected.get(kind, 0) + 1
+                    return kind
+                x -= share
+        return None
 
 
 class Corpus:
-    """The files a mirror serves, read once."""
+    """The files a mirror serves. Records are read at each request, so a record or document
+    changed on disk is served changed (a republication)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_hits: int = MAX_HITS) -> None:
         self.root = root
-        self.records = {int(p.stem): json.loads(p.read_text(encoding="utf-8"))
-                        for p in sorted((root / "records").glob("*.json"))}
+        self.max_hits = max_hits
         self.links = json.loads((root / "links.json").read_text())
         self.requests: list[str] = []  # every path asked for, for tests and benchmarks
-        self.mtime = formatdate(max(p.stat().st_mtime for p in root.rglob("*") if p.is_file()), usegmt=True)
+
+    def record(self, qid: int) -> tuple[dict, Path] | None:
+        path = self.root / "records" / f"{qid}.json"
+        return (json.loads(path.read_text(encoding="utf-8")), path) if path.is_file() else None
+
+    def records(self) -> list[dict]:
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((self.root / "records").glob("*.json"))]
+
+    @staticmethod
+    def published(r: dict) -> str:
+        return r.get("statusdatumSchvBeantwoord") or r.get("themadatum") or ""
 
     def hits(self, query: str) -> list[dict]:
-        """Search hits for a query; only `zittingsjaar=` and `nummer=` filters are understood."""
+        """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`
+        and plain words (matched in titles and themes) are understood."""
         year = re.search(r"zittingsjaar=([\d-]+)", query)
         number = re.search(r"nummer=(\d+)", query)
-        records = [r for r in self.records.values()
-                   if (not year or r["zittingsjaar"] == year[1]) and (not number or r["vraagnummer"] == int(number[1]))]
-        records.sort(key=lambda r: (r.get("last_modified") or "", r["id"]), reverse=True)
-        return [self._hit(r) for r in records]
+        span = re.search(r"daterange:(\d{4}-\d\d-\d\d)?\.\.(\d{4}-\d\d-\d\d)?", query)
+        rest = re.sub(r"requiredfields=[^&]*|\S*inmeta:[^&\s]*|nummer=\d+", " ", query)
+        words = [w.lower() for w in rest.replace("&", " ").split() if w.strip("+")]
+        out = []
+        for r in self.records():
+            when = self.published(r)[:10]
+            if year and r["zittingsjaar"] != year[1] or number and r["vraagnummer"] != int(number[1]):
+                continue
+            if span and ((span[1] and when < span[1]) or (span[2] and when > span[2])):
+                continue
+            text = " ".join([r["titel"], *r.get("thema", [])]).lower()
+            if any(w.strip("+") not in text for w in words):
+                continue
+            out.append(r)
+        out.sort(key=lambda r: (self.published(r), r["id"]), reverse=True)
+        return [self._hit(r) for r in out]
 
     @staticmethod
     def _hit(r: dict) -> dict:
@@ -54,6 +127,7 @@ class Corpus:
                 ("minister", f"{r['minister']['naam']}, {r['minister']['voornaam']}"),
                 ("vraagsteller", f"{r['vraagsteller']['naam']}, {r['vraagsteller']['voornaam']}"),
                 ("opendata", f"https://ws.vlpar.be/e/opendata/schv/{r['id']}"),
+                ("publicatiedatum", Corpus.published(r) or None),
                 ("last_modified", r.get("last_modified"))]
         tags += [("thema", t) for t in r.get("thema", [])]
         tags += [("document", f["URL"]) for f in r.get("bestand-ordered", [])[:1]]
@@ -86,7 +160,9 @@ def record_xml(r: dict) -> str:
 
 class Handler(BaseHTTPRequestHandler):
     corpus: Corpus  # set on the subclass made by make_server
+    faults: Faults
     server_version = "vpetl-mirror/0.1"
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args) -> None:  # quiet; the client keeps its own log
         pass
@@ -101,6 +177,9 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         path = url.path
+        fault = self.faults.draw()
+        if fault and self._inject(fault, path):
+            return None
         if path.startswith("/api/search/query/"):
             return self._search(unquote(path[len("/api/search/query/"):]), query)
         if m := re.fullmatch(r"/e/opendata/schv/(\d+)", path):
@@ -108,14 +187,41 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/files/pfile", "/pfile") and query.get("id", "").isdigit():
             return self._file(self.corpus.root / "files" / f"{query['id']}.pdf", "application/pdf")
         if path == "/link" and query.get("id") in self.corpus.links:
-            self.send_response(302)
-            self.send_header("Location", self.base + self.corpus.links[query["id"]])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self._redirect(self.corpus.links[query["id"]])
         if m := re.fullmatch(r"/pagina/([\w-]+)", path):
             return self._file(self.corpus.root / "pages" / f"{m[1]}.html", "text/html; charset=utf-8")
         return self._send(404, b"not found", "text/plain")
+
+    def _inject(self, fault: str, path: str) -> bool:
+        """Fail this request as `fault` says; False when the fault does not apply here."""
+        if fault in ("429", "503"):
+            self._send(int(fault), b"try again later", "text/plain", {"Retry-After": "1"})
+        elif fault == "hang":
+            time.sleep(self.faults.hang_seconds)
+            self.close_connection = True
+        elif fault in ("drop", "length"):
+            body = b"%PDF-1.4 " + b"x" * 4000
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(body) + (0 if fault == "drop" else 999)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2] if fault == "drop" else body)
+            self.close_connection = True
+        elif fault == "html":
+            if "pfile" not in path:
+                return False
+            self._send(200, b"<!DOCTYPE html><html><body>Onderhoud</body></html>", "text/html; charset=utf-8")
+        elif fault == "loop":
+            self._redirect(self.path)
+        elif fault == "foreign":
+            self._redirect("http://foreign.example.org" + self.path)
+        return True
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location if location.startswith("http") else self.base + location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
         self.send_response(status)
@@ -133,47 +239,54 @@ class Handler(BaseHTTPRequestHandler):
         hits = self.corpus.hits(q)
         size = min(int(query.get("max", 10)), MAX_PAGE_SIZE)
         page = max(int(query.get("page", 1)), 1)
-        chunk = hits[(page - 1) * size: page * size]
+        chunk = hits[:self.corpus.max_hits][(page - 1) * size: page * size]
         first = (page - 1) * size + 1
         body = {"count": str(len(hits)), "firstindex": str(first), "lastindex": str(first + len(chunk) - 1),
                 "result": [dict(h, index=first + i, rank=10) for i, h in enumerate(chunk)], "facet_category": []}
         self._send(200, self._rewrite(json.dumps(body, ensure_ascii=False)).encode(), "application/json")
 
     def _record(self, qid: int) -> None:
-        record = self.corpus.records.get(qid)
-        if record is None:
+        found = self.corpus.record(qid)
+        if found is None:
             return self._send(404, b"no such question", "text/plain")
+        record, path = found
         if "json" in (self.headers.get("Accept") or ""):
             body, ctype = json.dumps(record, ensure_ascii=False), "application/json; charset=utf-8"
         else:
             body, ctype = record_xml(record), "application/xml; charset=utf-8"
-        self._send(200, self._rewrite(body).encode(), ctype, {"Last-Modified": self.corpus.mtime})
-        return None
+        return self._conditional(self._rewrite(body).encode(), ctype, path)
 
     def _file(self, path: Path, content_type: str) -> None:
         if not path.is_file():
             return self._send(404, b"no such file", "text/plain")
-        data = path.read_bytes()
+        return self._conditional(path.read_bytes(), content_type, path)
+
+    def _conditional(self, data: bytes, content_type: str, path: Path) -> None:
+        """200 with ETag and Last-Modified, or 304 when the client has this version."""
         etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        modified = formatdate(path.stat().st_mtime, usegmt=True)
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
             self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        self._send(200, data, content_type, {"ETag": etag, "Last-Modified": self.corpus.mtime})
+        self._send(200, data, content_type, {"ETag": etag, "Last-Modified": modified})
         return None
 
 
-def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
+                max_hits: int = MAX_HITS) -> ThreadingHTTPServer:
     """A mirror server bound to host:port (port 0: a free one); call serve_forever() to run it."""
-    handler = type("MirrorHandler", (Handler,), {"corpus": Corpus(root)})
+    handler = type("MirrorHandler", (Handler,), {"corpus": Corpus(root, max_hits), "faults": faults or Faults()})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
-def start(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+def start(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
+          max_hits: int = MAX_HITS) -> tuple[ThreadingHTTPServer, str]:
     """Run a mirror in a background thread; returns the server and its base URL."""
-    server = make_server(root, host, port)
+    server = make_server(root, host, port, faults, max_hits)
     threading.Thread(target=server.serve_forever, name="vpetl-mirror", daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:40:38.324402
+Create Date: 2026-11-27 07:51:50.569549
 """
 from alembic import op
 import sqlalchemy as sa
@@ -82,6 +82,26 @@ def upgrade() -> None:
     with op.batch_alter_table('extraction_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_extraction_runs_document_id'), ['document_id'], unique=False)
 
+    op.create_table('fetch_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ingest_run_id', sa.Integer(), nullable=True),
+    sa.Column('url', sa.String(length=1024), nullable=False),
+    sa.Column('requested_url', sa.String(length=1024), nullable=False),
+    sa.Column('method', sa.String(length=8), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('bytes', sa.BigInteger(), nullable=False),
+    sa.Column('elapsed_ms', sa.Integer(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ingest_run_id'], ['ingest_runs.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('fetch_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fetch_log_ingest_run_id'), ['ingest_run_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fetch_log_url'), ['url'], unique=False)
+
     op.create_table('questions',
     sa.Column('id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('session_year', sa.String(length=9), nullable=True),
@@ -98,6 +118,10 @@ def upgrade() -> None:
     sa.Column('record', sa.JSON(), nullable=False),
     sa.Column('record_url', sa.String(length=1024), nullable=True),
     sa.Column('record_fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('record_etag', sa.String(length=255), nullable=True),
+    sa.Column('record_last_modified', sa.String(length=64), nullable=True),
+    sa.Column('last_modified', sa.String(length=64), nullable=True),
+    sa.Column('complete', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['answer_document_id'], ['documents.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -277,6 +301,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_questions_session_year'))
 
     op.drop_table('questions')
+    with op.batch_alter_table('fetch_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_fetch_log_url'))
+        batch_op.drop_index(batch_op.f('ix_fetch_log_ingest_run_id'))
+
+    op.drop_table('fetch_log')
     with op.batch_alter_table('extraction_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extraction_runs_document_id'))
 

@@ -1,0 +1,26 @@
+"""What a user asks after runs: how they went, and what is still to be fetched."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from .export import _iso
+
+
+def status(session: Session, n_runs: int = 5) -> dict:
+    runs = session.scalars(select(m.IngestRun).order_by(m.IngestRun.id.desc()).limit(n_runs)).all()
+    incomplete = session.execute(
+        select(m.Annex.question_id, m.Annex.label, m.Annex.url, m.Annex.detail)
+        .where(m.Annex.status == "fetch_failed").order_by(m.Annex.question_id)).all()
+    requests, errors, size = session.execute(
+        select(func.count(), func.count(m.FetchLog.error), func.coalesce(func.sum(m.FetchLog.bytes), 0))).one()
+    last = next((r for r in runs if r.counts), None)
+    return {"runs": [{"id": r.id, "started_at": _iso(r.started_at), "status": r.status,
+                      "query": " ".join(f"{k}={v}" for k, v in (r.query or {}).items() if v),
+                      "counts": r.counts, "error": r.error} for r in runs],
+            "incomplete": [{"question_id": q, "label": label, "url": url, "detail": detail}
+                           for q, label, url, detail in incomplete],
+            "last_failures": (last.counts or {}).get("failures", []) if last else [],
+            "requests": requests, "request_errors": errors, "bytes": size}
