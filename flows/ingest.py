@@ -278,11 +278,11 @@ def _ingest_question(run: Run, question_id: int, last_modified: str | None, outc
 
 def execute(query: api.Query, api_base: str | None, database_url: str | None, data_dir: str, rate: float,
             allowed_hosts: list[str] | None, incremental: bool, timeout: float, retries: int,
-            lock_wait: float) -> dict:
+            lock_wait: float, backoff: float = 1.0) -> dict:
     """One run: discovery, then every question; under the database's run lock."""
     log = FetchLogBuffer()
     client = Client(api_base=api_base, allowed_hosts=set(allowed_hosts or []) or None, rate=rate, timeout=timeout,
-                    retries=retries, on_exchange=log)
+                    retries=retries, backoff=backoff, on_exchange=log)
     sessions = open_store(database_url)
     run = Run(client, BlobStore(Path(data_dir) / "blobs"), sessions, log, incremental)
     params = {k: (str(v) if isinstance(v, date) else v) for k, v in query.__dict__.items()}
@@ -324,22 +324,22 @@ def ingest(session_year: str | None = None, question: int | None = None, since: 
            until: date | None = None, term: str | None = None, api_base: str | None = None,
            database_url: str | None = None, data_dir: str = "vpetl-data", rate: float = 1.0,
            allowed_hosts: list[str] | None = None, incremental: bool = False, timeout: float = 30.0,
-           retries: int = 4, lock_wait: float = 0.0) -> dict:
+           retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0) -> dict:
     """Ingest the written questions a query finds (a session year, a date range, a number, words)."""
     query = api.Query(session_year, since, until, question, term)
     return execute(query, api_base, database_url, data_dir, rate, allowed_hosts, incremental, timeout, retries,
-                   lock_wait)
+                   lock_wait, backoff)
 
 
 @flow(name="vpetl-sync", log_prints=True)
 def sync(sessions: list[str] | None = None, api_base: str | None = None, database_url: str | None = None,
          data_dir: str = "vpetl-data", rate: float = 1.0, allowed_hosts: list[str] | None = None,
-         timeout: float = 30.0, retries: int = 4, lock_wait: float = 0.0) -> list[dict]:
+         timeout: float = 30.0, retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0) -> list[dict]:
     """Pick up what is new or changed since the last run, session year by session year
     (default: the current one and the one before, whose answers still come in)."""
     years = sessions or current_session_years()
     return [execute(api.Query(session_year=y), api_base, database_url, data_dir, rate, allowed_hosts, True,
-                    timeout, retries, lock_wait) for y in years]
+                    timeout, retries, lock_wait, backoff) for y in years]
 
 
 def current_session_years(today: date | None = None) -> list[str]:

@@ -49,3 +49,26 @@ def test_demo_twice_through_the_real_command(tmp_path):
     out = subprocess.run([cmd[0], "export", "--format", "csv", "--out", str(tmp_path / "x"), "--db", cmd[3]],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and (tmp_path / "x" / "table_cells.csv").exists()
+
+
+def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):
+    db = f"sqlite:///{tmp_path / 'one.sqlite'}"
+    runner = CliRunner()
+    by_url = runner.invoke(app, ["ingest", "--url", "http://www.vlaamsparlement.be/link?id=9682", "--api-base",
+                                 mirror_base, "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100"])
+    assert by_url.exit_code == 0, by_url.output
+    assert "read by vpetl.annex: 1 tables, 56 beneficiaries" in by_url.output
+    by_file = runner.invoke(app, ["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db,
+                                  "--data-dir", str(tmp_path / "data")])
+    assert by_file.exit_code == 0, by_file.output
+    assert "read by vpetl.answer: 1 tables" in by_file.output
+    from sqlalchemy import select
+
+    from schema import models as m
+    from schema.db import open_store
+
+    with open_store(db)() as s:
+        docs = {d.source_url: d for d in s.scalars(select(m.Document))}
+    local = (FILES / "1402290.pdf").resolve().as_uri()
+    assert local in docs and docs[local].size == (FILES / "1402290.pdf").stat().st_size
+    assert "http://www.vlaamsparlement.be/link?id=9682" in docs

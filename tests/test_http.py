@@ -137,3 +137,64 @@ def test_rate_limit_spaces_requests(scripted):
         client.get(f"{base}/x")
     times = [t for t, _, _ in handler.seen]
     assert times[-1] - times[0] >= 0.55  # 4 requests at 5/s take at least 0.6 s (less scheduling slack)
+
+
+@pytest.mark.parametrize("kind, error", [
+    ("429", "HTTP 429"), ("503", "HTTP 503"), ("hang", "Timeout"), ("drop", "broken mid-body|Content-Length"),
+    ("length", "Content-Length|broken mid-body"), ("loop", "redirects"), ("foreign", "not allowed"),
+])
+def test_each_mirror_fault_drives_the_client(kind, error):
+    from vlpar import mirror
+
+    server, base = mirror.start(faults=mirror.Faults({kind: 1.0}, hang_seconds=1.0))
+    try:
+        client = Client(api_base=base, rate=100, retries=2, backoff=0.01, timeout=0.3, max_redirects=3)
+        with pytest.raises(FetchError, match=error):
+            client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290")
+    finally:
+        server.shutdown()
+
+
+def test_html_instead_of_pdf_is_retried_then_returned_as_is():
+    from vlpar import mirror
+
+    faults = mirror.Faults({"html": 0.3}, seed=3)
+    server, base = mirror.start(faults=faults)
+    try:
+        client = Client(api_base=base, rate=100, retries=6, backoff=0.01)
+        for _ in range(5):  # a transient HTML page is retried until the PDF comes
+            assert client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290", expect_pdf=True).is_pdf
+        assert faults.injected.get("html", 0) >= 1
+        page = client.get("http://www.vlaamsparlement.be/link?id=9701", expect_pdf=True)
+        assert not page.is_pdf and page.content_type.startswith("text/html")  # a real HTML page stays one
+    finally:
+        server.shutdown()
+
+
+def test_conditional_request_gets_304_without_body(client):
+    first = client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290")
+    again = client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290", etag=first.headers["etag"])
+    assert again.not_modified and again.body is None and again.size == 0
+
+
+def test_discovery_splits_a_query_the_service_caps(monkeypatch):
+    from vlpar import mirror
+
+    server, base = mirror.start(max_hits=5)  # as the real service caps at 10,000
+    try:
+        client = Client(api_base=base, rate=100)
+        pages = []
+        hits = list(api.search(client, api.Query(session_year="2019-2020"), on_response=pages.append, max_hits=5))
+        assert len({h.id for h in hits}) == 13 and len(pages) > 3
+        assert all(b"count" in p.body for p in pages)  # raw responses handed over for keeping
+    finally:
+        server.shutdown()
+
+
+def test_date_range_and_words(client):
+    from datetime import date
+
+    march = list(api.search(client, api.Query(since=date(2020, 3, 1), until=date(2020, 3, 31))))
+    assert {h.metatags["nummer"] for h in march} == {"301", "325", "340", "356", "371", "395", "404"}
+    words = list(api.search(client, api.Query(session_year="2019-2020", term="fietspaden")))
+    assert [h.metatags["nummer"] for h in words] == ["312"]

@@ -32,6 +32,7 @@ CANONICAL_HOSTS = (("/link", "http://www.vlaamsparlement.be"), ("/files/", "http
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0
 CHUNK = 64 * 1024
+NOT_PDF_CONFIRMATIONS = 3  # the same non-PDF body this many times in a row is not a passing error page
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
 
@@ -176,21 +177,26 @@ class Client:
 
         With `etag`/`last_modified` the request is conditional and may come back 304 (no body).
         With a `sink` the body is streamed into it and only its sha256 and head are kept.
-        With `expect_pdf`, a body that is not a PDF is retried as a transient error page; after
-        the last attempt it is returned as it is, for the caller to store and report."""
+        With `expect_pdf`, a body that is not a PDF is retried as a transient error page, until
+        the same body comes NOT_PDF_CONFIRMATIONS times in a row (then it is what the URL
+        serves) or the last attempt; it is then returned as it is, to be stored and reported."""
         headers = {"Accept": accept} if accept else {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        attempt = 0
+        attempt, not_pdf, seen = 0, None, 0
         while True:
             attempt += 1
             last_try = attempt >= self.retries
             try:
                 resp = self._once(url, headers, attempt, sink)
                 if expect_pdf and not resp.not_modified and not resp.is_pdf and not last_try:
-                    raise FetchError(url, f"expected a PDF, got {resp.content_type}", resp.status, retryable=True)
+                    seen = seen + 1 if resp.sha256 == not_pdf else 1
+                    not_pdf = resp.sha256
+                    if seen < NOT_PDF_CONFIRMATIONS:
+                        raise FetchError(url, f"expected a PDF, got {resp.content_type}", resp.status,
+                                         retryable=True)
                 return resp
             except FetchError as exc:
                 if not exc.retryable or last_try or not self.budget.take():

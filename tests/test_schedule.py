@@ -1,0 +1,94 @@
+"""The nightly schedule for real: a Prefect server, `vpetl serve`, and a run that happens."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from schema import models as m
+from schema.db import open_store
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api(url: str, body: dict | None = None):
+    req = urllib.request.Request(url, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception:
+            pass
+        time.sleep(1)
+    pytest.fail(f"no {what} within {seconds:.0f} s")
+
+
+@pytest.fixture
+def prefect_server(tmp_path):
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_for(lambda: api(f"{url}/health"), 90, "Prefect server")
+        yield url, env
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_base, tmp_path):
+    url, env = prefect_server
+    db = f"sqlite:///{tmp_path / 'nightly.sqlite'}"
+    serve = subprocess.Popen(
+        [str(BIN / "vpetl"), "serve", "--interval", "5", "--session", "2019-2020", "--api-base", mirror_base,
+         "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100"],
+        env=dict(env, PREFECT_API_URL=url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        def done_runs():
+            with open_store(db)() as s:
+                return s.scalars(select(m.IngestRun).where(m.IngestRun.status == "ok")).all()
+        (first, *_) = wait_for(done_runs, 150, "scheduled run")
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=30)
+    assert first.counts["loaded"] == 13 and first.flow_run_id
+    flow_run = api(f"{url}/flow_runs/{first.flow_run_id}")
+    assert flow_run["deployment_id"] and flow_run["state_type"] in ("COMPLETED", "RUNNING")
+    artifacts = api(f"{url}/artifacts/filter", {"artifacts": {"key": {"any_": ["vpetl-run-summary"]}}})
+    assert any(a["flow_run_id"] == first.flow_run_id for a in artifacts)
+
+
+def test_serve_without_a_server_says_what_to_do(tmp_path):
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "ph"))
+    env.pop("PREFECT_API_URL", None)
+    run = subprocess.run([str(BIN / "vpetl"), "serve", "--cron", "0 6 * * *"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2 and "prefect server start" in run.stdout

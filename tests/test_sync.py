@@ -1,0 +1,161 @@
+"""Incremental sync against a mirror whose files a test can change: conditional requests,
+republished answers, questions answered later, and the fault mix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from schema import models as m
+from schema.db import open_store
+from schema.export import beneficiaries, questions, table_cells
+from vlpar import mirror
+
+ANSWER_312 = "1402313.pdf"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A private copy of the mirror's tree, served on its own port."""
+    root = tmp_path / "mirror"
+    shutil.copytree(mirror.DEFAULT_ROOT, root)
+    server, base = mirror.start(root)
+    yield root, base, server
+    server.shutdown()
+
+
+def run(flow, base, tmp_path, **kw):
+    return flow(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=str(tmp_path / "data"),
+                rate=200, **kw)
+
+
+def count(tmp_path, model, *where) -> int:
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def pdf_bodies(tmp_path, run_id: int) -> int:
+    """PDF bodies downloaded in one run, from the fetch log."""
+    return count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == run_id, m.FetchLog.status == 200,
+                 m.FetchLog.requested_url.contains("pfile"))
+
+
+def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
+    from flows.ingest import sync
+
+    root, base, _ = site
+    (first,) = run(sync, base, tmp_path, sessions=["2019-2020"])
+    assert (first["loaded"], first["failed"]) == (13, 0)
+    assert pdf_bodies(tmp_path, first["ingest_run_id"]) == 16  # 12 answers, 4 PDF annexes
+    runs_before = count(tmp_path, m.ExtractionRun)
+    (second,) = run(sync, base, tmp_path, sessions=["2019-2020"])
+    assert (second["loaded"], second["unchanged"]) == (0, 13)
+    assert pdf_bodies(tmp_path, second["ingest_run_id"]) == 0 and second["extractions"] == 0
+    assert count(tmp_path, m.ExtractionRun) == runs_before
+    # only the search page and the one unanswered question's record (a 304) were asked for
+    log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second["ingest_run_id"])
+    assert log == 2 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second["ingest_run_id"],
+                              m.FetchLog.status == 304) == 1
+
+
+def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
+    from flows.ingest import sync
+
+    root, base, _ = site
+    run(sync, base, tmp_path, sessions=["2019-2020"])
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        ids_before = {c["id"]: c["value"] for c in table_cells(s) if c["question_id"] == 1402312}
+    # the ministry republishes the answer: same URL, new bytes; the record says it changed
+    path = root / "files" / ANSWER_312
+    path.write_bytes(path.read_bytes() + b"\n% republished\n")
+    rec_path = root / "records" / "1402312.json"
+    rec = json.loads(rec_path.read_text())
+    rec["last_modified"] = "2020-03-05T10:00:00"
+    rec_path.write_text(json.dumps(rec))
+    (result,) = run(sync, base, tmp_path, sessions=["2019-2020"])
+    assert result["loaded"] == 1 and result["changed_documents"] == [
+        "https://docs.vlaamsparlement.be/files/pfile?id=1402313"]
+    assert pdf_bodies(tmp_path, result["ingest_run_id"]) == 1
+    url = "https://docs.vlaamsparlement.be/files/pfile?id=1402313"
+    assert count(tmp_path, m.Document, m.Document.source_url == url) == 2  # the old version is kept
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        now = {c["id"]: c["value"] for c in table_cells(s) if c["question_id"] == 1402312}
+        runs = s.scalars(select(m.ExtractionRun).join(m.Document).where(m.Document.source_url == url)
+                         .order_by(m.ExtractionRun.id)).all()
+    assert now == ids_before  # same facts, same ids, from the new version
+    assert runs[0].superseded_by_run_id == runs[1].id and runs[1].superseded_by_run_id is None
+
+
+def test_a_question_answered_later_is_picked_up(prefect, site, tmp_path):
+    from flows.ingest import sync
+
+    root, base, _ = site
+    run(sync, base, tmp_path, sessions=["2019-2020"])
+    shutil.copy(root / "files" / "1402372.pdf", root / "files" / "1402389.pdf")
+    rec_path = root / "records" / "1402388.json"
+    rec = json.loads(rec_path.read_text())  # its last_modified stays as it was: the sync must still look
+    rec["bestand-ordered"] = [{"URL": "https://docs.vlaamsparlement.be/files/pfile?id=1402389"}]
+    rec["procedureverloop"].append({"datum": "2020-03-30T00:00:00", "status": "Laattijdig beantwoord"})
+    rec_path.write_text(json.dumps(rec))
+    (result,) = run(sync, base, tmp_path, sessions=["2019-2020"])
+    assert result["loaded"] == 1
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        q = next(q for q in questions(s) if q["id"] == 1402388)
+    assert q["status"] == "Laattijdig beantwoord" and q["answer_url"].endswith("id=1402389")
+
+
+def comparable(records: list[dict]) -> list[dict]:
+    """Records without what differs between two runs by nature: fetch times and run ids."""
+    out = []
+    for r in records:
+        r = dict(r)
+        if r.get("provenance"):
+            r["provenance"] = {k: v for k, v in r["provenance"].items()
+                               if k not in ("fetched_at", "run_id", "flow_run_id")}
+        out.append(r)
+    return out
+
+
+def test_faults_in_20_percent_of_requests_change_no_record(prefect, tmp_path):
+    from flows.ingest import ingest
+
+    exports = []
+    for name, faults in (("clean", None), ("faulty", mirror.Faults.parse("0.2", seed=7, hang_seconds=1.5))):
+        server, base = mirror.start(faults=faults)
+        try:
+            url = f"sqlite:///{tmp_path / name}.sqlite"
+            result = ingest(session_year="2019-2020", api_base=base, database_url=url,
+                            data_dir=str(tmp_path / name), rate=200, timeout=0.5, retries=8, backoff=0.05)
+        finally:
+            server.shutdown()
+        with open_store(url)() as s:
+            exports.append({kind: comparable(list(fn(s))) for kind, fn in
+                            (("questions", questions), ("cells", table_cells), ("beneficiaries", beneficiaries))})
+            errors = s.scalars(select(m.FetchLog.error).where(m.FetchLog.error.is_not(None))).all()
+        if faults:
+            injected = sum(faults.injected.values())
+            assert injected >= 10 and result["retries"] >= injected - 5  # html on a non-PDF path is not a fault
+            assert len(errors) >= 10 and result["failed"] == 0 and not result["failures"]
+        else:
+            assert errors == []
+    assert exports[0] == exports[1]
+
+
+def test_two_runs_never_load_into_one_database_at_once(prefect, site, tmp_path):
+    from flows.ingest import ingest
+    from schema.db import make_engine
+    from schema.lock import LockBusy, run_lock
+
+    _, base, _ = site
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    open_store(url)
+    with run_lock(make_engine(url)):  # another run holds the database
+        with pytest.raises(LockBusy, match="another vpetl run"):
+            ingest(session_year="2019-2020", question=289, api_base=base, database_url=url,
+                   data_dir=str(tmp_path / "data"), rate=200, lock_wait=0.5)
+    result = ingest(session_year="2019-2020", question=289, api_base=base, database_url=url,
+                    data_dir=str(tmp_path / "data"), rate=200)
+    assert result["loaded"] == 1
