@@ -25,6 +25,7 @@ MIN_RULE_WIDTH = 30.0  # shorter horizontal strokes are underlines, not table ru
 RULE_GROUP_GAP = 90.0  # rules further apart than this (pt) belong to different tables
 SPLIT_BAND_LINES = 3  # a band between rules with this many multi-column lines holds several rows
 UNRULED_MIN_LINES = 3
+MIN_FILL = 0.15  # a ruled grid with fewer cells filled is a chart or a form, not a table
 STITCH_COLUMN_TOLERANCE = 12.0
 TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
@@ -89,7 +90,15 @@ def _ruled(page, words: list[Word]) -> list[_Piece]:
         xs = _cluster(sorted({b[0] for b in boxes} | {b[2] for b in boxes}))
         ys = _cluster(sorted({b[1] for b in boxes} | {b[3] for b in boxes}))
         n_cols, n_rows = len(xs) - 1, len(ys) - 1
-        if n_cols < 2 or n_rows < 2:
+        if n_cols < 2 or n_rows < 1:
+            continue
+        region = [w for w in words if inside(w, table.bbox)]
+        if _under_ruled(region, xs, ys):  # rules frame column groups, text makes the rows
+            piece = _grid(page.page_number, "ruled", _bands(region, ys, xs), table.bbox, xs)
+            if piece:
+                pieces.append(piece)
+            continue
+        if n_rows < 2:
             continue
         cells = []
         for b in boxes:
@@ -99,23 +108,69 @@ def _ruled(page, words: list[Word]) -> list[_Piece]:
             if text and c1 > c0 and r1 > r0:
                 cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text,
                                   page=page.page_number, bbox=_round(b)))
-        if len({(c.row, c.col) for c in cells}) >= 3:
+        if len(cells) >= 3 and len(cells) >= MIN_FILL * n_rows * n_cols:  # else a chart's grid, a form
             pieces.append(_Piece(page.page_number, "ruled", _round(table.bbox), cells, n_rows, n_cols, xs))
     return pieces
+
+
+def _under_ruled(region: list[Word], xs: list[float], ys: list[float]) -> bool:
+    """True when a band between two rules holds several lines of numbers across ruled columns:
+    the rules frame column groups but do not separate the rows. (Several lines of words in a
+    band are multi-line cells, which a fully ruled table keeps as they are.)"""
+    for top, bottom in zip(ys, ys[1:]):
+        lines = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
+        data = [ln for ln in lines
+                if len({_slot(xs, w) for w in ln.words if parse_number(w["text"]).value is not None}) >= 2]
+        if len(data) >= SPLIT_BAND_LINES:
+            return True
+    return False
+
+
+def _slot(edges: list[float], word: Word) -> int:
+    centre = (word["x0"] + word["x1"]) / 2
+    return sum(1 for x in edges if x < centre)
+
+
+def _bands(region: list[Word], ys: list[float], v_rules: list[float]) -> list[list[Line]]:
+    """Rows between horizontal rules; a band with several multi-column lines is one row a line."""
+    rows: list[list[Line]] = []
+    for top, bottom in zip(ys, ys[1:]):
+        band = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
+        if not band:
+            continue
+        if sum(len(_chunks(ln, v_rules)) >= 2 for ln in band) >= SPLIT_BAND_LINES:
+            rows.extend([ln] for ln in band)
+        else:
+            rows.append(band)
+    return rows
+
+
+def _chunks(line: Line, v_rules: list[float]) -> list[Line]:
+    """A line's chunks, also split where a vertical rule runs between two words."""
+    out = []
+    for chunk in line.chunks():
+        current = [chunk.words[0]]
+        for prev, word in zip(chunk.words, chunk.words[1:]):
+            if any(prev["x1"] - 1 <= x <= word["x0"] + 1 for x in v_rules):
+                out.append(Line(current))
+                current = []
+            current.append(word)
+        out.append(Line(current))
+    return out
 
 
 # --- open-sided (horizontal rules only) ----------------------------------------------
 
 def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
-    rules = [e for e in page.horizontal_edges
+    rules = [e for e in _join_collinear(page.horizontal_edges)
              if e["x1"] - e["x0"] >= MIN_RULE_WIDTH
              and not any(overlaps((e["x0"], e["top"], e["x1"], e["top"]), t, 2) for t in taken)]
     groups: list[list[dict]] = []
     for rule in sorted(rules, key=lambda e: (round(e["x0"]), round(e["x1"]), e["top"])):
         for group in groups:
             ref = group[-1]
-            if (abs(ref["x0"] - rule["x0"]) < 3 and abs(ref["x1"] - rule["x1"]) < 3
-                    and 0 <= rule["top"] - ref["top"] < RULE_GROUP_GAP):
+            if (abs(ref["x0"] - rule["x0"]) < 3 and abs(ref["x1"] - rule["x1"]) < 3 and rule["top"] >= ref["top"]
+                    and (rule["top"] - ref["top"] < RULE_GROUP_GAP or _tabular(words, ref, rule))):
                 if rule["top"] - ref["top"] > 1:
                     group.append(rule)
                 break
@@ -127,20 +182,35 @@ def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
             continue
         ys = [r["top"] for r in group]
         bbox = (min(r["x0"] for r in group), ys[0], max(r["x1"] for r in group), ys[-1])
+        if any(overlaps(bbox, t, -2) for t in taken):  # rules around a ruled table, not a table of their own
+            continue
         region = [w for w in words if inside(w, bbox, 0.5)]
-        rows: list[list[Line]] = []
-        for top, bottom in zip(ys, ys[1:]):
-            band = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
-            if not band:
-                continue
-            if sum(len(ln.chunks()) >= 2 for ln in band) >= SPLIT_BAND_LINES:
-                rows.extend(_rows_from_lines(band))
-            else:
-                rows.append(band)
-        piece = _grid(page.page_number, "open", rows, bbox)
+        piece = _grid(page.page_number, "open", _bands(region, ys, []), bbox)
         if piece:
             pieces.append(piece)
     return pieces
+
+
+def _join_collinear(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
+    """One rule from the pieces a PDF draws it in (a segment per column, touching end to end)."""
+    out: list[dict] = []
+    for e in sorted(edges, key=lambda e: (round(e["top"]), e["x0"])):
+        last = out[-1] if out else None
+        if last and abs(last["top"] - e["top"]) <= 0.5 and e["x0"] <= last["x1"] + tolerance:
+            last["x1"] = max(last["x1"], e["x1"])
+        else:
+            out.append({"x0": e["x0"], "x1": e["x1"], "top": e["top"]})
+    return out
+
+
+def _tabular(words: list[Word], upper: dict, lower: dict) -> bool:
+    """Between two rules of the same width, most lines are rows of data (a label, then numbers):
+    one table's body, as in a booktabs table (rules above, under the header and below only).
+    Two columns of prose also have two chunks a line, but no numbers in the second."""
+    lines = group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
+                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
+    data = [ln for ln in lines if any(parse_number(ch.text).value is not None for ch in ln.chunks()[1:])]
+    return len(lines) >= 2 and len(data) >= 0.5 * len(lines)
 
 
 # --- unruled (text alignment) --------------------------------------------------------
@@ -179,36 +249,31 @@ def _has_number_column(piece: _Piece) -> bool:
 
 # --- shared grid building ------------------------------------------------------------
 
-def _rows_from_lines(lines: list[Line]) -> list[list[Line]]:
-    """Each line with several chunks starts a row; a line with one chunk continues the row above."""
-    rows: list[list[Line]] = []
-    for line in lines:
-        if rows and len(line.chunks()) < 2:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return rows
-
-
-def _columns(rows: list[list[Line]], width: float) -> list[tuple[float, float]]:
-    """Column extents: the x-intervals that chunks cover, merged where they overlap."""
-    body = rows[1:] if len(rows) >= 3 else rows
-    spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in line.chunks()
+def _columns(rows: list[list[Line]], width: float, v_rules: list[float]) -> list[tuple[float, float]]:
+    """Column extents: the x-intervals that chunks cover, merged where they overlap but never
+    across a vertical rule. Rows of data (with numbers) decide when there are enough of them:
+    header cells that span several columns would bridge the gaps between them."""
+    data = [row for row in rows if any(parse_number(ch.text).value is not None
+                                       for line in row for ch in _chunks(line, v_rules)[1:])]
+    body = data if len(data) >= 3 else rows[1:] if len(rows) >= 3 else rows
+    spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in _chunks(line, v_rules)
                    if ch.x1 - ch.x0 < 0.6 * width)
     cols: list[list[float]] = []
     for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1] + 1.0:
+        ruled_off = cols and any(cols[-1][1] - 1 <= x <= x0 + 1 or cols[-1][0] < x < x0 for x in v_rules)
+        if cols and x0 <= cols[-1][1] + 1.0 and not ruled_off:
             cols[-1][1] = max(cols[-1][1], x1)
         else:
             cols.append([x0, x1])
     return [(a, b) for a, b in cols]
 
 
-def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox) -> _Piece | None:
+def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: list[float] = ()) -> _Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps."""
     if len(rows) < 2:
         return None
-    cols = _columns(rows, bbox[2] - bbox[0])
+    v_rules = list(v_rules)
+    cols = _columns(rows, bbox[2] - bbox[0], v_rules)
     if len(cols) < 2:
         return None
     edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
@@ -216,7 +281,7 @@ def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox) -> _Piece 
     for r, row in enumerate(rows):
         slots: dict[int, list[tuple[int, Line]]] = {}
         for line in row:
-            for ch in line.chunks():
+            for ch in _chunks(line, v_rules):
                 covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
                 if not covered:
                     covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
