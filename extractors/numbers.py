@@ -64,3 +64,12 @@ def parse_amount(text: str) -> Decimal | None:
 def parse_int(text: str) -> int | None:
     value = parse_number(text).value
     return int(value) if value is not None and value == value.to_integral_value() else None
+
+
+_NUMERIC_LOOK = re.compile(r"[(\-−+]?[$€£]?\s?\d[\d.,\u00a0\u202f ]*(%|‰)?\)?\s?(€|EUR)?[*†‡]*")
+
+
+def looks_numeric(text: str) -> bool:
+    """A number in any common format (1,234.5 or 1.234,5, 12%, (3), $4): for telling data from
+    words when finding a table's structure, where the format does not matter yet."""
+    return bool(_NUMERIC_LOOK.fullmatch(split_markers(text.strip())[0]))

@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from .layout import Line, Word, group_lines, inside, join_lines, overlaps, page_words, union
-from .numbers import parse_number
+from .numbers import looks_numeric, parse_number
 from .records import BBox, Cell, Footnote, Table
 
 RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                   "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}
 MIN_RULE_WIDTH = 30.0  # shorter horizontal strokes are underlines, not table rules
-RULE_GROUP_GAP = 90.0  # rules further apart than this (pt) belong to different tables
+RULE_GROUP_GAP = 90.0  # rules further apart (pt) hold a table body between them only if its lines are data
 SPLIT_BAND_LINES = 3  # a band between rules with this many multi-column lines holds several rows
 UNRULED_MIN_LINES = 3
 MIN_FILL = 0.15  # a ruled grid with fewer cells filled is a chart or a form, not a table
@@ -31,6 +31,7 @@ TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", 
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
 FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")
+CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
 CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7}
 
 
@@ -119,11 +120,17 @@ def _under_ruled(region: list[Word], xs: list[float], ys: list[float]) -> bool:
     band are multi-line cells, which a fully ruled table keeps as they are.)"""
     for top, bottom in zip(ys, ys[1:]):
         lines = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
-        data = [ln for ln in lines
-                if len({_slot(xs, w) for w in ln.words if parse_number(w["text"]).value is not None}) >= 2]
+        data = [ln for ln in lines if _data_line(ln, xs)]
         if len(data) >= SPLIT_BAND_LINES:
             return True
     return False
+
+
+def _data_line(line: Line, xs: list[float]) -> bool:
+    """A line of mostly numbers, in at least two ruled columns (a row of data, not a wrapped text)."""
+    tokens = [w for w in line.words if any(ch.isalnum() for ch in w["text"])]
+    numbers = [w for w in tokens if looks_numeric(w["text"])]
+    return len({_slot(xs, w) for w in numbers}) >= 2 and len(numbers) >= 0.5 * len(tokens)
 
 
 def _slot(edges: list[float], word: Word) -> int:
@@ -170,7 +177,8 @@ def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
         for group in groups:
             ref = group[-1]
             if (abs(ref["x0"] - rule["x0"]) < 3 and abs(ref["x1"] - rule["x1"]) < 3 and rule["top"] >= ref["top"]
-                    and (rule["top"] - ref["top"] < RULE_GROUP_GAP or _tabular(words, ref, rule))):
+                    and (rule["top"] - ref["top"] < RULE_GROUP_GAP or _tabular(words, ref, rule))
+                    and not _captioned(words, ref, rule)):
                 if rule["top"] - ref["top"] > 1:
                     group.append(rule)
                 break
@@ -203,13 +211,20 @@ def _join_collinear(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
     return out
 
 
+def _captioned(words: list[Word], upper: dict, lower: dict) -> bool:
+    """A caption ('Table 2.', 'Tabel 3', 'Figuur 1') between two rules: they belong to two tables."""
+    lines = group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
+                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
+    return any(CAPTION.match(ln.text) for ln in lines)
+
+
 def _tabular(words: list[Word], upper: dict, lower: dict) -> bool:
     """Between two rules of the same width, most lines are rows of data (a label, then numbers):
     one table's body, as in a booktabs table (rules above, under the header and below only).
     Two columns of prose also have two chunks a line, but no numbers in the second."""
     lines = group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
                          and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
-    data = [ln for ln in lines if any(parse_number(ch.text).value is not None for ch in ln.chunks()[1:])]
+    data = [ln for ln in lines if any(looks_numeric(ch.text) for ch in ln.chunks()[1:])]
     return len(lines) >= 2 and len(data) >= 0.5 * len(lines)
 
 
@@ -242,7 +257,7 @@ def _has_number_column(piece: _Piece) -> bool:
     """Prose laid out in two chunks (a list, a signature) has no column of numbers."""
     for col in range(1, piece.n_cols):
         texts = [c.text for c in piece.cells if c.col == col and c.row > 0]
-        if len(texts) >= 2 and sum(parse_number(t).value is not None for t in texts) >= 0.6 * len(texts):
+        if len(texts) >= 2 and sum(looks_numeric(t) for t in texts) >= 0.6 * len(texts):
             return True
     return False
 
@@ -253,8 +268,7 @@ def _columns(rows: list[list[Line]], width: float, v_rules: list[float]) -> list
     """Column extents: the x-intervals that chunks cover, merged where they overlap but never
     across a vertical rule. Rows of data (with numbers) decide when there are enough of them:
     header cells that span several columns would bridge the gaps between them."""
-    data = [row for row in rows if any(parse_number(ch.text).value is not None
-                                       for line in row for ch in _chunks(line, v_rules)[1:])]
+    data = [row for row in rows if any(looks_numeric(ch.text) for line in row for ch in _chunks(line, v_rules)[1:])]
     body = data if len(data) >= 3 else rows[1:] if len(rows) >= 3 else rows
     spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in _chunks(line, v_rules)
                    if ch.x1 - ch.x0 < 0.6 * width)
@@ -349,7 +363,7 @@ def _row_texts(piece: _Piece, row: int) -> list[tuple[int, str]]:
 
 
 def _is_number(text: str) -> bool:
-    return parse_number(text).value is not None and not YEARISH.match(text.strip())
+    return looks_numeric(text) and not YEARISH.match(text.strip())
 
 
 def _header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
