@@ -127,10 +127,15 @@ def _under_ruled(region: list[Word], xs: list[float], ys: list[float]) -> bool:
 
 
 def _data_line(line: Line, xs: list[float]) -> bool:
-    """A line of mostly numbers, in at least two ruled columns (a row of data, not a wrapped text)."""
+    """A line of mostly numbers, in at least two columns (ruled ones, or chunks where there are
+    no vertical rules): a row of data, not a wrapped text or a header."""
     tokens = [w for w in line.words if any(ch.isalnum() for ch in w["text"])]
     numbers = [w for w in tokens if looks_numeric(w["text"])]
-    return len({_slot(xs, w) for w in numbers}) >= 2 and len(numbers) >= 0.5 * len(tokens)
+    if xs:
+        columns = {_slot(xs, w) for w in numbers}
+    else:
+        columns = {i for i, ch in enumerate(line.chunks()) if any(looks_numeric(w["text"]) for w in ch.words)}
+    return len(columns) >= 2 and len(numbers) >= 0.5 * len(tokens)
 
 
 def _slot(edges: list[float], word: Word) -> int:
@@ -139,13 +144,17 @@ def _slot(edges: list[float], word: Word) -> int:
 
 
 def _bands(region: list[Word], ys: list[float], v_rules: list[float]) -> list[list[Line]]:
-    """Rows between horizontal rules; a band with several multi-column lines is one row a line."""
+    """Rows between horizontal rules. A band with several lines of data, or below the first band
+    several lines in columns, is one row a line; otherwise the band is one row of multi-line
+    cells (as the header under the top rule usually is)."""
     rows: list[list[Line]] = []
     for top, bottom in zip(ys, ys[1:]):
         band = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
         if not band:
             continue
-        if sum(len(_chunks(ln, v_rules)) >= 2 for ln in band) >= SPLIT_BAND_LINES:
+        data = sum(_data_line(ln, v_rules) for ln in band)
+        columns = sum(len(_chunks(ln, v_rules)) >= 2 for ln in band)
+        if data >= SPLIT_BAND_LINES or (rows and columns >= SPLIT_BAND_LINES):
             rows.extend([ln] for ln in band)
         else:
             rows.append(band)
