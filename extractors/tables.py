@@ -32,6 +32,8 @@ YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
 FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")
 CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
+FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\d", re.IGNORECASE)
+FIGURE_STROKES = 15  # curves or slanted lines in a region: a plot, not a table
 CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7}
 
 
@@ -69,6 +71,7 @@ def page_tables(page) -> list[_Piece]:
     found = _ruled(page, words)
     found += _open(page, words, [p.bbox for p in found])
     found += _unruled(page, words, [p.bbox for p in found])
+    found = [p for p in found if not _figure(page, p)]
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
     for piece in found:
@@ -80,6 +83,21 @@ def page_tables(page) -> list[_Piece]:
         last.last_on_page = not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
                                     for ln in lines if ln.bottom < page.height * 0.92)
     return found
+
+
+def _figure(page, piece: _Piece) -> bool:
+    """A chart or a map that looks like a table: its plot is drawn with curves, slanted lines or
+    a great many rectangles, or its text has a figure's caption."""
+    x0, top, x1, bottom = piece.bbox
+
+    def within(o: dict) -> bool:
+        return o["x0"] >= x0 - 1 and o["x1"] <= x1 + 1 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1
+
+    plotted = sum(1 for c in page.curves if within(c)) + sum(
+        1 for ln in page.lines if within(ln) and abs(ln["x1"] - ln["x0"]) > 1 and abs(ln["bottom"] - ln["top"]) > 1)
+    rects = sum(1 for r in page.rects if within(r))
+    return (plotted >= FIGURE_STROKES or (rects >= 50 and rects > 20 * len(piece.cells))
+            or any(FIGURE_CAPTION.match(c.text) for c in piece.cells))
 
 
 # --- ruled -----------------------------------------------------------------------------
@@ -94,7 +112,7 @@ def _ruled(page, words: list[Word]) -> list[_Piece]:
         if n_cols < 2 or n_rows < 1:
             continue
         region = [w for w in words if inside(w, table.bbox)]
-        if _under_ruled(region, xs, ys):  # rules frame column groups, text makes the rows
+        if _under_ruled(region, xs, ys) or _unsplit_rows(region, boxes, xs):  # text makes rows or columns
             piece = _grid(page.page_number, "ruled", _bands(region, ys, xs), table.bbox, xs)
             if piece:
                 pieces.append(piece)
@@ -102,10 +120,15 @@ def _ruled(page, words: list[Word]) -> list[_Piece]:
         if n_rows < 2:
             continue
         cells = []
+        owner: dict[int, tuple] = {}  # a word belongs to the smallest cell around it (cells may nest)
+        for w in region:
+            around = [b for b in boxes if inside(w, b)]
+            if around:
+                owner[id(w)] = min(around, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
         for b in boxes:
             c0, c1 = _nearest(xs, b[0]), _nearest(xs, b[2])
             r0, r1 = _nearest(ys, b[1]), _nearest(ys, b[3])
-            text = join_lines(group_lines([w for w in words if inside(w, b)]))
+            text = join_lines(group_lines([w for w in region if owner.get(id(w)) == b]))
             if text and c1 > c0 and r1 > r0:
                 cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text,
                                   page=page.page_number, bbox=_round(b)))
@@ -124,6 +147,18 @@ def _under_ruled(region: list[Word], xs: list[float], ys: list[float]) -> bool:
         if len(data) >= SPLIT_BAND_LINES:
             return True
     return False
+
+
+def _unsplit_rows(region: list[Word], boxes: list, xs: list[float]) -> bool:
+    """Several cells that span the grid's columns hold a row of data each: the vertical rules
+    stop at the header, and the body's columns are set by the text alone."""
+    spanning = 0
+    for b in boxes:
+        if _nearest(xs, b[2]) - _nearest(xs, b[0]) < 2:
+            continue
+        lines = group_lines([w for w in region if inside(w, b)])
+        spanning += sum(1 for ln in lines if len(ln.chunks()) >= 3 and _data_line(ln, []))
+    return spanning >= SPLIT_BAND_LINES
 
 
 def _data_line(line: Line, xs: list[float]) -> bool:
