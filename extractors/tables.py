@@ -72,6 +72,7 @@ def page_tables(page) -> list[_Piece]:
     found += _open(page, words, [p.bbox for p in found])
     found += _unruled(page, words, [p.bbox for p in found])
     found = [p for p in found if not _figure(page, p)]
+    found = _join_sideways(page.page_number, words, found)
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
     for piece in found:
@@ -83,6 +84,27 @@ def page_tables(page) -> list[_Piece]:
         last.last_on_page = not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
                                     for ln in lines if ln.bottom < page.height * 0.92)
     return found
+
+
+def _join_sideways(page: int, words: list[Word], pieces: list[_Piece]) -> list[_Piece]:
+    """A ruled grid with its label column left outside the rules comes out as two tables side
+    by side, row for row: rebuild them as one, the grid's rules still bounding its columns."""
+    out = list(pieces)
+    for a in pieces:
+        for b in pieces:
+            if a is b or a.method != "ruled" or b.method == "ruled" or a not in out or b not in out:
+                continue
+            overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+            gap = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+            if overlap < 0.7 * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]) or gap > 30:
+                continue
+            box = union([a.bbox, b.bbox])
+            region = [w for w in words if inside(w, box)]
+            rows = [[ln] for ln in group_lines(region)]
+            joined = _grid(page, "ruled", rows, box, [x for x in a.col_edges if box[0] + 2 < x < box[2] - 2])
+            if joined and joined.n_cols >= a.n_cols:
+                out = [p for p in out if p is not a and p is not b] + [joined]
+    return out
 
 
 def _figure(page, piece: _Piece) -> bool:
@@ -326,11 +348,36 @@ def _columns(rows: list[list[Line]], width: float, v_rules: list[float]) -> list
     return [(a, b) for a, b in cols]
 
 
+def _merge_header(rows: list[list[Line]], v_rules: list[float]) -> list[list[Line]]:
+    """Leading rows of words whose chunks stand at the same places are one header row of
+    multi-line cells ('Totaal / budget / initieel'); a spanning group header stays its own row."""
+    first_data = next((i for i, row in enumerate(rows) if _has_data(row, v_rules)), 0)
+    out: list[list[Line]] = []
+    for i, row in enumerate(rows):
+        if 0 < i < first_data and _aligned(out[-1][-1], row[0], v_rules):
+            out[-1].extend(row)
+        else:
+            out.append(list(row))
+    return out
+
+
+def _has_data(row: list[Line], v_rules: list[float]) -> bool:
+    return any(_data_line(ln, v_rules) for ln in row)
+
+
+def _aligned(a: Line, b: Line, v_rules: list[float], tolerance: float = 12.0) -> bool:
+    ca, cb = _chunks(a, v_rules), _chunks(b, v_rules)
+    return len(ca) == len(cb) >= 2 and all(abs((x.x0 + x.x1) / 2 - (y.x0 + y.x1) / 2) <= tolerance
+                                          or abs(x.x1 - y.x1) <= 3 or abs(x.x0 - y.x0) <= 3
+                                          for x, y in zip(ca, cb))
+
+
 def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: list[float] = ()) -> _Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps."""
+    v_rules = list(v_rules)
+    rows = _merge_header(rows, v_rules)
     if len(rows) < 2:
         return None
-    v_rules = list(v_rules)
     cols = _columns(rows, bbox[2] - bbox[0], v_rules)
     if len(cols) < 2:
         return None
