@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from . import ocr
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
@@ -46,7 +47,9 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
     with open_pdf(data) as pdf:
         out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
-        first = group_lines(page_words(pdf.pages[0]))
+        first_page = pdf.pages[0]
+        words = page_words(first_page) or (ocr.page_words(first_page) if ocr.available() else [])
+        first = group_lines(words)
         out.title = first[0].text if first else title
         year = call_year(out.title) or call_year(title)
         for table in out.tables:

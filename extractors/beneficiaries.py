@@ -15,6 +15,7 @@ from .names import normalise_text, organisation_name
 from .numbers import parse_int, parse_number
 from .records import Beneficiary, BeneficiaryList, Table
 
+CENTS = re.compile(r",\d{2}\s*(€|EUR)?$")
 ROLES = [  # checked in this order: the first role whose pattern a header matches wins
     ("number", re.compile(r"^(nr|nummer|volgnummer|#)\.?$", re.IGNORECASE)),
     ("sessions", re.compile(r"sessie", re.IGNORECASE)),
@@ -39,15 +40,27 @@ def column_roles(table: Table) -> dict[str, int]:
                 roles[role] = col
                 break
     body = [c for c in table.cells if not c.is_header]
-    if "amount" not in roles:  # the column with most euro values
-        euro = {col: sum(1 for c in body if c.col == col and parse_number(c.text).unit == "EUR")
-                for col in range(table.n_cols)}
-        best = max(euro, key=euro.get, default=None)
-        if best is not None and euro[best] >= 2:
+    taken = set(roles.values())
+    if "amount" not in roles:  # by value: the column with most amounts (a euro sign, or cents)
+        money = {col: sum(1 for c in body if c.col == col and _money(c.text)) for col in range(table.n_cols)
+                 if col not in taken}
+        best = max(money, key=money.get, default=None)
+        if best is not None and money[best] >= 2 and money[best] >= 0.6 * sum(1 for c in body if c.col == best):
             roles["amount"] = best
     if "name" not in roles and "municipality" in roles:
         roles["name"] = roles.pop("municipality")
+    if "name" not in roles and not headers:  # a list without a header: the first column of words
+        texts = [col for col in range(table.n_cols) if col not in roles.values()
+                 and sum(1 for c in body if c.col == col and parse_number(c.text).value is None) >= 2]
+        if texts:
+            roles["name"] = texts[0]
     return roles
+
+
+def _money(text: str) -> bool:
+    """An amount: with a euro sign, or with exactly two decimals (Belgian format)."""
+    parsed = parse_number(text)
+    return parsed.value is not None and (parsed.unit == "EUR" or CENTS.search(text.strip()) is not None)
 
 
 def read_list(table: Table, published: date, call_year: int | None) -> BeneficiaryList | None:

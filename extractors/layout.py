@@ -76,14 +76,15 @@ def group_lines(words: list[Word]) -> list[Line]:
 
 
 def join_lines(lines: list[Line]) -> str:
-    """Text of stacked lines as one string; a line ending in a hyphen joins the next directly."""
+    """Text of stacked lines as one string. A word broken by a hyphen at the line's end is
+    mended ('overheids-' + 'gebouwen'); a compound's own hyphen stays ('Mechelen-' + 'Kempen')."""
     out = ""
     for line in lines:
         text = line.text
         if not out:
             out = text
         elif out.endswith("-") and not out.endswith(" -"):
-            out += text
+            out = out[:-1] + text if text[:1].islower() else out + text
         else:
             out += " " + text
     return out

@@ -6,6 +6,7 @@ import io
 
 import pdfplumber
 
+from . import ocr
 from .records import PageIssue
 
 SNIFF_BYTES = 1024  # the PDF header may follow a little junk; readers accept it
@@ -36,10 +37,13 @@ def open_pdf(data: bytes) -> pdfplumber.PDF:
 
 
 def textless_pages(pdf: pdfplumber.PDF) -> list[PageIssue]:
-    """Pages without a text layer: a scan or a picture, to be read by OCR."""
+    """Pages without a text layer (a scan, a picture): read by OCR where it is installed, and
+    recorded either way, so a reader knows which values came from OCR or were not read."""
     issues = []
     for page in pdf.pages:
         if not page.chars:
             what = "an image-only (scanned) page" if page.images else "a page without text"
-            issues.append(PageIssue(page.page_number, f"{what}: no text layer, needs OCR"))
+            how = (f"read by OCR (tesseract, {ocr.LANGUAGES}): check its values" if ocr.available()
+                   else "needs OCR (install tesseract-ocr and tesseract-ocr-nld)")
+            issues.append(PageIssue(page.page_number, f"{what}: no text layer, {how}"))
     return issues

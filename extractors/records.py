@@ -46,6 +46,7 @@ class Table:
     header_rows: int = 1
     total_rows: list[int] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    caption: str | None = None  # the line above that names the table or its unit
 
     def grid(self) -> list[list[str | None]]:
         """The table as rows of cell texts (None where a cell is covered by a span or empty)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import ocr
 from .layout import Line, Word, group_lines, inside, join_lines, overlaps, page_words, union
 from .numbers import looks_numeric, parse_number
 from .records import BBox, Cell, Footnote, Table
@@ -34,7 +35,9 @@ FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")
 CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
 FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\d", re.IGNORECASE)
 FIGURE_STROKES = 15  # curves or slanted lines in a region: a plot, not a table
-CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7}
+SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
+SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
+CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5}
 
 
 @dataclass
@@ -49,6 +52,7 @@ class _Piece:
     n_cols: int
     col_edges: list[float]
     footnotes: dict[str, str] = field(default_factory=dict)
+    caption: str | None = None
     first_on_page: bool = False
     last_on_page: bool = False
     lines_above: int = 0
@@ -64,20 +68,30 @@ def extract_tables(pdf) -> list[Table]:
 
 
 def page_tables(page) -> list[_Piece]:
-    """The tables of one page, top to bottom."""
+    """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR)."""
     words = page_words(page)
+    scanned = not words and not page.chars and ocr.available()
+    if scanned:  # a picture has no rules to read: its tables are found by alignment only
+        words = ocr.page_words(page)
     if not words:
         return []
-    found = _ruled(page, words)
-    found += _open(page, words, [p.bbox for p in found])
-    found += _unruled(page, words, [p.bbox for p in found])
-    found = [p for p in found if not _figure(page, p)]
+    if scanned:
+        found = _unruled(page, words, [])
+        for piece in found:
+            piece.method = "ocr"
+    else:
+        found = _ruled(page, words)
+        found += _open(page, words, [p.bbox for p in found])
+        found += _unruled(page, words, [p.bbox for p in found])
+    found = [p for p in found if not _figure(page, p) and not _contents(p)]
     found = _join_sideways(page.page_number, words, found)
+    found = _drop_overlaps(found)
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
     for piece in found:
         _attach_footnotes(piece, lines, found)
         piece.lines_above = sum(1 for ln in lines if ln.bottom < piece.bbox[1])
+        piece.caption = _caption(piece, lines, found)
     if found:
         found[0].first_on_page = True
         last = found[-1]
@@ -105,6 +119,33 @@ def _join_sideways(page: int, words: list[Word], pieces: list[_Piece]) -> list[_
             if joined and joined.n_cols >= a.n_cols:
                 out = [p for p in out if p is not a and p is not b] + [joined]
     return out
+
+
+def _contents(piece: _Piece) -> bool:
+    """A table of contents: titles and page numbers that only go up."""
+    if piece.n_cols > 3:
+        return False
+    last = [c.text for c in sorted(piece.cells, key=lambda c: c.row) if c.col + c.col_span == piece.n_cols]
+    numbers = [int(t) for t in last if t.isdigit()]
+    return len(numbers) >= 5 and len(numbers) >= 0.8 * len(last) and numbers == sorted(numbers)
+
+
+def _drop_overlaps(pieces: list[_Piece]) -> list[_Piece]:
+    """Of two tables found over the same text (two rule groups around one table), keep the fuller."""
+    out: list[_Piece] = []
+    for piece in sorted(pieces, key=lambda p: -len(p.cells)):
+        if not any(_area(_intersection(piece.bbox, kept.bbox)) > 0.5 * _area(piece.bbox) for kept in out):
+            out.append(piece)
+    return out
+
+
+def _area(b: BBox | None) -> float:
+    return 0.0 if b is None else max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _intersection(a: BBox, b: BBox) -> BBox | None:
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
 
 
 def _figure(page, piece: _Piece) -> bool:
@@ -366,10 +407,14 @@ def _has_data(row: list[Line], v_rules: list[float]) -> bool:
 
 
 def _aligned(a: Line, b: Line, v_rules: list[float], tolerance: float = 12.0) -> bool:
+    """Every chunk of line b stands under a chunk of line a (b may leave some columns empty)."""
     ca, cb = _chunks(a, v_rules), _chunks(b, v_rules)
-    return len(ca) == len(cb) >= 2 and all(abs((x.x0 + x.x1) / 2 - (y.x0 + y.x1) / 2) <= tolerance
-                                          or abs(x.x1 - y.x1) <= 3 or abs(x.x0 - y.x0) <= 3
-                                          for x, y in zip(ca, cb))
+
+    def under(y: Line) -> bool:
+        return any(abs((x.x0 + x.x1) / 2 - (y.x0 + y.x1) / 2) <= tolerance or abs(x.x1 - y.x1) <= 3
+                   or abs(x.x0 - y.x0) <= 3 for x in ca)
+
+    return len(cb) >= 2 and len(cb) <= len(ca) and all(under(y) for y in cb)
 
 
 def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: list[float] = ()) -> _Piece | None:
@@ -402,6 +447,16 @@ def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: l
     bottom = max(ln.bottom for row in rows for ln in row)
     box = (bbox[0], min(bbox[1], top), bbox[2], max(bbox[3], bottom))
     return _Piece(page, method, _round(box), cells, len(rows), len(cols), edges)
+
+
+def _caption(piece: _Piece, lines: list[Line], others: list[_Piece]) -> str | None:
+    """The line just above a table, when it names it ('Tabel 6 - ...') or its unit ('(in euro)')."""
+    above = [ln for ln in lines if ln.bottom <= piece.bbox[1] + 1 and piece.bbox[1] - ln.bottom < 3 * ln.height
+             and not any(o is not piece and inside(ln.words[0], o.bbox, 1) for o in others)]
+    if not above:
+        return None
+    line = max(above, key=lambda ln: ln.bottom)
+    return line.text if CAPTION.match(line.text) or SCALE.search(line.text) else None
 
 
 def _attach_footnotes(piece: _Piece, lines: list[Line], others: list[_Piece]) -> None:
@@ -458,7 +513,10 @@ def _is_number(text: str) -> bool:
 
 
 def _header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
-    """Row 0 heads the table; later rows do too while they hold only labels or years."""
+    """Row 0 heads the table unless it holds numbers (a list without a header); later rows head
+    it too while they hold only labels or years."""
+    if any(_is_number(c.text) for (r, col), c in grid.items() if r == 0 and col > 0):
+        return 0
     count = 1
     for r in range(1, min(n_rows - 1, 3)):
         row = [c for (rr, _), c in grid.items() if rr == r]
@@ -479,6 +537,8 @@ def _label(piece: _Piece, index: int) -> Table:
     label_col = next((col for col in range(piece.n_cols)
                       if (texts := [c.text for c in body if c.col == col])
                       and sum(not _is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
+    scale = SCALE.search(piece.caption or "")
+    scaled = SCALE_UNITS.get((scale[2] or "").lower(), "EUR") if scale else None
     col_labels: dict[int, str] = {}
     for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
         if c.row < header_rows:
@@ -500,15 +560,16 @@ def _label(piece: _Piece, index: int) -> Table:
             continue
         c.value = parsed.value
         labels = f"{c.column_label or ''} {c.row_label or ''}"
-        c.unit = parsed.unit or ("EUR" if MONEY_LABEL.search(labels) else
-                                 "count" if parsed.value == parsed.value.to_integral_value() else None)
+        c.unit = (scaled if scaled and parsed.unit in (None, "EUR") else parsed.unit) or (
+            "EUR" if MONEY_LABEL.search(labels) else
+            "count" if parsed.value == parsed.value.to_integral_value() else None)
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
     confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
     pages = sorted({c.page for c in piece.cells})
     return Table(index=index, page=piece.page, bbox=piece.bbox, method=piece.method,
                  confidence=confidence, n_rows=piece.n_rows, n_cols=piece.n_cols,
                  cells=sorted(piece.cells, key=lambda c: (c.row, c.col)), header_rows=header_rows,
-                 total_rows=totals, pages=pages)
+                 total_rows=totals, pages=pages, caption=piece.caption)
 
 
 def per_page_json(tables: list[Table]) -> dict:

@@ -82,7 +82,8 @@ def table_cells(session: Session) -> Iterator[dict]:
                    "col_span": cell.col_span, "is_header": cell.is_header, "raw_text": cell.raw_text,
                    "row_label": cell.row_label, "column_label": cell.column_label, "value": cell.value,
                    "unit": cell.unit, "footnotes": cell.footnotes, "table_method": table.method,
-                   "table_confidence": table.confidence, **_review(reviews, cell.fact_id),
+                   "table_confidence": table.confidence, "table_caption": table.caption,
+                   **_review(reviews, cell.fact_id),
                    "provenance": _provenance(doc, run, cell.page, cell.bbox)}
 
 

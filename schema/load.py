@@ -288,7 +288,7 @@ def record_extraction(session: Session, doc: m.Document, ex: ExtractionIn, quest
         t = m.ExtractedTable(extraction_run_id=run.id, document_id=doc.id, table_index=table.index, page=table.page,
                              pages=table.pages, bbox=list(table.bbox), method=table.method,
                              confidence=table.confidence, n_rows=table.n_rows, n_cols=table.n_cols,
-                             header_rows=table.header_rows)
+                             header_rows=table.header_rows, caption=table.caption)
         session.add(t)
         session.flush()
         ids = cell_fact_ids(doc.source_url, table.index, table.cells)

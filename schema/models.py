@@ -154,8 +154,9 @@ class ExtractedTable(Base):
     page: Mapped[int] = mapped_column(Integer)
     pages: Mapped[list] = mapped_column(JSON)
     bbox: Mapped[list] = mapped_column(JSON)
-    method: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))  # ruled, open, unruled, ocr
     confidence: Mapped[float] = mapped_column(Float)
+    caption: Mapped[str | None] = mapped_column(Text)
     n_rows: Mapped[int] = mapped_column(Integer)
     n_cols: Mapped[int] = mapped_column(Integer)
     header_rows: Mapped[int] = mapped_column(Integer)

@@ -45,7 +45,10 @@ def test_demo_twice_through_the_real_command(tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         outputs.append([line for line in run.stdout.splitlines() if "│" in line])
     assert outputs[0] == outputs[1]
-    assert any("beneficiaries" in line and "99" in line for line in outputs[0])
+    from extractors import ocr
+
+    expected = "102" if ocr.available() else "99"  # the scanned annex is read where Tesseract is installed
+    assert any("beneficiaries" in line and expected in line for line in outputs[0])
     out = subprocess.run([cmd[0], "export", "--format", "csv", "--out", str(tmp_path / "x"), "--db", cmd[3]],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and (tmp_path / "x" / "table_cells.csv").exists()

@@ -1,5 +1,6 @@
 """Table layouts on the fixture PDFs (made from Word like the parliament's) and on real PDFs."""
 
+import shutil
 from decimal import Decimal
 
 import pytest
@@ -31,8 +32,8 @@ def test_open_sided_table_horizontal_rules_only():
     total = [c for c in t.cells if c.row_label == "Totaal" and c.col > 0]
     body = [c for c in t.cells if c.row not in (0, 6) and c.col == 1]
     assert total[0].value == sum(c.value for c in body)
-    # "(in euro)" stands in the sentence above the table, not in a cell or label: no unit is guessed
-    assert total[0].unit is None
+    # the values carry no sign; "(in euro)" in the line just above the table gives their unit
+    assert total[0].unit == "EUR" and t.caption.endswith("euro):")
 
 
 def test_unruled_table_from_alignment():
@@ -70,13 +71,33 @@ def test_prose_is_not_a_table():
     assert extract_pdf_tables(pdf(1402372)) == []  # an answer with no table
 
 
-def test_scanned_page_is_recorded_not_skipped():
+def test_scanned_page_without_ocr_is_recorded_not_skipped(monkeypatch):
+    from datetime import date
+
+    from extractors import extract_annex
+
+    monkeypatch.setenv("VPETL_OCR", "off")
+    out = extract_annex(pdf(1402406), date(2020, 3, 26))
+    assert out.tables == [] and [(i.page, "needs OCR" in i.reason) for i in out.issues] == [(1, True)]
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (apt-get install "
+                    "tesseract-ocr tesseract-ocr-nld)")
+def test_scanned_page_is_read_by_ocr_and_marked():
     from datetime import date
 
     from extractors import extract_annex
 
     out = extract_annex(pdf(1402406), date(2020, 3, 26))
-    assert out.tables == [] and [(i.page, "needs OCR" in i.reason) for i in out.issues] == [(1, True)]
+    assert [(i.page, "read by OCR" in i.reason) for i in out.issues] == [(1, True)]
+    (table,) = out.tables
+    assert table.method == "ocr" and table.confidence < 0.6
+    (blist,) = out.beneficiary_lists
+    assert [(b.name, b.amount_eur) for b in blist.rows] == [
+        ("Kerkfabriek Sint-Martinus Aalst", Decimal("125400.00")), ("Stad Brugge", Decimal("98250.00")),
+        ("Gemeente Lier", Decimal("41000.00"))]
+    assert blist.call_year == 2019  # from the scan's title line, read by OCR too
+    assert [b.nis_code for b in blist.rows] == [None, "31005", "12021"]
 
 
 def test_broken_pdf_raises_a_clear_error():

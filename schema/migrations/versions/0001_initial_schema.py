@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 07:51:50.569549
+Create Date: 2026-11-27 08:24:29.628464
 """
 from alembic import op
 import sqlalchemy as sa
@@ -180,6 +180,7 @@ def upgrade() -> None:
     sa.Column('bbox', sa.JSON(), nullable=False),
     sa.Column('method', sa.String(length=16), nullable=False),
     sa.Column('confidence', sa.Float(), nullable=False),
+    sa.Column('caption', sa.Text(), nullable=True),
     sa.Column('n_rows', sa.Integer(), nullable=False),
     sa.Column('n_cols', sa.Integer(), nullable=False),
     sa.Column('header_rows', sa.Integer(), nullable=False),

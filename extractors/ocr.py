@@ -1,0 +1,42 @@
+"""Words of an image-only page, read by Tesseract (Dutch), as pdfplumber would give them.
+
+Optional: Tesseract comes from Debian's packages (`tesseract-ocr tesseract-ocr-nld`). Without
+it, or with VPETL_OCR=off, a page without a text layer is recorded as needing OCR instead."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+
+from .layout import Word
+
+DPI = 300
+LANGUAGES = "nld+eng"
+MIN_CONFIDENCE = 30.0  # words Tesseract is less sure of are left out
+TIMEOUT = 120  # seconds for one page
+
+
+def available() -> bool:
+    return os.environ.get("VPETL_OCR", "auto") != "off" and shutil.which("tesseract") is not None
+
+
+def page_words(page) -> list[Word]:
+    """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence."""
+    image = page.to_image(resolution=DPI).original
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    run = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
+                         input=png.getvalue(), capture_output=True, timeout=TIMEOUT, check=True)
+    scale = 72.0 / DPI
+    words: list[Word] = []
+    for row in run.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip() or float(cols[10]) < MIN_CONFIDENCE:
+            continue
+        left, top, width, height = (int(v) for v in cols[6:10])
+        words.append({"text": cols[11].strip(), "x0": left * scale, "x1": (left + width) * scale,
+                      "top": top * scale, "bottom": (top + height) * scale, "upright": True,
+                      "ocr": True, "confidence": float(cols[10])})
+    return words
