@@ -69,7 +69,12 @@ def parse_int(text: str) -> int | None:
 _NUMERIC_LOOK = re.compile(r"[(\-−+]?[$€£]?\s?\d[\d.,\u00a0\u202f ]*(%|‰)?\)?\s?(€|EUR)?[*†‡]*")
 
 
+NO_VALUE = frozenset({"-", "–", "—", "/", "x", "n.v.t.", "nvt", "n/a", "p.m.", "pm", "(X)"})
+
+
 def looks_numeric(text: str) -> bool:
-    """A number in any common format (1,234.5 or 1.234,5, 12%, (3), $4): for telling data from
-    words when finding a table's structure, where the format does not matter yet."""
-    return bool(_NUMERIC_LOOK.fullmatch(split_markers(text.strip())[0]))
+    """A number in any common format (1,234.5 or 1.234,5, 12%, (3), $4), or a table's sign for
+    no value ('-', '—', 'n.v.t.'): for telling data from words when finding a table's
+    structure, where the format does not matter yet."""
+    text = text.strip()
+    return text in NO_VALUE or bool(_NUMERIC_LOOK.fullmatch(split_markers(text)[0]))

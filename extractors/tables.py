@@ -85,6 +85,7 @@ def page_tables(page) -> list[_Piece]:
         found += _unruled(page, words, [p.bbox for p in found])
     found = [p for p in found if not _figure(page, p) and not _contents(p)]
     found = _join_sideways(page.page_number, words, found)
+    found = _join_stacked(found)
     found = _drop_overlaps(found)
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
@@ -118,6 +119,40 @@ def _join_sideways(page: int, words: list[Word], pieces: list[_Piece]) -> list[_
             joined = _grid(page, "ruled", rows, box, [x for x in a.col_edges if box[0] + 2 < x < box[2] - 2])
             if joined and joined.n_cols >= a.n_cols:
                 out = [p for p in out if p is not a and p is not b] + [joined]
+    return out
+
+
+def _join_stacked(pieces: list[_Piece]) -> list[_Piece]:
+    """A header drawn as its own grid (coloured cells) right above the body it heads is one table
+    with it: the header's cells take the body's columns."""
+    out = sorted(pieces, key=lambda p: p.bbox[1])
+    i = 0
+    while i < len(out) - 1:
+        upper, lower = out[i], out[i + 1]
+        width = min(upper.bbox[2] - upper.bbox[0], lower.bbox[2] - lower.bbox[0])
+        shared = min(upper.bbox[2], lower.bbox[2]) - max(upper.bbox[0], lower.bbox[0])
+        if (0 <= lower.bbox[1] - upper.bbox[3] < 15 and shared >= 0.8 * width and upper.n_rows <= 3
+                and not any(_is_number(c.text) for c in upper.cells)):
+            edges = lower.col_edges
+            cells: dict[tuple[int, int], Cell] = {}
+            for c in upper.cells:
+                quarter = (c.bbox[2] - c.bbox[0]) / 4  # a cell's box is wider than its text's column
+                c0 = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < c.bbox[0] + quarter)))
+                c1 = max(c0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < c.bbox[2] - quarter)))
+                key = (c.row, c0)
+                if key in cells:
+                    cells[key].text = f"{cells[key].text} {c.text}"
+                else:
+                    cells[key] = Cell(row=c.row, col=c0, col_span=c1 - c0 + 1, text=c.text, page=c.page,
+                                      bbox=c.bbox)
+            for c in lower.cells:
+                c.row += upper.n_rows
+            out[i] = _Piece(lower.page, lower.method, union([upper.bbox, lower.bbox]),
+                            list(cells.values()) + lower.cells, upper.n_rows + lower.n_rows, lower.n_cols, edges,
+                            lower.footnotes, caption=upper.caption or lower.caption)
+            del out[i + 1]
+        else:
+            i += 1
     return out
 
 
@@ -227,13 +262,10 @@ def _unsplit_rows(region: list[Word], boxes: list, xs: list[float]) -> bool:
 def _data_line(line: Line, xs: list[float]) -> bool:
     """A line of mostly numbers, in at least two columns (ruled ones, or chunks where there are
     no vertical rules): a row of data, not a wrapped text or a header."""
-    tokens = [w for w in line.words if any(ch.isalnum() for ch in w["text"])]
-    numbers = [w for w in tokens if looks_numeric(w["text"])]
-    if xs:
-        columns = {_slot(xs, w) for w in numbers}
-    else:
-        columns = {i for i, ch in enumerate(line.chunks()) if any(looks_numeric(w["text"]) for w in ch.words)}
-    return len(columns) >= 2 and len(numbers) >= 0.5 * len(tokens)
+    chunks = [ch for ch in _chunks(line, xs) if any(c.isalnum() for c in ch.text) or looks_numeric(ch.text)]
+    numbers = [ch for ch in chunks if looks_numeric(ch.text)]
+    columns = {_slot(xs, ch.words[0]) for ch in numbers} if xs else set(map(id, numbers))
+    return len(columns) >= 2 and len(numbers) >= 0.5 * len(chunks)
 
 
 def _slot(edges: list[float], word: Word) -> int:
@@ -252,7 +284,8 @@ def _bands(region: list[Word], ys: list[float], v_rules: list[float]) -> list[li
             continue
         data = sum(_data_line(ln, v_rules) for ln in band)
         columns = sum(len(_chunks(ln, v_rules)) >= 2 for ln in band)
-        if data >= SPLIT_BAND_LINES or (rows and columns >= SPLIT_BAND_LINES):
+        if (data >= SPLIT_BAND_LINES or (len(band) >= 2 and data == len(band))
+                or (rows and columns >= SPLIT_BAND_LINES)):
             rows.extend([ln] for ln in band)
         else:
             rows.append(band)
@@ -296,9 +329,11 @@ def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
         if len(group) < 2:
             continue
         ys = [r["top"] for r in group]
-        bbox = (min(r["x0"] for r in group), ys[0], max(r["x1"] for r in group), ys[-1])
-        if any(overlaps(bbox, t, -2) for t in taken):  # rules around a ruled table, not a table of their own
+        x0, x1 = min(r["x0"] for r in group), max(r["x1"] for r in group)
+        if any(overlaps((x0, ys[0], x1, ys[-1]), t, -2) for t in taken):  # rules around a ruled table
             continue
+        ys = _outside_rows(words, x0, x1, ys)
+        bbox = (x0, ys[0], x1, ys[-1])
         region = [w for w in words if inside(w, bbox, 0.5)]
         piece = _grid(page.page_number, "open", _bands(region, ys, []), bbox)
         if piece:
@@ -311,11 +346,28 @@ def _join_collinear(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
     out: list[dict] = []
     for e in sorted(edges, key=lambda e: (round(e["top"]), e["x0"])):
         last = out[-1] if out else None
-        if last and abs(last["top"] - e["top"]) <= 0.5 and e["x0"] <= last["x1"] + tolerance:
+        if last and abs(last["top"] - e["top"]) <= 1.5 and e["x0"] <= last["x1"] + tolerance:
             last["x1"] = max(last["x1"], e["x1"])
         else:
             out.append({"x0": e["x0"], "x1": e["x1"], "top": e["top"]})
     return out
+
+
+def _outside_rows(words: list[Word], x0: float, x1: float, ys: list[float]) -> list[float]:
+    """Rule positions widened to rows that stand just outside them: a header row above the first
+    rule (a header underlined only), rows of data below the last one (no closing rule)."""
+    lines = group_lines([w for w in words if x0 - 2 <= w["x0"] and w["x1"] <= x1 + 2])
+    above = [ln for ln in lines if ln.bottom <= ys[0] + 1]
+    if above:
+        line = max(above, key=lambda ln: ln.bottom)
+        if ys[0] - line.bottom < 0.8 * line.height and len(line.chunks()) >= 2 and not CAPTION.match(line.text):
+            ys = [line.top - 1, *ys]
+    bottom = ys[-1]
+    for line in sorted((ln for ln in lines if ln.top >= ys[-1] - 1), key=lambda ln: ln.top):
+        if line.top - bottom > 0.8 * line.height or not _data_line(line, []):
+            break
+        bottom = line.bottom + 1
+    return ys + [bottom] if bottom > ys[-1] else ys
 
 
 def _captioned(words: list[Word], upper: dict, lower: dict) -> bool:
@@ -522,7 +574,9 @@ def _header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
         row = [c for (rr, _), c in grid.items() if rr == r]
         texts = [c.text for c in row if c.col > 0]
         first = [c for c in row if c.col == 0]
-        if texts and all(YEARISH.match(t.strip()) for t in texts) and not first:
+        labels = texts and not any(_is_number(t) for t in texts) and any(
+            _is_number(c.text) for (rr, _), c in grid.items() if rr > r)  # words over numbers
+        if texts and not first and (all(YEARISH.match(t.strip()) for t in texts) or labels):
             count += 1
         else:
             break
