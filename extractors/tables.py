@@ -28,6 +28,7 @@ SPLIT_BAND_LINES = 3  # a band between rules with this many multi-column lines h
 UNRULED_MIN_LINES = 3
 MIN_FILL = 0.15  # a ruled grid with fewer cells filled is a chart or a form, not a table
 STITCH_COLUMN_TOLERANCE = 12.0
+MARGIN_SHARE = 0.12  # page headers and footers stand in this top and bottom share of the page
 TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
@@ -60,16 +61,36 @@ class _Piece:
 
 def extract_tables(pdf) -> list[Table]:
     """Every table of an open pdfplumber PDF, stitched across pages and labelled."""
+    words = [page_words(page) for page in pdf.pages]
+    running = _running_lines(pdf.pages, words)
     pieces: list[_Piece] = []
-    for page in pdf.pages:
-        pieces.extend(page_tables(page))
+    for page, page_words_ in zip(pdf.pages, words):
+        pieces.extend(page_tables(page, page_words_, running))
     tables = [_label(piece, i) for i, piece in enumerate(_stitch(pieces))]
     return tables
 
 
-def page_tables(page) -> list[_Piece]:
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()))
+
+
+def _running_lines(pages, words: list[list[Word]]) -> set[str]:
+    """Page headers and footers: lines in the top or bottom margin that recur on many pages
+    (page numbers aside). They are neither tables nor text between a table and the page's end."""
+    seen: dict[str, int] = {}
+    for page, ws in zip(pages, words):
+        keys = {_running_key(ln.text) for ln in group_lines(ws)
+                if ln.bottom < MARGIN_SHARE * page.height or ln.top > (1 - MARGIN_SHARE) * page.height}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n >= max(2, 0.3 * len(pages))}
+
+
+def page_tables(page, words: list[Word] | None = None, running: set[str] = frozenset()) -> list[_Piece]:
     """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR)."""
-    words = page_words(page)
+    words = page_words(page) if words is None else words
+    if running:
+        words = [w for ln in group_lines(words) if _running_key(ln.text) not in running for w in ln.words]
     scanned = not words and not page.chars and ocr.available()
     if scanned:  # a picture has no rules to read: its tables are found by alignment only
         words = ocr.page_words(page)
@@ -97,6 +118,7 @@ def page_tables(page) -> list[_Piece]:
         found[0].first_on_page = True
         last = found[-1]
         last.last_on_page = not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
+                                    and len(ln.text) > 3  # a stray mark or number is not text
                                     for ln in lines if ln.bottom < page.height * 0.92)
     return found
 
@@ -528,9 +550,11 @@ def _stitch(pieces: list[_Piece]) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
-        if (prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page and prev.last_on_page
-                and piece.n_cols == prev.n_cols and piece.lines_above <= 3
-                and _same_columns(prev, piece)):
+        continued = (prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page
+                     and prev.last_on_page and piece.lines_above <= 3)
+        if continued and piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
+            _remap_columns(piece, prev)
+        if continued and piece.n_cols == prev.n_cols and _same_columns(prev, piece):
             cells = piece.cells
             if _row_texts(piece, 0) == _row_texts(prev, 0):  # the header, repeated
                 cells = [c for c in cells if c.row > 0]
@@ -546,6 +570,23 @@ def _stitch(pieces: list[_Piece]) -> list[_Piece]:
         else:
             out.append(piece)
     return out
+
+
+def _remap_columns(piece: _Piece, prev: _Piece) -> None:
+    """Give a continuation's cells the columns of the table it continues, by position, when each
+    of its columns falls in a different one of those (it may leave some empty)."""
+    if abs(piece.bbox[0] - prev.bbox[0]) > STITCH_COLUMN_TOLERANCE:
+        return
+    edges = prev.col_edges
+    target = {}
+    for c in piece.cells:
+        centre = (c.bbox[0] + c.bbox[2]) / 2
+        target.setdefault(c.col, max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < centre))))
+    if len(set(target.values())) != len(target):
+        return
+    for c in piece.cells:
+        c.col = target[c.col]
+    piece.n_cols, piece.col_edges = prev.n_cols, prev.col_edges
 
 
 def _same_columns(a: _Piece, b: _Piece) -> bool:
@@ -591,8 +632,10 @@ def _label(piece: _Piece, index: int) -> Table:
     label_col = next((col for col in range(piece.n_cols)
                       if (texts := [c.text for c in body if c.col == col])
                       and sum(not _is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
-    scale = SCALE.search(piece.caption or "")
-    scaled = SCALE_UNITS.get((scale[2] or "").lower(), "EUR") if scale else None
+    caption = piece.caption or ""
+    scale = SCALE.search(caption)
+    scaled = (SCALE_UNITS.get((scale[2] or "").lower(), "EUR") if scale and "%" not in caption
+              else "percent" if re.search(r"\bin\s*%|\bprocent\b", caption) and not scale else None)
     col_labels: dict[int, str] = {}
     for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
         if c.row < header_rows:

@@ -102,3 +102,23 @@ def test_a_mismatch_is_a_failed_check_not_an_error(annexes):
         assert amount.expected == "198707.50" and amount.actual == "198707.51"
     finally:
         blist.rows[0].amount_eur -= Decimal("0.01")
+
+
+def test_every_annex_row_exact_to_the_cent(annexes):
+    """Against the lists the fixture PDFs were made from (fixtures/content.py): name, sessions
+    and amount of every row, in order."""
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "fixtures"))
+    import content
+
+    q289 = next(q for q in content.questions() if q["number"] == 289)
+    for annex, link in zip(annexes, (9681, 9682), strict=True):
+        spec = q289["annex_docs"][link]["table"]
+        name_col, sessions_col, amount_col = (0, 1, 2) if link == 9681 else (1, 3, 4)
+        expected = [(r[name_col], int(r[sessions_col]), Decimal(r[amount_col].replace("€", "").replace(".", "")
+                                                                .replace(",", ".").strip())) for r in spec["rows"]]
+        got = [(b.name, b.sessions, b.amount_eur) for b in annex.beneficiary_lists[0].rows]
+        assert got == expected

@@ -1,0 +1,115 @@
+"""Tables of real parliamentary PDFs, every value read off the page by a person.
+
+The PDFs are in ../shared/corpus/real (not in this repository); each expected row below was
+typed from the rendered page, not from the extractor's output."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from extractors import extract_pdf_tables
+
+from .conftest import SHARED
+
+REAL = SHARED / "corpus" / "real"
+REKENHOF = "rekenhof-aanpassing-vlaamse-begroting-2026.pdf"
+SERV = "vp-12-2025-2026-nr1-serv-evaluatie-begroting-2026.pdf"
+pytestmark = pytest.mark.skipif(not (REAL / REKENHOF).exists(), reason="../shared/corpus/real is not here")
+
+
+@cache
+def tables(name: str):
+    return extract_pdf_tables((REAL / name).read_bytes())
+
+
+def table(name: str, caption: str):
+    return next(t for t in tables(name) if t.caption and t.caption.startswith(caption))
+
+
+def rows(t) -> list[list[str | None]]:
+    return [row for row in t.grid()]
+
+
+def test_rekenhof_tabel_1_parameters_page_7():
+    t = table(REKENHOF, "Tabel 1 – Parameters economische begroting")
+    assert t.pages == [7]
+    assert rows(t) == [
+        [None, "Economische groei", "Inflatie", "Gezondheidsindex"],
+        ["Vermoedelijke realisatie 2025 (EB 09/2025)", "1,2", "2,4", "2,6"],
+        ["Definitieve realisatie 2025", "1,0", "2,5", "2,6"],
+        ["Initiële begroting 2026 (EB 09/2025)", "1,1", "1,4", "1,5"],
+        ["Aangepaste begroting 2026 (EB 02/2026)", "1,1", "1,9", "2,1"],
+        ["Ramingen FPB 06/2026", "0,7", "3,4", "3,2"]]
+    cell = next(c for c in t.cells if c.row_label == "Ramingen FPB 06/2026" and c.column_label == "Inflatie")
+    assert (cell.value, cell.unit) == (Decimal("3.4"), "percent")  # "(in %)" in the caption
+
+
+def test_rekenhof_tabel_6_repowereu_page_15():
+    t = table(REKENHOF, "Tabel 6 – REPowerEU project")
+    assert rows(t)[0] == ["Project", "Totaal budget initieel", "Totaal budget aangepast",
+                          "Vereffeningen tot eind 2025", "Nog te vereffenen in 2026"]
+    assert rows(t)[1:] == [
+        ["Mijn VerbouwPremie", "51,0", "51,0", "51,0", "-"],
+        ["Energetische investeringen in overheidsgebouwen", "25,5", "24,1", "11,3", "12,8"],
+        ["Energetische renovatie investeringen scholen GO!", "25,5", "25,5", "2,2", "23,3"],
+        ["Energetische investeringen in zorginfrastructuur (VIPA)", "24,0", "24,0", "4,8", "19,2"],
+        ["Oproep innovatieve productie-initiatieven hernieuwbare energie (VLAIO)", "19,0", "10,8", "2,4", "8,4"],
+        ["Oproep klimaatmaatregelen in de landbouw", "5,0", "5,0", "0,4", "4,6"],
+        ["Energetische renovatie VRT-gebouw", "10,2", "3,2", "3,0", "0,2"],
+        ["Verledding openbare verlichting", "37,7", "37,7", "27,2", "10,5"],
+        ["Renovatie- en Energiemaatregelen Agentschap Wegen en Verkeer", "10,2", "10,2", "4,5", "5,7"],
+        ["Totaal", "208,1", "191,5", "106,8", "84,7"]]
+    assert t.total_rows == [t.n_rows - 1]
+    total = next(c for c in t.cells if c.row_label == "Totaal" and c.column_label == "Totaal budget initieel")
+    assert (total.value, total.unit) == (Decimal("208.1"), "EUR million")  # "(in miljoen euro)"
+    column = [c.value for c in t.cells if c.column_label == "Totaal budget initieel" and c.row_label != "Totaal"
+              and c.value is not None]
+    assert sum(column) == Decimal("208.1")
+
+
+def test_rekenhof_tabel_8_header_grid_over_open_body_page_19():
+    t = table(REKENHOF, "Tabel 8 – Overzicht geconsolideerde ESR-beleidskredieten")
+    body = [row for row in rows(t) if row[0] and row[0] != "Beleidsdomein"]
+    assert body == [
+        ["Financiën en Begroting", "571,0", "4.654,8"], ["Onderwijs en Vorming", "75,8", "20.245,2"],
+        ["Welzijn, Volksgezondheid en Gezin", "-", "18.096,3"], ["Cultuur, Jeugd, Sport en Media", "78,1", "1.697,8"],
+        ["Mobiliteit en Openbare Werken", "527,8", "7.345,0"], ["Omgeving", "149,8", "3.212,0"],
+        ["Kanselarij, Bestuur, Buitenlandse Zaken en Justitie", "6,0", "6.293,0"],
+        ["Werk, Economie, Wetenschap, Innovatie, Landbouw en Sociale Economie", "6,8", "6.069,9"],
+        ["Hogere entiteiten", "-", "175,0"], ["Totaal kredieten49", "1.415,3", "67.788,9"]]
+    omgeving = next(c for c in t.cells if c.row_label == "Omgeving" and c.col == 2)
+    assert omgeving.column_label.startswith("Vastleggingskredieten")
+    assert omgeving.value == Decimal("3212.0")
+
+
+def test_serv_tabel_1_continues_on_the_next_page_pages_11_12():
+    t = table(SERV, "Tabel 1: België, recente ramingen voor groeicijfers")
+    assert t.pages == [11, 12]
+    assert rows(t) == [
+        ["Economische groei (bbp)", "2025", "2026", "2027", "2028", "2029", "2030"],
+        ["FPB (sep 2025, jun 2025)", "1,2%", "1,1%", "0,9%", "1,2%", "1,4%", "1,4%"],
+        ["IMF, okt 2025", "1,1%", "1,0%", "1,3%", "1,2%", "1,3%", "1,3%"],
+        ["EC, nov 2025", "1,0%", "1,1%", "1,3%", None, None, None],
+        ["OESO, dec 2025", "1,1%", "1,1%", "1,2%", None, None, None],
+        ["KBC, dec 2025", "1,0%", "1,1%", None, None, None, None],
+        ["NBB, dec 2025", "1,1%", "1,0%", "1,0%", "1,2%", None, None],
+        ["KBC, jan 2026", "1,0%", "1,1%", "1,3%", None, None, None]]
+    nbb = next(c for c in t.cells if c.row_label == "NBB, dec 2025" and c.column_label == "2028")
+    assert (nbb.value, nbb.unit, nbb.page) == (Decimal("1.2"), "percent", 12)
+
+
+def test_serv_tabel_5_vorderingensaldo_page_23():
+    t = table(SERV, "Tabel 5: Vlaamse begroting, SERV-raming vorderingensaldo")
+    assert rows(t) == [
+        ["SERV-raming saldo", "SERV 2026", "SERV 2027", "SERV 2028", "SERV 2029", "SERV 2030"],
+        ["ESR Uitgaven (1)", "66.092.416", "67.154.733", "69.233.051", "71.727.556", "73.321.956"],
+        ["ESR Ontvangsten (2)", "61.688.870", "63.724.121", "65.494.214", "67.463.979", "68.790.094"],
+        ["Saldo voor onderbenutting en ESR-correcties (3)=(2)-(1)", "-4.403.547", "-3.430.612", "-3.738.837",
+         "-4.263.576", "-4.531.862"],
+        ["Onderbenutting [+] (4)", "1.760.826", "1.750.766", "1.814.006", "1.897.497", "1.926.170"],
+        ["ESR-correcties [+] (5)", "-177.500", "0", "-100.000", "0", "0"]]
+    saldo = next(c for c in t.cells if (c.row_label or "").startswith("Saldo") and c.column_label == "SERV 2026")
+    assert saldo.value == Decimal("-4403547")
