@@ -23,6 +23,12 @@ ANNEX_EXTRACTOR = "vpetl.annex"
 VERSION = "0.1.0"
 
 
+def count_pages(data: bytes) -> int:
+    """Pages of a PDF, read from its page tree only (for budgets, before any extraction)."""
+    with open_pdf(data) as pdf:
+        return len(pdf.pages)
+
+
 def extract_pdf_tables(data: bytes) -> list[Table]:
     """The tables of any PDF."""
     with open_pdf(data) as pdf:

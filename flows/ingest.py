@@ -13,6 +13,7 @@ or incomplete (a part failed to fetch) last time."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 from sqlalchemy.orm import Session, sessionmaker
 
 import extractors
@@ -46,6 +48,9 @@ from schema.load import (
 from schema.lock import run_lock
 from vlpar import api
 from vlpar.client import Client, Exchange, FetchError, Response
+
+from .pool import DEFAULT_MAX_PAGES, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Budget, ExtractionPool
+from .progress import current as current_progress
 
 
 class FetchLogBuffer:
@@ -75,10 +80,15 @@ class Run:
     log: FetchLogBuffer
     incremental: bool
     ingest_run_id: int | None = None
+    pool: ExtractionPool | None = None
 
     @property
     def flow_run_id(self) -> str | None:
         return str(flow_run.id) if flow_run.id else None
+
+    def extract(self, kind: str, sha256: str, published: date | None = None, title: str | None = None) -> ExtractionIn:
+        """Extract a stored document in a worker process, under the run's budgets."""
+        return self.pool.extract(kind, self.blobs.path(sha256), published, title)
 
     def flush_log(self) -> None:
         with self.sessions() as session:
@@ -129,16 +139,6 @@ def run_extractor(name: str, fn, *args) -> ExtractionIn:
     except extractors.PdfError as exc:
         result, error = None, str(exc)
     return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), result, error)
-
-
-@task(cache_policy=NO_CACHE)
-def extract_answer(data: bytes) -> ExtractionIn:
-    return run_extractor(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
-
-
-@task(cache_policy=NO_CACHE)
-def extract_annex(data: bytes, published: date, title: str | None) -> ExtractionIn:
-    return run_extractor(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, published, title)
 
 
 def validate(answer: DocumentExtraction | None, annexes: list[AnnexIn]) -> list[Validation]:
@@ -237,7 +237,7 @@ def _ingest_question(run: Run, question_id: int, last_modified: str | None, outc
         answer_new = _fresh(session, answer_doc, extractors.ANSWER_EXTRACTOR)
     answer_ex = None
     if answer_doc and answer_doc.is_pdf and (answer_new or not stored):
-        answer_ex = extract_answer(run.blobs.get(answer_doc.sha256))
+        answer_ex = run.extract("answer", answer_doc.sha256)
         listed = list(answer_ex.result.annexes) if answer_ex.result else []
     elif stored:
         listed = [AnnexLink(label, title, url, 0, None, "store") for label, title, url in stored.annexes]
@@ -250,7 +250,7 @@ def _ingest_question(run: Run, question_id: int, last_modified: str | None, outc
     with run.sessions() as session:
         any_new = answer_new or any(_fresh(session, d, extractors.ANNEX_EXTRACTOR) for _, d, _ in annex_docs)
     if any_new and answer_doc and answer_doc.is_pdf and answer_ex is None:
-        answer_ex = extract_answer(run.blobs.get(answer_doc.sha256))  # the checks need the answer's tables
+        answer_ex = run.extract("answer", answer_doc.sha256)  # the checks need the answer's tables
 
     q.answer, q.answer_extraction = answer_doc, answer_ex
     for i, (link, doc, error) in enumerate(annex_docs, start=1):
@@ -262,7 +262,7 @@ def _ingest_question(run: Run, question_id: int, last_modified: str | None, outc
             annex.status = "not_pdf"
             annex.detail = f"expected a PDF, got {doc.content_type} at {doc.final_url}"
         elif any_new:
-            annex.extraction = extract_annex(run.blobs.get(doc.sha256), published, link.title)
+            annex.extraction = run.extract("annex", doc.sha256, published, link.title)
             if annex.extraction.result is None:
                 annex.status, annex.detail = "unreadable", annex.extraction.error
             elif annex.extraction.result.issues:
@@ -276,28 +276,62 @@ def _ingest_question(run: Run, question_id: int, last_modified: str | None, outc
     return outcome
 
 
-def execute(query: api.Query, api_base: str | None, database_url: str | None, data_dir: str, rate: float,
-            allowed_hosts: list[str] | None, incremental: bool, timeout: float, retries: int,
-            lock_wait: float, backoff: float = 1.0) -> dict:
-    """One run: discovery, then every question; under the database's run lock."""
+@dataclass
+class Options:
+    """How a run fetches and extracts (the flows' parameters, gathered)."""
+
+    api_base: str | None = None
+    database_url: str | None = None
+    data_dir: str = "vpetl-data"
+    rate: float = 1.0
+    allowed_hosts: list[str] | None = None
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0
+    lock_wait: float = 0.0
+    workers: int = 4  # questions in flight at once (threads: fetching and loading wait on I/O)
+    processes: int = 0  # extraction processes; 0: one per core
+    budget: Budget = field(default_factory=Budget)
+
+
+def execute(query: api.Query, opts: Options, incremental: bool, plain: bool = False) -> dict:
+    """One run: discovery, then every question; under the database's run lock.
+
+    `plain` runs the very same steps as plain function calls in a thread pool, without Prefect:
+    the benchmark's baseline for measuring what orchestration costs."""
     log = FetchLogBuffer()
-    client = Client(api_base=api_base, allowed_hosts=set(allowed_hosts or []) or None, rate=rate, timeout=timeout,
-                    retries=retries, backoff=backoff, on_exchange=log)
-    sessions = open_store(database_url)
-    run = Run(client, BlobStore(Path(data_dir) / "blobs"), sessions, log, incremental)
+    client = Client(api_base=opts.api_base, allowed_hosts=set(opts.allowed_hosts or []) or None, rate=opts.rate,
+                    timeout=opts.timeout, retries=opts.retries, backoff=opts.backoff, on_exchange=log)
+    sessions = open_store(opts.database_url)
+    run = Run(client, BlobStore(Path(opts.data_dir) / "blobs"), sessions, log, incremental)
     params = {k: (str(v) if isinstance(v, date) else v) for k, v in query.__dict__.items()}
-    with run_lock(sessions.kw["bind"], wait=lock_wait):
+    with run_lock(sessions.kw["bind"], wait=opts.lock_wait):
         with sessions() as session:
             run.ingest_run_id = begin_ingest_run(session, client.api_base, {**params, "incremental": incremental},
                                                  run.flow_run_id)
+        run.pool = ExtractionPool(opts.processes or None, opts.budget)
+        progress = current_progress()
         try:
-            hits = discover(run, query)
-            outcomes = [ingest_question(run, qid, lm) for qid, lm in hits]
+            hits = discover.fn(run, query) if plain else discover(run, query)
+            progress.start(len(hits))
+            outcomes = []
+            if plain:
+                with ThreadPoolExecutor(opts.workers) as threads:
+                    for outcome in threads.map(lambda hit: ingest_question.fn(run, *hit), hits):
+                        outcomes.append(outcome)
+                        progress.advance()
+            else:
+                for future in [ingest_question.submit(run, qid, lm) for qid, lm in hits]:
+                    outcomes.append(future.result())
+                    progress.advance()
         except Exception as exc:
             run.flush_log()
             with sessions() as session:
                 finish_ingest_run(session, run.ingest_run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            progress.close()
+            run.pool.close()
         counts = {"discovered": len(hits), "loaded": sum(o.status == "loaded" for o in outcomes),
                   "unchanged": sum(o.status == "unchanged" for o in outcomes),
                   "failed": sum(o.status == "failed" for o in outcomes),
@@ -305,11 +339,13 @@ def execute(query: api.Query, api_base: str | None, database_url: str | None, da
                   "changed_documents": [u for o in outcomes for u in o.changed_documents],
                   "extractions": sum(o.extractions for o in outcomes),
                   "retries": client.budget.used,
+                  "extraction_cpu_s": round(run.pool.cpu_seconds, 1), "extraction_peak_mb": round(run.pool.peak_mb),
                   "failures": [dict(f, question_id=o.question_id) for o in outcomes for f in o.failures]}
         with sessions() as session:
             finish_ingest_run(session, run.ingest_run_id, "ok", counts)
             result = {"ingest_run_id": run.ingest_run_id, **counts, **summary(session)}
-    _publish(result)
+    if not plain:
+        _publish(result)
     return result
 
 
@@ -319,27 +355,33 @@ def _publish(result: dict) -> None:
     create_table_artifact(key="vpetl-run-summary", table=rows, description="vpetl: what this run did")
 
 
-@flow(name="vpetl-ingest", log_prints=True)
+RUNNER = ThreadPoolTaskRunner(max_workers=Options.workers)
+
+
+@flow(name="vpetl-ingest", log_prints=True, task_runner=RUNNER)
 def ingest(session_year: str | None = None, question: int | None = None, since: date | None = None,
            until: date | None = None, term: str | None = None, api_base: str | None = None,
            database_url: str | None = None, data_dir: str = "vpetl-data", rate: float = 1.0,
            allowed_hosts: list[str] | None = None, incremental: bool = False, timeout: float = 30.0,
-           retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0) -> dict:
+           retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0, processes: int = 0,
+           extract_timeout: float = DEFAULT_TIMEOUT, extract_memory_mb: int = DEFAULT_MEMORY_MB,
+           max_pages: int = DEFAULT_MAX_PAGES) -> dict:
     """Ingest the written questions a query finds (a session year, a date range, a number, words)."""
-    query = api.Query(session_year, since, until, question, term)
-    return execute(query, api_base, database_url, data_dir, rate, allowed_hosts, incremental, timeout, retries,
-                   lock_wait, backoff)
+    opts = Options(api_base, database_url, data_dir, rate, allowed_hosts, timeout, retries, backoff, lock_wait,
+                   processes=processes, budget=Budget(extract_timeout, extract_memory_mb, max_pages))
+    return execute(api.Query(session_year, since, until, question, term), opts, incremental)
 
 
-@flow(name="vpetl-sync", log_prints=True)
+@flow(name="vpetl-sync", log_prints=True, task_runner=RUNNER)
 def sync(sessions: list[str] | None = None, api_base: str | None = None, database_url: str | None = None,
          data_dir: str = "vpetl-data", rate: float = 1.0, allowed_hosts: list[str] | None = None,
-         timeout: float = 30.0, retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0) -> list[dict]:
+         timeout: float = 30.0, retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0,
+         processes: int = 0) -> list[dict]:
     """Pick up what is new or changed since the last run, session year by session year
     (default: the current one and the one before, whose answers still come in)."""
-    years = sessions or current_session_years()
-    return [execute(api.Query(session_year=y), api_base, database_url, data_dir, rate, allowed_hosts, True,
-                    timeout, retries, lock_wait, backoff) for y in years]
+    opts = Options(api_base, database_url, data_dir, rate, allowed_hosts, timeout, retries, backoff, lock_wait,
+                   processes=processes)
+    return [execute(api.Query(session_year=y), opts, True) for y in sessions or current_session_years()]
 
 
 def current_session_years(today: date | None = None) -> list[str]:
