@@ -71,6 +71,21 @@ DATA_DIR = typer.Option(Path("vpetl-data"), help="Where raw bytes are kept, by s
 API_BASE = typer.Option(None, help="Base URL of the services (or VPETL_API_BASE; default https://ws.vlpar.be).")
 RATE = typer.Option(1.0, help="Requests per second per host.")
 WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run on the same database to finish.")
+RUNNER = typer.Option("processes", help="Where documents are extracted: 'processes' (this machine's cores) or "
+                                        "'dask' (the cluster at --dask-address, through prefect-dask).")
+DASK = typer.Option(None, "--dask-address", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --runner dask).")
+PROCESSES = typer.Option(0, help="Extraction processes (0: one per core).")
+
+
+def _flow(flow, runner: str, dask_address: str | None):
+    """The flow, on a Dask cluster's task runner when asked."""
+    if runner == "processes":
+        return flow
+    if runner != "dask" or not dask_address:
+        raise typer.BadParameter("--runner is 'processes' or 'dask' (the latter with --dask-address)")
+    from prefect_dask import DaskTaskRunner
+
+    return flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
 
 
 @app.command()
@@ -105,7 +120,10 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
            api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
            allow_host: list[str] = typer.Option([], help="Another host documents may come from."),
            timeout: float = typer.Option(30.0, help="Seconds before a request is given up (and retried)."),
-           wait: float = WAIT) -> None:
+           wait: float = WAIT, runner: str = RUNNER, dask_address: str = DASK, processes: int = PROCESSES,
+           extract_timeout: float = typer.Option(120.0, help="Seconds one document's extraction may take."),
+           extract_memory_mb: int = typer.Option(1024, help="Memory (MB) one extraction worker may use."),
+           max_pages: int = typer.Option(2000, help="Pages a document may have.")) -> None:
     """Ingest written questions (by session year, dates, number or words), or one document."""
     prefect_offline()
     api_base = api_base or Settings().api_base
@@ -122,29 +140,36 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
         return
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
+    from . import progress
     from .ingest import ingest as flow
 
+    progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(api_base):
-        result = flow(session_year=session, question=question, since=since.date() if since else None,
-                      until=until.date() if until else None, term=term, api_base=api_base, database_url=db,
-                      data_dir=str(data_dir), rate=rate, allowed_hosts=allow_host, timeout=timeout, lock_wait=wait)
+        result = _flow(flow, runner, dask_address)(
+            session_year=session, question=question, since=since.date() if since else None,
+            until=until.date() if until else None, term=term, api_base=api_base, database_url=db,
+            data_dir=str(data_dir), rate=rate, allowed_hosts=allow_host, timeout=timeout, lock_wait=wait,
+            processes=processes, runner=runner, extract_timeout=extract_timeout,
+            extract_memory_mb=extract_memory_mb, max_pages=max_pages)
     _print_summary(result, time.monotonic() - started)
 
 
 @app.command()
 def sync(session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
          api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
-         timeout: float = typer.Option(30.0), wait: float = WAIT) -> None:
+         timeout: float = typer.Option(30.0), wait: float = WAIT, processes: int = PROCESSES) -> None:
     """Pick up only what is new or changed since the last run (conditional requests)."""
     prefect_offline()
     api_base = api_base or Settings().api_base
+    from . import progress
     from .ingest import sync as flow
 
+    progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(api_base):
         results = flow(sessions=session or None, api_base=api_base, database_url=db, data_dir=str(data_dir),
-                       rate=rate, timeout=timeout, lock_wait=wait)
+                       rate=rate, timeout=timeout, lock_wait=wait, processes=processes)
     for result in results:
         _print_summary(result, time.monotonic() - started)
 

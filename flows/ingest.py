@@ -12,6 +12,7 @@ or incomplete (a part failed to fetch) last time."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,7 +50,14 @@ from schema.lock import run_lock
 from vlpar import api
 from vlpar.client import Client, Exchange, FetchError, Response
 
-from .pool import DEFAULT_MAX_PAGES, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Budget, ExtractionPool
+from .pool import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    Budget,
+    ExtractionPool,
+    TaskRunnerExtraction,
+)
 from .progress import current as current_progress
 
 
@@ -175,7 +183,13 @@ def discover(run: Run, query: api.Query) -> list[tuple[int, str | None]]:
     return list(found.items())
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, task_run_name="ingest-batch")
+def ingest_batch(run: Run, hits: list[tuple[int, str | None]]) -> list[Outcome]:
+    """A batch of questions, one after the other: a task per batch keeps Prefect's cost per
+    question small (a task per question costs about as much as a small question's work)."""
+    return [ingest_question(run, qid, lm) for qid, lm in hits]
+
+
 def ingest_question(run: Run, question_id: int, last_modified: str | None) -> Outcome:
     """Fetch what changed of one question, extract what is new, load it; failures are recorded."""
     outcome = Outcome(question_id, "loaded")
@@ -289,8 +303,10 @@ class Options:
     retries: int = 4
     backoff: float = 1.0
     lock_wait: float = 0.0
-    workers: int = 4  # questions in flight at once (threads: fetching and loading wait on I/O)
+    workers: int = 4  # batches in flight at once (threads: fetching and loading wait on I/O)
+    batch: int = 10  # questions a task
     processes: int = 0  # extraction processes; 0: one per core
+    runner: str = "processes"  # or "dask": extraction tasks go to the flow's task runner (a Dask cluster)
     budget: Budget = field(default_factory=Budget)
 
 
@@ -309,21 +325,25 @@ def execute(query: api.Query, opts: Options, incremental: bool, plain: bool = Fa
         with sessions() as session:
             run.ingest_run_id = begin_ingest_run(session, client.api_base, {**params, "incremental": incremental},
                                                  run.flow_run_id)
-        run.pool = ExtractionPool(opts.processes or None, opts.budget)
+        run.pool = (TaskRunnerExtraction(opts.budget) if opts.runner == "dask"
+                    else ExtractionPool(opts.processes or None, opts.budget))
         progress = current_progress()
         try:
             hits = discover.fn(run, query) if plain else discover(run, query)
             progress.start(len(hits))
             outcomes = []
-            if plain:
+            batches = [hits[i:i + opts.batch] for i in range(0, len(hits), opts.batch)]
+            if plain or opts.runner == "dask":  # batches on local threads; each keeps the flow's context
                 with ThreadPoolExecutor(opts.workers) as threads:
-                    for outcome in threads.map(lambda hit: ingest_question.fn(run, *hit), hits):
-                        outcomes.append(outcome)
-                        progress.advance()
+                    futures = [threads.submit(contextvars.copy_context().run, ingest_batch.fn, run, batch)
+                               for batch in batches]
+                    for future in futures:
+                        outcomes.extend(future.result())
+                        progress.advance(len(outcomes) - progress.done)
             else:
-                for future in [ingest_question.submit(run, qid, lm) for qid, lm in hits]:
-                    outcomes.append(future.result())
-                    progress.advance()
+                for future in [ingest_batch.submit(run, batch) for batch in batches]:
+                    outcomes.extend(future.result())
+                    progress.advance(len(outcomes) - progress.done)
         except Exception as exc:
             run.flush_log()
             with sessions() as session:
@@ -365,10 +385,10 @@ def ingest(session_year: str | None = None, question: int | None = None, since: 
            allowed_hosts: list[str] | None = None, incremental: bool = False, timeout: float = 30.0,
            retries: int = 4, lock_wait: float = 0.0, backoff: float = 1.0, processes: int = 0,
            extract_timeout: float = DEFAULT_TIMEOUT, extract_memory_mb: int = DEFAULT_MEMORY_MB,
-           max_pages: int = DEFAULT_MAX_PAGES) -> dict:
+           max_pages: int = DEFAULT_MAX_PAGES, runner: str = "processes") -> dict:
     """Ingest the written questions a query finds (a session year, a date range, a number, words)."""
     opts = Options(api_base, database_url, data_dir, rate, allowed_hosts, timeout, retries, backoff, lock_wait,
-                   processes=processes, budget=Budget(extract_timeout, extract_memory_mb, max_pages))
+                   processes=processes, runner=runner, budget=Budget(extract_timeout, extract_memory_mb, max_pages))
     return execute(api.Query(session_year, since, until, question, term), opts, incremental)
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
 import extractors
 from schema.load import ExtractionIn
 
@@ -44,12 +47,17 @@ def extract_file(kind: str, path: str, published: date | None, title: str | None
                  max_pages: int) -> tuple[ExtractionIn, float, float]:
     """Extract one stored document (in a worker), returning the records with the worker's CPU
     seconds for it and its peak memory (MB). Budget overruns become recorded failures."""
+    return extract_bytes(kind, Path(path).read_bytes(), published, title, max_pages)
+
+
+def extract_bytes(kind: str, data: bytes, published: date | None, title: str | None,
+                  max_pages: int) -> tuple[ExtractionIn, float, float]:
     cpu = time.process_time()
-    out = _extract(kind, path, published, title, max_pages)
+    out = _extract(kind, data, published, title, max_pages)
     return out, time.process_time() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _extract(kind: str, path: str, published: date | None, title: str | None, max_pages: int) -> ExtractionIn:
+def _extract(kind: str, data: bytes, published: date | None, title: str | None, max_pages: int) -> ExtractionIn:
     name = extractors.ANSWER_EXTRACTOR if kind == "answer" else extractors.ANNEX_EXTRACTOR
     started = datetime.now(UTC)
 
@@ -57,7 +65,6 @@ def _extract(kind: str, path: str, published: date | None, title: str | None, ma
         return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None, reason)
 
     try:
-        data = Path(path).read_bytes()
         pages = extractors.count_pages(data)
         if pages > max_pages:
             return failed(f"{pages} pages: more than the budget of {max_pages} pages per document")
@@ -121,3 +128,41 @@ class ExtractionPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="extract-{kind}")
+def extract_task(kind: str, data: bytes, published: date | None, title: str | None,
+                 max_pages: int) -> tuple[ExtractionIn, float, float]:
+    """One document's extraction as a Prefect task: where the flow's task runner is a Dask
+    cluster (prefect-dask), it runs on the cluster's workers. The bytes travel with it, so
+    workers need no access to the blob store."""
+    return extract_bytes(kind, data, published, title, max_pages)
+
+
+class TaskRunnerExtraction:
+    """Extraction submitted to the flow's task runner (a Dask cluster), with the same interface
+    as the process pool. The cluster's workers set their own memory limits."""
+
+    def __init__(self, budget: Budget = Budget()) -> None:
+        self.budget = budget
+        self.lock = threading.Lock()
+        self.cpu_seconds = 0.0
+        self.peak_mb = 0.0
+
+    def extract(self, kind: str, path: Path, published: date | None = None, title: str | None = None) -> ExtractionIn:
+        name = extractors.ANSWER_EXTRACTOR if kind == "answer" else extractors.ANNEX_EXTRACTOR
+        started = datetime.now(UTC)
+        future = extract_task.submit(kind, Path(path).read_bytes(), published, title, self.budget.max_pages)
+        try:
+            out, cpu, peak = future.result(timeout=self.budget.timeout)
+        except TimeoutError:
+            future.cancel()
+            return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None,
+                                f"took more than the budget of {self.budget.timeout:g} s; stopped")
+        with self.lock:
+            self.cpu_seconds += cpu
+            self.peak_mb = max(self.peak_mb, peak)
+        return out
+
+    def close(self) -> None:
+        pass

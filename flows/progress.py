@@ -20,7 +20,8 @@ class Progress:
         now = time.monotonic()
         if now - self.last >= self.every or self.done == self.total:
             self.last = now
-            print(self.line(), flush=True)
+            sys.stderr.write(self.line() + "\n")  # not print: a flow's prints go to its (quiet) logger
+            sys.stderr.flush()
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)

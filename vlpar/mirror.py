@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import threading
@@ -84,13 +85,26 @@ class Corpus:
         self.max_hits = max_hits
         self.links = json.loads((root / "links.json").read_text())
         self.requests: list[str] = []  # every path asked for, for tests and benchmarks
+        self.cache: dict[str, tuple[int, dict]] = {}
+        self.lock = threading.Lock()
 
     def record(self, qid: int) -> tuple[dict, Path] | None:
         path = self.root / "records" / f"{qid}.json"
         return (json.loads(path.read_text(encoding="utf-8")), path) if path.is_file() else None
 
     def records(self) -> list[dict]:
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((self.root / "records").glob("*.json"))]
+        """Every record, re-read only where its file changed (a session has thousands)."""
+        with self.lock:
+            seen = {}
+            for entry in os.scandir(self.root / "records"):
+                if entry.name.endswith(".json"):
+                    mtime = entry.stat().st_mtime_ns
+                    cached = self.cache.get(entry.name)
+                    if cached is None or cached[0] != mtime:
+                        cached = (mtime, json.loads(Path(entry.path).read_text(encoding="utf-8")))
+                    seen[entry.name] = cached
+            self.cache = seen
+            return [record for _, record in (seen[name] for name in sorted(seen))]
 
     @staticmethod
     def published(r: dict) -> str:
