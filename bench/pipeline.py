@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "fixtures"))
+from _site import synthetic_site
 
 
 def usage() -> tuple[float, float]:
@@ -32,46 +28,29 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=8000)
     ap.add_argument("--no-plain", action="store_true", help="skip the run without Prefect")
     args = ap.parse_args()
-    from flows.settings import prefect_offline
+    with synthetic_site(args.questions) as site:
+        from flows.ingest import Options, execute, ingest
+        from vlpar import api
 
-    prefect_offline(ROOT / ".prefect")
-    import synthetic
-    from prefect import flow
-
-    from flows.ingest import Options, execute, ingest
-    from vlpar import api, mirror
-
-    @flow
-    def warm_up() -> None:
-        pass
-
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        started = time.perf_counter()
-        stats = synthetic.generate(tmp / "site", args.questions, seed=1)
-        print(f"synthetic session: {stats.questions} questions, {stats.answers} answers, {stats.annexes} annexes, "
-              f"{stats.pages} pages, {stats.bytes / 1e6:.0f} MB, generated in {time.perf_counter() - started:.1f} s")
-        server, base = mirror.start(tmp / "site")
-        warm_up()
         walls = {}
         for label in ("prefect", "plain") if not args.no_plain else ("prefect",):
             cpu0, _ = usage()
             started = time.perf_counter()
-            db, data = f"sqlite:///{tmp / label}.sqlite", str(tmp / f"data-{label}")
+            db, data = f"sqlite:///{site.tmp / label}.sqlite", str(site.tmp / f"data-{label}")
             if label == "prefect":
-                result = ingest(session_year="2019-2020", api_base=base, database_url=db, data_dir=data, rate=0)
+                result = ingest(session_year="2019-2020", api_base=site.base, database_url=db, data_dir=data, rate=0)
             else:
                 result = execute(api.Query(session_year="2019-2020"),
-                                 Options(api_base=base, database_url=db, data_dir=data, rate=0), False, plain=True)
+                                 Options(api_base=site.base, database_url=db, data_dir=data, rate=0), False,
+                                 plain=True)
             wall = walls[label] = time.perf_counter() - started
             cpu1, rss = usage()
             print(f"[{label}] {result['loaded']}/{result['discovered']} questions in {wall:.0f} s: "
-                  f"{result['loaded'] / wall * 60:.0f} questions/min, {stats.pages / wall:.1f} pages/s; "
+                  f"{result['loaded'] / wall * 60:.0f} questions/min, {site.stats.pages / wall:.1f} pages/s; "
                   f"CPU {cpu1 - cpu0:.0f} s in the flow's process (mirror, fetch, load, orchestration), "
                   f"{result['extraction_cpu_s']:.0f} s extracting in workers; peak RSS {rss:.0f} MB (flow's "
                   f"process), {result['extraction_peak_mb']} MB (largest worker); {result['cells']} cells, "
                   f"{result['beneficiaries']} beneficiaries, {result['failed']} failed")
-        server.shutdown()
         if "plain" in walls:
             print(f"orchestration overhead: Prefect run {walls['prefect']:.0f} s vs plain {walls['plain']:.0f} s = "
                   f"{walls['prefect'] / walls['plain'] - 1:+.1%}")

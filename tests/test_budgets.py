@@ -1,0 +1,82 @@
+"""Extraction budgets: a document over its page, time or memory budget fails with the reason,
+and the run goes on."""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from flows.pool import Budget, ExtractionPool
+
+from .conftest import FILES, ROOT
+
+sys.path.insert(0, str(ROOT / "fixtures"))
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = ExtractionPool(2, Budget(timeout=5.0, memory_mb=600, max_pages=2000))
+    yield p
+    p.close()
+
+
+def test_a_normal_document_is_extracted_in_a_worker(pool):
+    out = pool.extract("answer", FILES / "1402290.pdf")
+    assert out.result is not None and out.result.header.number == 289 and pool.cpu_seconds > 0
+
+
+def test_twenty_thousand_pages_are_over_the_page_budget(pool, tmp_path):
+    from synthetic import PdfWriter
+
+    pdf = PdfWriter()
+    for _ in range(19_999):
+        pdf.new_page()
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(pdf.tobytes())
+    out = pool.extract("annex", path)
+    assert out.result is None and "20000 pages: more than the budget of 2000" in out.error
+
+
+def bomb(path: Path, megabytes: int) -> None:
+    """A one-page PDF whose content stream inflates from a few hundred kB to `megabytes` MB."""
+    stream = zlib.compress(b"0 0 m " * (megabytes * 1024 * 1024 // 6), 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(bytes(out))
+
+
+def test_a_decompression_bomb_fails_on_memory_or_time_and_the_pool_goes_on(pool, tmp_path):
+    path = tmp_path / "bomb.pdf"
+    bomb(path, 900)
+    assert path.stat().st_size < 2_000_000
+    out = pool.extract("annex", path)
+    assert out.result is None
+    assert any(word in out.error for word in ("memory", "budget", "died")), out.error
+    after = pool.extract("annex", FILES / "1402518.pdf")  # the next document is read as usual
+    assert after.result is not None and len(after.result.beneficiary_lists[0].rows) == 38
+
+
+def test_a_slow_document_is_stopped_at_its_time_budget(tmp_path):
+    from synthetic import generate
+
+    generate(tmp_path / "site", 400, seed=5)
+    biggest = max((tmp_path / "site" / "files").glob("*.pdf"), key=lambda p: p.stat().st_size)
+    slow = ExtractionPool(1, Budget(timeout=0.3))
+    try:
+        out = slow.extract("annex", biggest)
+        assert out.result is None and "took more than the budget of 0.3 s" in out.error
+        again = slow.extract("answer", FILES / "1402290.pdf")  # a fresh worker takes the next one
+        assert again.result is not None
+    finally:
+        slow.close()
