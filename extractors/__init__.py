@@ -11,7 +11,7 @@ from . import ocr
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
-from .pdf import PdfError, is_pdf, open_pdf, textless_pages
+from .pdf import PdfError, is_pdf, open_pdf, reading, textless_pages
 from .records import DocumentExtraction, Table
 from .tables import extract_tables
 
@@ -31,13 +31,13 @@ def count_pages(data: bytes) -> int:
 
 def extract_pdf_tables(data: bytes) -> list[Table]:
     """The tables of any PDF."""
-    with open_pdf(data) as pdf:
+    with open_pdf(data) as pdf, reading():
         return extract_tables(pdf)
 
 
 def extract_answer(data: bytes) -> DocumentExtraction:
     """An answer PDF: header, numbered questions and answers, tables, annex links."""
-    with open_pdf(data) as pdf:
+    with open_pdf(data) as pdf, reading():
         out = DocumentExtraction(ANSWER_EXTRACTOR, VERSION, len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
         out.header, out.questions, out.answers, out.annexes = parse_answer(pdf, out.tables)
@@ -50,7 +50,7 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
 
     `published` is the date the annex was published (for NIS codes valid then); `title` is the
     annex's title as the answer lists it, used when the annex itself has no title line."""
-    with open_pdf(data) as pdf:
+    with open_pdf(data) as pdf, reading():
         out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
         first_page = pdf.pages[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pdfplumber
 
@@ -14,6 +16,21 @@ SNIFF_BYTES = 1024  # the PDF header may follow a little junk; readers accept it
 
 class PdfError(Exception):
     """The bytes are not a PDF pdfplumber can read; the message says why."""
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Errors while reading a PDF's pages become PdfError (with the reason), except running out
+    of memory, which stays MemoryError (pdfminer wraps zlib's in its own exception)."""
+    try:
+        yield
+    except (PdfError, MemoryError):
+        raise
+    except Exception as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+        if isinstance(cause, MemoryError) or "allocate" in str(exc):
+            raise MemoryError(str(exc)) from exc
+        raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
 
 
 def is_pdf(data: bytes) -> bool:

@@ -38,6 +38,10 @@ class Budget:
     max_pages: int = DEFAULT_MAX_PAGES
 
 
+def _ready() -> bool:
+    return extractors.VERSION is not None  # the worker has imported the extractors
+
+
 def _limit_memory(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -91,9 +95,13 @@ class ExtractionPool:
         self.peak_mb = 0.0  # the largest worker's peak resident memory
 
     def _new(self) -> ProcessPoolExecutor:
+        """Workers started and ready, so that a time budget counts extraction, not start-up."""
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process
-        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
+        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
                                    initializer=_limit_memory, initargs=(self.budget.memory_mb,))
+        for ready in [pool.submit(_ready) for _ in range(self.processes)]:
+            ready.result()
+        return pool
 
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         with self.lock:
