@@ -53,6 +53,12 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
     runs_before = count(tmp_path, m.ExtractionRun)
     (second,) = run(sync, base, tmp_path, sessions=["2019-2020"])
     assert (second["loaded"], second["unchanged"]) == (0, 13)
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    shown = CliRunner().invoke(app, ["status", "--db", f"sqlite:///{tmp_path / 's.sqlite'}"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "2019-2020 (sync)" in shown.output and "fetch log:" in shown.output
     assert pdf_bodies(tmp_path, second["ingest_run_id"]) == 0 and second["extractions"] == 0
     assert count(tmp_path, m.ExtractionRun) == runs_before
     # only the search page and the one unanswered question's record (a 304) were asked for
