@@ -20,6 +20,7 @@ __all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "VERSION", "PdfError", "extrac
 
 ANSWER_EXTRACTOR = "vpetl.answer"
 ANNEX_EXTRACTOR = "vpetl.annex"
+NAMES = {"answer": ANSWER_EXTRACTOR, "annex": ANNEX_EXTRACTOR}  # a document's role -> its extractor
 VERSION = "0.1.0"
 
 

@@ -392,19 +392,22 @@ def _outside_rows(words: list[Word], x0: float, x1: float, ys: list[float]) -> l
     return ys + [bottom] if bottom > ys[-1] else ys
 
 
+def _lines_between(words: list[Word], upper: dict, lower: dict) -> list[Line]:
+    """The lines between two rules, within the upper rule's width."""
+    return group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
+                        and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
+
+
 def _captioned(words: list[Word], upper: dict, lower: dict) -> bool:
     """A caption ('Table 2.', 'Tabel 3', 'Figuur 1') between two rules: they belong to two tables."""
-    lines = group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
-                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
-    return any(CAPTION.match(ln.text) for ln in lines)
+    return any(CAPTION.match(ln.text) for ln in _lines_between(words, upper, lower))
 
 
 def _tabular(words: list[Word], upper: dict, lower: dict) -> bool:
     """Between two rules of the same width, most lines are rows of data (a label, then numbers):
     one table's body, as in a booktabs table (rules above, under the header and below only).
     Two columns of prose also have two chunks a line, but no numbers in the second."""
-    lines = group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
-                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
+    lines = _lines_between(words, upper, lower)
     data = [ln for ln in lines if any(looks_numeric(ch.text) for ch in ln.chunks()[1:])]
     return len(lines) >= 2 and len(data) >= 0.5 * len(lines)
 

@@ -6,6 +6,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -45,25 +47,20 @@ def _print_summary(result: dict, seconds: float) -> None:
                       "(the next run retries)", highlight=False)
 
 
-def _guard(api_base: str | None):
-    """Run a flow; a failed discovery or a busy database is a clear message and exit 1."""
+@contextmanager
+def _guard(api_base: str | None) -> Iterator[None]:
+    """Run a flow; a failed discovery or a busy database is a clear message and exit 1 or 2."""
     from schema.lock import LockBusy
     from vlpar.client import FetchError
 
-    class Guard:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, kind, exc, tb) -> bool:
-            if isinstance(exc, FetchError):
-                console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
-                raise typer.Exit(1) from exc
-            if isinstance(exc, LockBusy):
-                console.print(f"[red]{exc}; try again later, or pass --wait SECONDS[/]", highlight=False)
-                raise typer.Exit(2) from exc
-            return False
-
-    return Guard()
+    try:
+        yield
+    except FetchError as exc:
+        console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
+        raise typer.Exit(1) from exc
+    except LockBusy as exc:
+        console.print(f"[red]{exc}; try again later, or pass --wait SECONDS[/]", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 DB = typer.Option(None, "--db", help="Database URL (default ./vpetl.sqlite, or VPETL_DATABASE_URL).")

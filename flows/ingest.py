@@ -57,6 +57,7 @@ from .pool import (
     Budget,
     ExtractionPool,
     TaskRunnerExtraction,
+    extract_kind,
 )
 from .progress import current as current_progress
 
@@ -137,16 +138,6 @@ def fetch_document(run: Run, url: str, outcome: Outcome) -> DocumentIn:
     elif prev_in.sha256 != doc.sha256:  # republished: same URL, new bytes; the old version is kept
         outcome.changed_documents.append(doc.source_url)
     return doc
-
-
-def run_extractor(name: str, fn, *args) -> ExtractionIn:
-    """Run an extractor; a PDF it cannot read becomes a recorded failure, not an exception."""
-    started = datetime.now(UTC)
-    try:
-        result, error = fn(*args), None
-    except extractors.PdfError as exc:
-        result, error = None, str(exc)
-    return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), result, error)
 
 
 def validate(answer: DocumentExtraction | None, annexes: list[AnnexIn]) -> list[Validation]:
@@ -434,9 +425,9 @@ def ingest_document(url: str | None = None, path: str | None = None, api_base: s
             log_exchanges(session, None, log.drain())
     ex = None
     if doc.is_pdf:
-        ex = run_extractor(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
+        ex = extract_kind("answer", data)
         if ex.result is not None and ex.result.header.number is None:  # no answer header: an annex
-            ex = run_extractor(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, date.today(), None)
+            ex = extract_kind("annex", data)
     with sessions() as session:
         counts = load_document(session, doc, ex, flow_run_id=str(flow_run.id) if flow_run.id else None)
     result = ex.result if ex else None

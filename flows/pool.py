@@ -61,26 +61,39 @@ def extract_bytes(kind: str, data: bytes, published: date | None, title: str | N
     return out, time.process_time() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _extract(kind: str, data: bytes, published: date | None, title: str | None, max_pages: int) -> ExtractionIn:
-    name = extractors.ANSWER_EXTRACTOR if kind == "answer" else extractors.ANNEX_EXTRACTOR
+def failure(kind: str, started: datetime, reason: str) -> ExtractionIn:
+    """An extraction that produced nothing, with the reason."""
+    return ExtractionIn(extractors.NAMES[kind], extractors.VERSION, started, datetime.now(UTC), None, reason)
+
+
+def run_extractor(name: str, fn, *args) -> ExtractionIn:
+    """Run an extractor; a PDF it cannot read becomes a recorded failure, not an exception."""
     started = datetime.now(UTC)
+    try:
+        result, error = fn(*args), None
+    except extractors.PdfError as exc:
+        result, error = None, str(exc)
+    return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), result, error)
 
-    def failed(reason: str) -> ExtractionIn:
-        return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None, reason)
 
+def extract_kind(kind: str, data: bytes, published: date | None = None, title: str | None = None) -> ExtractionIn:
+    """The extractor a document's role calls for ("answer" or "annex"), in this process."""
+    if kind == "answer":
+        return run_extractor(extractors.NAMES[kind], extractors.extract_answer, data)
+    return run_extractor(extractors.NAMES[kind], extractors.extract_annex, data, published or date.today(), title)
+
+
+def _extract(kind: str, data: bytes, published: date | None, title: str | None, max_pages: int) -> ExtractionIn:
+    started = datetime.now(UTC)
     try:
         pages = extractors.count_pages(data)
         if pages > max_pages:
-            return failed(f"{pages} pages: more than the budget of {max_pages} pages per document")
-        if kind == "answer":
-            result = extractors.extract_answer(data)
-        else:
-            result = extractors.extract_annex(data, published or date.today(), title)
-        return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), result, None)
+            return failure(kind, started, f"{pages} pages: more than the budget of {max_pages} pages per document")
+        return extract_kind(kind, data, published, title)
     except extractors.PdfError as exc:
-        return failed(str(exc))
+        return failure(kind, started, str(exc))
     except MemoryError:
-        return failed("ran out of its memory budget (a decompression bomb, or an enormous page)")
+        return failure(kind, started, "ran out of its memory budget (a decompression bomb, or an enormous page)")
 
 
 class ExtractionPool:
@@ -114,7 +127,6 @@ class ExtractionPool:
 
     def extract(self, kind: str, path: Path, published: date | None = None, title: str | None = None,
                 attempts: int = 2) -> ExtractionIn:
-        name = extractors.ANSWER_EXTRACTOR if kind == "answer" else extractors.ANNEX_EXTRACTOR
         started = datetime.now(UTC)
         for _ in range(attempts):
             pool = self.pool
@@ -127,12 +139,10 @@ class ExtractionPool:
                 return out
             except FutureTimeout:
                 self._renew(pool)
-                return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None,
-                                    f"took more than the budget of {self.budget.timeout:g} s; stopped")
+                return failure(kind, started, f"took more than the budget of {self.budget.timeout:g} s; stopped")
             except BrokenProcessPool:  # a worker died (killed, or out of memory): renew, try once more
                 self._renew(pool)
-        return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None,
-                            "its worker process died twice (out of memory?)")
+        return failure(kind, started, "its worker process died twice (out of memory?)")
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -158,15 +168,13 @@ class TaskRunnerExtraction:
         self.peak_mb = 0.0
 
     def extract(self, kind: str, path: Path, published: date | None = None, title: str | None = None) -> ExtractionIn:
-        name = extractors.ANSWER_EXTRACTOR if kind == "answer" else extractors.ANNEX_EXTRACTOR
         started = datetime.now(UTC)
         future = extract_task.submit(kind, Path(path).read_bytes(), published, title, self.budget.max_pages)
         try:
             out, cpu, peak = future.result(timeout=self.budget.timeout)
         except TimeoutError:
             future.cancel()
-            return ExtractionIn(name, extractors.VERSION, started, datetime.now(UTC), None,
-                                f"took more than the budget of {self.budget.timeout:g} s; stopped")
+            return failure(kind, started, f"took more than the budget of {self.budget.timeout:g} s; stopped")
         with self.lock:
             self.cpu_seconds += cpu
             self.peak_mb = max(self.peak_mb, peak)

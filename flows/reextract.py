@@ -22,11 +22,12 @@ from schema.diff import diff_runs, previous_run
 from schema.load import AnnexIn, has_run, load_reextraction
 from schema.queries import question_documents
 
-from .ingest import run_extractor, validate
+from .ingest import validate
+from .pool import extract_kind
 
 
 def _extractor_for(label: str | None) -> str:
-    return extractors.ANSWER_EXTRACTOR if label is None else extractors.ANNEX_EXTRACTOR
+    return extractors.NAMES["answer" if label is None else "annex"]
 
 
 @task(cache_policy=NO_CACHE)
@@ -44,10 +45,10 @@ def reextract_question(sessions, blobs: BlobStore, question_id: int, only: str |
     for doc_id, label, title, sha in plan:
         data = blobs.get(sha)
         if label is None:
-            runs[doc_id] = run_extractor(extractors.ANSWER_EXTRACTOR, extractors.extract_answer, data)
+            runs[doc_id] = extract_kind("answer", data)
             answer = runs[doc_id].result
         else:
-            runs[doc_id] = run_extractor(extractors.ANNEX_EXTRACTOR, extractors.extract_annex, data, published, title)
+            runs[doc_id] = extract_kind("annex", data, published, title)
             annexes.append(AnnexIn(0, label, title, "", "ok", extraction=runs[doc_id]))
     wanted = {qd.document.id for qd in todo}
     with sessions() as session:

@@ -21,7 +21,7 @@ from .review import current as current_reviews
 KINDS = ("questions", "table_cells", "beneficiaries", "validations")
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     """ISO 8601; times are UTC (SQLite returns them without their zone)."""
     if isinstance(value, datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
@@ -30,7 +30,7 @@ def _iso(value) -> str | None:
 
 def _provenance(doc: m.Document, run: m.ExtractionRun | None, page=None, bbox=None) -> dict:
     return {"source_url": doc.source_url, "final_url": doc.final_url, "document_sha256": doc.sha256,
-            "fetched_at": _iso(doc.fetched_at), "page": page, "bbox": bbox,
+            "fetched_at": iso(doc.fetched_at), "page": page, "bbox": bbox,
             "extractor": run.extractor if run else None, "extractor_version": run.extractor_version if run else None,
             "run_id": run.id if run else None, "flow_run_id": run.flow_run_id if run else None}
 
@@ -47,7 +47,7 @@ def questions(session: Session) -> Iterator[dict]:
         doc = q.answer_document
         run = latest_run(session, doc.id) if doc else None
         yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
-               "date_asked": _iso(q.date_asked), "date_answered": _iso(q.date_answered), "asker": q.asker,
+               "date_asked": iso(q.date_asked), "date_answered": iso(q.date_answered), "asker": q.asker,
                "minister": q.minister, "themes": q.themes, "status": q.status, "answer_url": q.answer_url,
                "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
                            for a in q.annexes],
@@ -61,7 +61,7 @@ def _review(reviews: dict, fact_id: str) -> dict:
         return {"corrected_value": None, "review": None}
     status = {"verify": "verified", "dispute": "disputed", "correct": "corrected"}[r.action]
     return {"corrected_value": r.value, "review": {"status": status, "reviewer": r.reviewer, "reason": r.reason,
-                                                   "reviewed_at": _iso(r.reviewed_at)}}
+                                                   "reviewed_at": iso(r.reviewed_at)}}
 
 
 def table_cells(session: Session) -> Iterator[dict]:

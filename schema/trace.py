@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .export import _iso
+from .export import iso
 
 
 def trace(session: Session, fact_id: str) -> dict | None:
@@ -31,14 +31,14 @@ def trace(session: Session, fact_id: str) -> dict | None:
                 "fact_id": fact_id, **what, "page": fact.page, "bbox": fact.bbox,
                 "document": {"id": doc.id, "sha256": doc.sha256, "size": doc.size, "content_type": doc.content_type,
                              "source_url": doc.source_url, "final_url": doc.final_url,
-                             "fetched_at": _iso(doc.fetched_at), "http_status": doc.http_status,
+                             "fetched_at": iso(doc.fetched_at), "http_status": doc.http_status,
                              "etag": doc.etag},
                 "extraction_run": {"id": run.id, "extractor": run.extractor, "extractor_version": run.extractor_version,
-                                   "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
+                                   "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
                                    "status": run.status, "superseded_by": run.superseded_by_run_id,
                                    "flow_run_id": run.flow_run_id, "ingest_run_id": run.ingest_run_id},
                 "reviews": [{"action": r.action, "value": r.value, "reviewer": r.reviewer, "reason": r.reason,
-                             "reviewed_at": _iso(r.reviewed_at)} for r in reviews]})
+                             "reviewed_at": iso(r.reviewed_at)} for r in reviews]})
     return {"fact_id": fact_id, "runs": chain} if chain else None
 
 
