@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,14 +24,12 @@ class Site:
 def synthetic_site(questions: int, seed: int = 1) -> Iterator[Site]:
     """A temporary synthetic session served by the mirror on 127.0.0.1, with Prefect's start-up
     paid before anything is timed."""
-    from flows.settings import prefect_offline
+    from vpetl.settings import prefect_offline
 
     prefect_offline(ROOT / ".prefect")
-    sys.path.insert(0, str(ROOT / "fixtures"))
-    import synthetic
     from prefect import flow
-
-    from vlpar import mirror
+    from vpetl.fixtures import synthetic
+    from vpetl.vlpar import mirror
 
     @flow
     def warm_up() -> None:

@@ -17,10 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-
-from extractors.records import Cell, DocumentExtraction, Table
-from schema.db import open_store
-from schema.load import DocumentIn, ExtractionIn, QuestionIn, load_question
+from vpetl.extractors.records import Cell, DocumentExtraction, Extraction, Table
+from vpetl.schema.db import open_store
+from vpetl.schema.load import DocumentIn, QuestionIn, load_question
 
 ROWS, COLS = 1000, 10
 
@@ -43,7 +42,7 @@ def load(url: str, result: DocumentExtraction) -> float:
     doc = DocumentIn("bench://doc", "bench://doc", "0" * 64, 1, "application/pdf", True, now)
     q = QuestionIn(id=1, session_year="2019-2020", number=1, title="bench", date_asked=date(2020, 1, 1),
                    date_answered=None, asker=None, minister=None, themes=[], status=None, answer_url=None, record={},
-                   answer=doc, answer_extraction=ExtractionIn("bench", "1", now, now, result))
+                   answer=doc, answer_extraction=Extraction("bench", "1", now, now, result))
     started = time.perf_counter()
     with sessions() as session:
         load_question(session, q)

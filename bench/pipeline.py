@@ -29,28 +29,28 @@ def main() -> None:
     ap.add_argument("--no-plain", action="store_true", help="skip the run without Prefect")
     args = ap.parse_args()
     with synthetic_site(args.questions) as site:
-        from flows.ingest import Options, execute, ingest
-        from vlpar import api
+        from vpetl.flows.ingest import ingest
+
+        from vpetl import pipeline
+        from vpetl.settings import Settings
 
         walls = {}
         for label in ("prefect", "plain") if not args.no_plain else ("prefect",):
             cpu0, _ = usage()
             started = time.perf_counter()
-            db, data = f"sqlite:///{site.tmp / label}.sqlite", str(site.tmp / f"data-{label}")
-            if label == "prefect":
-                result = ingest(session_year="2019-2020", api_base=site.base, database_url=db, data_dir=data, rate=0)
-            else:
-                result = execute(api.Query(session_year="2019-2020"),
-                                 Options(api_base=site.base, database_url=db, data_dir=data, rate=0), False,
-                                 plain=True)
+            settings = Settings(api_base=site.base, database_url=f"sqlite:///{site.tmp / label}.sqlite",
+                                data_dir=site.tmp / f"data-{label}", rate=0)
+            query = pipeline.Query(session_year="2019-2020")
+            # the same core, through the Prefect flow, or called directly
+            result = ingest(query, settings) if label == "prefect" else pipeline.execute(query, settings)
             wall = walls[label] = time.perf_counter() - started
             cpu1, rss = usage()
-            print(f"[{label}] {result['loaded']}/{result['discovered']} questions in {wall:.0f} s: "
-                  f"{result['loaded'] / wall * 60:.0f} questions/min, {site.stats.pages / wall:.1f} pages/s; "
+            print(f"[{label}] {result.loaded}/{result.discovered} questions in {wall:.0f} s: "
+                  f"{result.loaded / wall * 60:.0f} questions/min, {site.stats.pages / wall:.1f} pages/s; "
                   f"CPU {cpu1 - cpu0:.0f} s in the flow's process (mirror, fetch, load, orchestration), "
-                  f"{result['extraction_cpu_s']:.0f} s extracting in workers; peak RSS {rss:.0f} MB (flow's "
-                  f"process), {result['extraction_peak_mb']} MB (largest worker); {result['cells']} cells, "
-                  f"{result['beneficiaries']} beneficiaries, {result['failed']} failed")
+                  f"{result.extraction_cpu_s:.0f} s extracting in workers; peak RSS {rss:.0f} MB (flow's "
+                  f"process), {result.extraction_peak_mb} MB (largest worker); {result.store['cells']} cells, "
+                  f"{result.store['beneficiaries']} beneficiaries, {result.failed} failed")
         if "plain" in walls:
             print(f"orchestration overhead: Prefect run {walls['prefect']:.0f} s vs plain {walls['plain']:.0f} s = "
                   f"{walls['prefect'] / walls['plain'] - 1:+.1%}")

@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 import pdfplumber
-
-from extractors.pdf import open_pdf
-from extractors.tables import extract_tables, per_page_json
+from vpetl.extractors.pdf import open_pdf
+from vpetl.extractors.tables import extract_tables, per_page_json
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .records import BeneficiaryList, Table
+from .records import BeneficiaryList, DocumentExtraction, Table
 
 COUNT_LABEL = re.compile(r"goedgekeurd|begunstigden\b.*aantal|aantal\s+begunstigden|toegekende\s+aanvragen",
                          re.IGNORECASE)
@@ -76,3 +76,15 @@ def annex_vs_answer_table(label: str, blist: BeneficiaryList, tables: list[Table
                                     "the answer's table"))
         return out
     return []
+
+
+def check_question(answer: DocumentExtraction | None,
+                   annexes: list[tuple[str, DocumentExtraction | None]]) -> list[Validation]:
+    """Every check of one question: each annex's lists against their total rows and against
+    the answer's tables. `annexes` pairs each annex's label with what was read from it."""
+    out: list[Validation] = []
+    for label, result in annexes:
+        for blist in result.beneficiary_lists if result else []:
+            out += annex_total(label, blist)
+            out += annex_vs_answer_table(label, blist, answer.tables if answer else [])
+    return out

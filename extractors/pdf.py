@@ -37,11 +37,16 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:SNIFF_BYTES]
 
 
-def open_pdf(data: bytes) -> pdfplumber.PDF:
-    """Open PDF bytes, reading the page tree now so a broken file fails here, with a reason."""
+def require_pdf(data: bytes) -> None:
+    """Raise PdfError, saying what the bytes start with, unless they are a PDF."""
     if not is_pdf(data):
         head = data[:40].decode("latin-1", "replace").strip()
         raise PdfError(f"not a PDF (starts with {head!r})")
+
+
+def open_pdf(data: bytes) -> pdfplumber.PDF:
+    """Open PDF bytes, reading the page tree now so a broken file fails here, with a reason."""
+    require_pdf(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         if not pdf.pages:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 BBox = tuple[float, float, float, float]
@@ -132,3 +132,15 @@ class DocumentExtraction:
     annexes: list[AnnexLink] = field(default_factory=list)
     beneficiary_lists: list[BeneficiaryList] = field(default_factory=list)
     title: str | None = None
+
+
+@dataclass
+class Extraction:
+    """One run of an extractor over one document: its records, or why there are none."""
+
+    extractor: str
+    version: str
+    started_at: datetime
+    finished_at: datetime
+    result: DocumentExtraction | None  # None when extraction failed
+    error: str | None = None

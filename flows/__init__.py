@@ -1,1 +1,1 @@
-"""vpetl's orchestration: Prefect flows that discover, fetch, extract and load, and the CLI."""
+"""vpetl's Prefect flows: scheduled, retried, observed runs of the core pipeline (`vpetl.pipeline`)."""

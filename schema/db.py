@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from alembic import command
@@ -10,17 +9,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "sqlite:///vpetl.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def database_url(url: str | None = None) -> str:
-    """The URL given, else VPETL_DATABASE_URL, else ./vpetl.sqlite."""
-    return url or os.environ.get("VPETL_DATABASE_URL") or DEFAULT_URL
-
-
-def make_engine(url: str | None = None) -> Engine:
-    engine = create_engine(database_url(url), future=True)
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record) -> None:  # integrity and concurrent readers
@@ -41,8 +34,8 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_store(url: str | None = None) -> sessionmaker[Session]:
-    """An up-to-date store, as a session factory."""
+def open_store(url: str) -> sessionmaker[Session]:
+    """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory."""
     engine = make_engine(url)
     migrate(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -17,9 +17,8 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.orm import Session
-
-from extractors.checks import Validation
-from extractors.records import DocumentExtraction
+from vpetl.extractors.checks import Validation
+from vpetl.extractors.records import Extraction
 
 from . import models as m
 
@@ -37,15 +36,10 @@ class DocumentIn:
     etag: str | None = None
     last_modified: str | None = None
 
-
-@dataclass
-class ExtractionIn:
-    extractor: str
-    version: str
-    started_at: datetime
-    finished_at: datetime
-    result: DocumentExtraction | None  # None when extraction failed
-    error: str | None = None
+    @classmethod
+    def of(cls, row: m.Document) -> DocumentIn:
+        """A stored document as it was taken in."""
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
 
 @dataclass
@@ -57,7 +51,7 @@ class AnnexIn:
     status: str
     detail: str | None = None
     document: DocumentIn | None = None
-    extraction: ExtractionIn | None = None
+    extraction: Extraction | None = None
 
 
 @dataclass
@@ -81,7 +75,7 @@ class QuestionIn:
     last_modified: str | None = None
     complete: bool = True
     answer: DocumentIn | None = None
-    answer_extraction: ExtractionIn | None = None
+    answer_extraction: Extraction | None = None
     annexes: list[AnnexIn] = field(default_factory=list)
     validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
 
@@ -198,7 +192,7 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
     return counts
 
 
-def load_document(session: Session, doc: DocumentIn, ex: ExtractionIn | None, ingest_run_id: int | None = None,
+def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
     """A single document with no question (`vpetl ingest --url/--file`), atomically."""
     counts = LoadCounts()
@@ -252,7 +246,7 @@ def has_run(session: Session, document_id: int, extractor: str, version: str) ->
         m.ExtractionRun.extractor_version == version)).first() is not None
 
 
-def record_extraction(session: Session, doc: m.Document, ex: ExtractionIn, question_id: int | None,
+def record_extraction(session: Session, doc: m.Document, ex: Extraction, question_id: int | None,
                       counts: LoadCounts, ingest_run_id: int | None = None, flow_run_id: str | None = None) -> None:
     """One extraction run and its facts (inside the caller's transaction); skipped when the
     document already has a run of this extractor and version."""
@@ -313,7 +307,7 @@ def record_extraction(session: Session, doc: m.Document, ex: ExtractionIn, quest
     run.n_facts = n_facts
 
 
-def load_reextraction(session: Session, question_id: int, extractions: list[tuple[int, ExtractionIn]],
+def load_reextraction(session: Session, question_id: int, extractions: list[tuple[int, Extraction]],
                       validations: list[Validation] | None, flow_run_id: str | None = None) -> LoadCounts:
     """New extraction runs over stored documents, and the question's checks, in one transaction."""
     counts = LoadCounts()

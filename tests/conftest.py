@@ -34,7 +34,7 @@ def prefect():
 
 @pytest.fixture(scope="session")
 def mirror_base():
-    from vlpar import mirror
+    from vpetl.vlpar import mirror
 
     server, base = mirror.start()
     yield base
@@ -69,3 +69,13 @@ def store_url(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
+
+
+def flow_ingest(session_year: str | None = "2019-2020", question: int | None = None, **settings):
+    """The ingest flow (under the session's Prefect harness) with these settings."""
+    from vpetl.flows.ingest import ingest
+
+    from vpetl.pipeline import Query
+    from vpetl.settings import Settings
+
+    return ingest(Query(session_year=session_year, number=question), Settings(**settings))

@@ -10,9 +10,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from extractors import extract_answer
-from schema.db import open_store
-from schema.load import DocumentIn, ExtractionIn, QuestionIn, load_question
+from vpetl.extractors import extract_answer
+from vpetl.extractors.records import Extraction
+from vpetl.schema.db import open_store
+from vpetl.schema.load import DocumentIn, QuestionIn, load_question
 
 FILES = Path(__file__).resolve().parent.parent / "fixtures" / "mirror" / "files"
 
@@ -29,7 +30,7 @@ def main(url: str, start: int, count: int) -> None:
         q = QuestionIn(id=qid, session_year="2019-2020", number=qid, title="copy", date_asked=date(2020, 1, 23),
                        date_answered=None, asker=None, minister=None, themes=[], status=None, answer_url=src,
                        record={}, answer=doc,
-                       answer_extraction=ExtractionIn("vpetl.answer", "0.1.0", now, now, replace(result)))
+                       answer_extraction=Extraction("vpetl.answer", "0.1.0", now, now, replace(result)))
         with sessions() as session:
             load_question(session, q)
         print(qid, flush=True)

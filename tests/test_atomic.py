@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
-
-from schema import models as m
-from schema.db import open_store
+from vpetl.schema import models as m
+from vpetl.schema.db import open_store
 
 LOOP = Path(__file__).with_name("load_loop.py")
 

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
-
-from flows.cli import app
+from vpetl.cli import app
 
 from .conftest import FILES, ROOT, SHARED
 
@@ -45,7 +44,7 @@ def test_demo_twice_through_the_real_command(tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         outputs.append([line for line in run.stdout.splitlines() if "│" in line])
     assert outputs[0] == outputs[1]
-    from extractors import ocr
+    from vpetl.extractors import ocr
 
     expected = "102" if ocr.available() else "99"  # the scanned annex is read where Tesseract is installed
     assert any("beneficiaries" in line and expected in line for line in outputs[0])
@@ -66,9 +65,8 @@ def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):
     assert by_file.exit_code == 0, by_file.output
     assert "read by vpetl.answer: 1 tables" in by_file.output
     from sqlalchemy import select
-
-    from schema import models as m
-    from schema.db import open_store
+    from vpetl.schema import models as m
+    from vpetl.schema.db import open_store
 
     with open_store(db)() as s:
         docs = {d.source_url: d for d in s.scalars(select(m.Document))}

@@ -15,17 +15,17 @@ def cluster():
 
 
 def test_ingest_on_a_local_dask_cluster(prefect, mirror_base, tmp_path, cluster):
-    from prefect_dask import DaskTaskRunner
+    from vpetl.flows.ingest import for_settings, ingest
 
-    from flows.ingest import ingest
+    from vpetl.pipeline import Query
+    from vpetl.settings import Settings
 
-    url = f"sqlite:///{tmp_path / 'dask.sqlite'}"
-    flow = ingest.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))
-    result = flow(session_year="2019-2020", api_base=mirror_base, database_url=url, data_dir=str(tmp_path / "d"),
-                  rate=100, runner="dask")
-    assert (result["loaded"], result["failed"]) == (13, 0)
-    assert result["validations_passed"] == 11 and result["validations_failed"] == 0
-    assert result["extraction_cpu_s"] > 0  # measured in the workers, and sent back
+    settings = Settings(api_base=mirror_base, database_url=f"sqlite:///{tmp_path / 'dask.sqlite'}",
+                        data_dir=tmp_path / "d", rate=100, runner="dask", dask_address=cluster.scheduler_address)
+    result = for_settings(ingest, settings)(Query(session_year="2019-2020"), settings)
+    assert (result.loaded, result.failed) == (13, 0)
+    assert result.store["validations_passed"] == 11 and result.store["validations_failed"] == 0
+    assert result.extraction_cpu_s > 0  # measured in the workers, and sent back
     done = {prefix: tp.state_counts.get("memory", 0) + tp.state_counts.get("released", 0)
             for prefix, tp in cluster.scheduler.task_prefixes.items()}
     assert sum(n for prefix, n in done.items() if "extract" in prefix) >= 15, done

@@ -6,20 +6,19 @@ import json
 
 import pytest
 from sqlalchemy import func, select
-
-from extractors import ocr
-from schema import models as m
-from schema.db import open_store
-from schema.export import export
+from vpetl.extractors import ocr
+from vpetl.schema import models as m
+from vpetl.schema.db import open_store
+from vpetl.schema.export import export
 
 
 @pytest.fixture(scope="module")
 def ingested(prefect, mirror_base, tmp_path_factory):
-    from flows.ingest import ingest
+    from .conftest import flow_ingest
 
     tmp = tmp_path_factory.mktemp("flow")
     url = f"sqlite:///{tmp / 'vpetl.sqlite'}"
-    first = ingest(session_year="2019-2020", api_base=mirror_base, database_url=url, data_dir=str(tmp / "data"),
+    first = flow_ingest(api_base=mirror_base, database_url=url, data_dir=str(tmp / "data"),
                    rate=100)
     return url, tmp, first
 
@@ -32,24 +31,24 @@ def counts(url: str) -> dict[str, int]:
 
 def test_everything_discovered_is_loaded(ingested):
     url, _, result = ingested
-    assert (result["discovered"], result["loaded"]) == (13, 13)
+    assert (result.discovered, result.loaded) == (13, 13)
     scanned = 3 if ocr.available() else 0  # the scanned annex's list, where Tesseract can read it
-    assert result["beneficiaries"] == 38 + 56 + 5 + scanned
-    assert result["validations_failed"] == 0 and result["validations_passed"] == 11
+    assert result.store["beneficiaries"] == 38 + 56 + 5 + scanned
+    assert result.store["validations_failed"] == 0 and result.store["validations_passed"] == 11
 
 
 def test_second_run_changes_nothing(ingested, mirror_base):
-    from flows.ingest import ingest
+    from .conftest import flow_ingest
 
     url, tmp, _ = ingested
     before = counts(url)
-    ingest(session_year="2019-2020", api_base=mirror_base, database_url=url, data_dir=str(tmp / "data"), rate=100)
+    flow_ingest(api_base=mirror_base, database_url=url, data_dir=str(tmp / "data"), rate=100)
     assert counts(url) == before
 
 
 def test_raw_bytes_are_kept_by_sha256(ingested):
     url, tmp, _ = ingested
-    from schema.blobs import BlobStore
+    from vpetl.schema.blobs import BlobStore
 
     blobs = BlobStore(tmp / "data" / "blobs")
     with open_store(url)() as s:

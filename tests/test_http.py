@@ -7,14 +7,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from vpetl.vlpar import api
+from vpetl.vlpar.client import Client, FetchError
 
-from vlpar import api
-from vlpar.client import Client, FetchError
+from vpetl.settings import Settings
 
 
 @pytest.fixture
 def client(mirror_base):
-    return Client(api_base=mirror_base, rate=100)
+    return Client(Settings(api_base=mirror_base, rate=100))
 
 
 def test_search_pages_through_every_hit(client, monkeypatch):
@@ -93,7 +94,7 @@ def scripted():
 def test_503_with_retry_after_is_retried(scripted):
     handler, base = scripted
     handler.script += [(503, {"Retry-After": "1"}, b"busy"), (200, {}, b"%PDF-1.4 ok")]
-    resp = Client(api_base=base, rate=100).get(f"{base}/files/pfile?id=1")
+    resp = Client(Settings(api_base=base, rate=100)).get(f"{base}/files/pfile?id=1")
     assert resp.body == b"%PDF-1.4 ok" and resp.attempts == 2
     (t1, _, agent), (t2, _, _) = handler.seen
     assert t2 - t1 >= 0.9  # Retry-After honoured
@@ -103,7 +104,7 @@ def test_503_with_retry_after_is_retried(scripted):
 def test_short_body_is_detected_and_retried(scripted):
     handler, base = scripted
     handler.script += [(200, {"Content-Length": "100"}, b"%PDF-short"), (200, {}, b"%PDF-1.4 whole")]
-    resp = Client(api_base=base, rate=100, backoff=0.01, timeout=2).get(f"{base}/x")
+    resp = Client(Settings(api_base=base, rate=100, backoff=0.01, timeout=2)).get(f"{base}/x")
     assert resp.body == b"%PDF-1.4 whole" and resp.attempts == 2
 
 
@@ -111,7 +112,7 @@ def test_redirect_to_a_foreign_host_is_refused(scripted):
     handler, base = scripted
     handler.script += [(302, {"Location": "http://evil.example.org/x.pdf"}, b"")]
     with pytest.raises(FetchError, match="not allowed") as err:
-        Client(api_base=base, rate=100).get(f"{base}/link?id=1")
+        Client(Settings(api_base=base, rate=100)).get(f"{base}/link?id=1")
     assert not err.value.retryable
 
 
@@ -119,20 +120,20 @@ def test_redirect_loop_ends(scripted):
     handler, base = scripted
     handler.script += [(302, {"Location": f"{base}/loop"}, b"")] * 10
     with pytest.raises(FetchError, match="redirects"):
-        Client(api_base=base, rate=100, retries=1, max_redirects=3).get(f"{base}/loop")
+        Client(Settings(api_base=base, rate=100, retries=1, max_redirects=3)).get(f"{base}/loop")
 
 
 def test_404_is_final(scripted):
     handler, base = scripted
     handler.script += [(404, {}, b"gone")]
     with pytest.raises(FetchError, match="HTTP 404"):
-        Client(api_base=base, rate=100).get(f"{base}/x")
+        Client(Settings(api_base=base, rate=100)).get(f"{base}/x")
     assert len(handler.seen) == 1
 
 
 def test_rate_limit_spaces_requests(scripted):
     handler, base = scripted
-    client = Client(api_base=base, rate=5)
+    client = Client(Settings(api_base=base, rate=5))
     for _ in range(4):
         client.get(f"{base}/x")
     times = [t for t, _, _ in handler.seen]
@@ -144,11 +145,11 @@ def test_rate_limit_spaces_requests(scripted):
     ("length", "Content-Length|broken mid-body"), ("loop", "redirects"), ("foreign", "not allowed"),
 ])
 def test_each_mirror_fault_drives_the_client(kind, error):
-    from vlpar import mirror
+    from vpetl.vlpar import mirror
 
     server, base = mirror.start(faults=mirror.Faults({kind: 1.0}, hang_seconds=1.0))
     try:
-        client = Client(api_base=base, rate=100, retries=2, backoff=0.01, timeout=0.3, max_redirects=3)
+        client = Client(Settings(api_base=base, rate=100, retries=2, backoff=0.01, timeout=0.3, max_redirects=3))
         with pytest.raises(FetchError, match=error):
             client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290")
     finally:
@@ -156,12 +157,12 @@ def test_each_mirror_fault_drives_the_client(kind, error):
 
 
 def test_html_instead_of_pdf_is_retried_then_returned_as_is():
-    from vlpar import mirror
+    from vpetl.vlpar import mirror
 
     faults = mirror.Faults({"html": 0.3}, seed=3)
     server, base = mirror.start(faults=faults)
     try:
-        client = Client(api_base=base, rate=100, retries=6, backoff=0.01)
+        client = Client(Settings(api_base=base, rate=100, retries=6, backoff=0.01))
         for _ in range(5):  # a transient HTML page is retried until the PDF comes
             assert client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290", expect_pdf=True).is_pdf
         assert faults.injected.get("html", 0) >= 1
@@ -178,11 +179,11 @@ def test_conditional_request_gets_304_without_body(client):
 
 
 def test_discovery_splits_a_query_the_service_caps(monkeypatch):
-    from vlpar import mirror
+    from vpetl.vlpar import mirror
 
     server, base = mirror.start(max_hits=5)  # as the real service caps at 10,000
     try:
-        client = Client(api_base=base, rate=100)
+        client = Client(Settings(api_base=base, rate=100))
         pages = []
         hits = list(api.search(client, api.Query(session_year="2019-2020"), on_response=pages.append, max_hits=5))
         assert len({h.id for h in hits}) == 13 and len(pages) > 3

@@ -2,11 +2,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
-from extractors.dates import parse_dutch_date, session_year
-from extractors.municipalities import resolve
-from extractors.names import organisation_name, person_name
-from extractors.numbers import parse_number, split_markers
+from vpetl.extractors.dates import parse_dutch_date, session_year
+from vpetl.extractors.municipalities import resolve
+from vpetl.extractors.names import organisation_name, person_name
+from vpetl.extractors.numbers import parse_number, split_markers
 
 
 @pytest.mark.parametrize("text, value, unit, markers", [

@@ -7,23 +7,23 @@ import json
 import pytest
 import requests
 from sqlalchemy import text
+from vpetl.extractors import beneficiaries
+from vpetl.schema.db import open_store
+from vpetl.schema.diff import diff_runs
+from vpetl.schema.export import beneficiaries as export_beneficiaries
+from vpetl.schema.export import table_cells
+from vpetl.schema.review import add_review, export_file, import_file, orphans
+from vpetl.schema.trace import as_prov, trace
 
-import extractors
-from extractors import beneficiaries
-from schema.db import open_store
-from schema.diff import diff_runs
-from schema.export import beneficiaries as export_beneficiaries
-from schema.export import table_cells
-from schema.review import add_review, export_file, import_file, orphans
-from schema.trace import as_prov, trace
+from vpetl import extractors
 
 
 @pytest.fixture
 def store(prefect, mirror_base, tmp_path, store_url):
-    from flows.ingest import ingest
+    from .conftest import flow_ingest
 
     url = store_url
-    ingest(session_year="2019-2020", question=289, api_base=mirror_base, database_url=url,
+    flow_ingest(question=289, api_base=mirror_base, database_url=url,
            data_dir=str(tmp_path / "data"), rate=100)
     return url, tmp_path
 
@@ -33,16 +33,19 @@ def cell(session, raw_text: str) -> dict:
 
 
 def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypatch):
-    from flows.reextract import reextract
+    from vpetl.pipeline import reextract
+    from vpetl.pipeline.pool import InProcess
+    from vpetl.settings import Settings
 
     url, tmp = store
+    settings = Settings(database_url=url, data_dir=tmp / "data")
     sessions = open_store(url)
     with sessions() as s, s.begin():
         before = cell(s, "100 (*)")
         add_review(s, before["id"], "correct", "Jan Peeters", "definitief cijfer", value="101")
         gent = next(b for b in export_beneficiaries(s) if b["name"] == "Stad Gent")
     # nothing to do at the same version: no extraction, no new run
-    assert reextract(database_url=url, data_dir=str(tmp / "data"), questions=[1402289]) == []
+    assert reextract(settings, questions=[1402289], extractor=InProcess(settings)) == []
 
     # a new extractor version that reads Gent differently; no request may leave this process
     def no_network(*args, **kwargs):
@@ -52,10 +55,10 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
     monkeypatch.setattr(extractors, "VERSION", "0.2.0-test")
     real = beneficiaries.resolve
     monkeypatch.setattr(beneficiaries, "resolve", lambda name, on: None if "Gent" in name else real(name, on))
-    rows = reextract(database_url=url, data_dir=str(tmp / "data"), questions=[1402289])
+    rows = reextract(settings, questions=[1402289], extractor=InProcess(settings))
     assert len(rows) == 3  # the answer and both annexes
-    changed = {r["question_id"]: r for r in rows if r["changed"]}
-    assert changed and all(r["previous_run_id"] for r in rows)
+    changed = {r.question_id: r for r in rows if r.changed}
+    assert changed and all(r.previous_run_id for r in rows)
 
     with sessions() as s:
         after = cell(s, "100 (*)")
@@ -65,8 +68,8 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
         assert after["review"]["status"] == "corrected" and after["review"]["reviewer"] == "Jan Peeters"
         gent_now = next(b for b in export_beneficiaries(s) if b["name"] == "Stad Gent")
         assert gent_now["id"] == gent["id"] and gent_now["kind"] == "organisation"
-        annex_run = next(r for r in rows if r["run_id"] == gent_now["provenance"]["run_id"])
-        d = diff_runs(s, annex_run["previous_run_id"], annex_run["run_id"])
+        annex_run = next(r for r in rows if r.run_id == gent_now["provenance"]["run_id"])
+        d = diff_runs(s, annex_run.previous_run_id, annex_run.run_id)
         (change,) = [c for c in d.changed if c["old"].get("name") == "Stad Gent"]
         assert (change["old"]["nis_code"], change["new"]["nis_code"]) == ("44021", None)
         assert not d.added and not d.removed
@@ -115,10 +118,10 @@ def test_datasette_serves_the_store_as_is(prefect, mirror_base, tmp_path):
 
     from datasette.app import Datasette
 
-    from flows.ingest import ingest
+    from .conftest import flow_ingest
 
     path = tmp_path / "vpetl.sqlite"
-    ingest(session_year="2019-2020", question=289, api_base=mirror_base, database_url=f"sqlite:///{path}",
+    flow_ingest(question=289, api_base=mirror_base, database_url=f"sqlite:///{path}",
            data_dir=str(tmp_path / "data"), rate=100)
 
     async def get(url: str):

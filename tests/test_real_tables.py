@@ -9,8 +9,7 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
-
-from extractors import extract_pdf_tables
+from vpetl.extractors import extract_pdf_tables
 
 from .conftest import SHARED
 

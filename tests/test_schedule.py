@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from schema import models as m
-from schema.db import open_store
+from vpetl.schema import models as m
+from vpetl.schema.db import open_store
 
 BIN = Path(sys.executable).parent
 

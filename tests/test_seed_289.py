@@ -4,9 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
-from extractors import extract_annex, extract_answer
-from extractors.checks import annex_total, annex_vs_answer_table
+from vpetl.extractors import extract_annex, extract_answer
+from vpetl.extractors.checks import annex_total, annex_vs_answer_table
 
 from .conftest import pdf
 
@@ -107,12 +106,7 @@ def test_a_mismatch_is_a_failed_check_not_an_error(annexes):
 def test_every_annex_row_exact_to_the_cent(annexes):
     """Against the lists the fixture PDFs were made from (fixtures/content.py): name, sessions
     and amount of every row, in order."""
-    import sys
-
-    from .conftest import ROOT
-
-    sys.path.insert(0, str(ROOT / "fixtures"))
-    import content
+    from vpetl.fixtures import content
 
     q289 = next(q for q in content.questions() if q["number"] == 289)
     for annex, link in zip(annexes, (9681, 9682), strict=True):

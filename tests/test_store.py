@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
-
-from extractors import extract_answer
-from schema import models as m
-from schema.db import open_store
-from schema.export import questions, table_cells
-from schema.load import DocumentIn, ExtractionIn, QuestionIn, load_question
+from vpetl.extractors import extract_answer
+from vpetl.extractors.records import Extraction
+from vpetl.schema import models as m
+from vpetl.schema.db import open_store
+from vpetl.schema.export import questions, table_cells
+from vpetl.schema.load import DocumentIn, QuestionIn, load_question
 
 from .conftest import pdf
 
@@ -25,7 +25,7 @@ def question() -> QuestionIn:
     return QuestionIn(id=1402289, session_year="2019-2020", number=289, title="t", date_asked=date(2020, 1, 23),
                       date_answered=None, asker="Maurits Vande Reyde", minister="Hilde Crevits", themes=["Economie"],
                       status="Tijdig beantwoord", answer_url=doc.source_url, record={"id": 1402289}, answer=doc,
-                      answer_extraction=ExtractionIn("vpetl.answer", "0.1.0", now, now, extract_answer(data)))
+                      answer_extraction=Extraction("vpetl.answer", "0.1.0", now, now, extract_answer(data)))
 
 
 def test_load_is_idempotent_and_exact(store_url):

@@ -8,11 +8,14 @@ import shutil
 
 import pytest
 from sqlalchemy import func, select
+from vpetl.schema import models as m
+from vpetl.schema.db import open_store
+from vpetl.schema.export import beneficiaries, questions, table_cells
+from vpetl.vlpar import mirror
 
-from schema import models as m
-from schema.db import open_store
-from schema.export import beneficiaries, questions, table_cells
-from vlpar import mirror
+from vpetl.settings import Settings
+
+from .conftest import flow_ingest
 
 ANSWER_312 = "1402313.pdf"
 
@@ -27,9 +30,10 @@ def site(tmp_path):
     server.shutdown()
 
 
-def run(flow, base, tmp_path, **kw):
-    return flow(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=str(tmp_path / "data"),
-                rate=200, **kw)
+def run(flow, base, tmp_path, sessions):
+    settings = Settings(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=tmp_path / "data",
+                        rate=200)
+    return flow(sessions, settings)
 
 
 def count(tmp_path, model, *where) -> int:
@@ -44,31 +48,30 @@ def pdf_bodies(tmp_path, run_id: int) -> int:
 
 
 def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
-    from flows.ingest import sync
+    from vpetl.flows.ingest import sync
 
     root, base, _ = site
     (first,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert (first["loaded"], first["failed"]) == (13, 0)
-    assert pdf_bodies(tmp_path, first["ingest_run_id"]) == 16  # 12 answers, 4 PDF annexes
+    assert (first.loaded, first.failed) == (13, 0)
+    assert pdf_bodies(tmp_path, first.ingest_run_id) == 16  # 12 answers, 4 PDF annexes
     runs_before = count(tmp_path, m.ExtractionRun)
     (second,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert (second["loaded"], second["unchanged"]) == (0, 13)
+    assert (second.loaded, second.unchanged) == (0, 13)
     from typer.testing import CliRunner
-
-    from flows.cli import app
+    from vpetl.cli import app
 
     shown = CliRunner().invoke(app, ["status", "--db", f"sqlite:///{tmp_path / 's.sqlite'}"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and "2019-2020 (sync)" in shown.output and "fetch log:" in shown.output
-    assert pdf_bodies(tmp_path, second["ingest_run_id"]) == 0 and second["extractions"] == 0
+    assert pdf_bodies(tmp_path, second.ingest_run_id) == 0 and second.extractions == 0
     assert count(tmp_path, m.ExtractionRun) == runs_before
     # only the search page and the one unanswered question's record (a 304) were asked for
-    log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second["ingest_run_id"])
-    assert log == 2 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second["ingest_run_id"],
+    log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id)
+    assert log == 2 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
                               m.FetchLog.status == 304) == 1
 
 
 def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
-    from flows.ingest import sync
+    from vpetl.flows.ingest import sync
 
     root, base, _ = site
     run(sync, base, tmp_path, sessions=["2019-2020"])
@@ -82,9 +85,9 @@ def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
     rec["last_modified"] = "2020-03-05T10:00:00"
     rec_path.write_text(json.dumps(rec))
     (result,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert result["loaded"] == 1 and result["changed_documents"] == [
+    assert result.loaded == 1 and result.changed_documents == [
         "https://docs.vlaamsparlement.be/files/pfile?id=1402313"]
-    assert pdf_bodies(tmp_path, result["ingest_run_id"]) == 1
+    assert pdf_bodies(tmp_path, result.ingest_run_id) == 1
     url = "https://docs.vlaamsparlement.be/files/pfile?id=1402313"
     assert count(tmp_path, m.Document, m.Document.source_url == url) == 2  # the old version is kept
     with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
@@ -96,7 +99,7 @@ def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
 
 
 def test_a_question_answered_later_is_picked_up(prefect, site, tmp_path):
-    from flows.ingest import sync
+    from vpetl.flows.ingest import sync
 
     root, base, _ = site
     run(sync, base, tmp_path, sessions=["2019-2020"])
@@ -107,7 +110,7 @@ def test_a_question_answered_later_is_picked_up(prefect, site, tmp_path):
     rec["procedureverloop"].append({"datum": "2020-03-30T00:00:00", "status": "Laattijdig beantwoord"})
     rec_path.write_text(json.dumps(rec))
     (result,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert result["loaded"] == 1
+    assert result.loaded == 1
     with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
         q = next(q for q in questions(s) if q["id"] == 1402388)
     assert q["status"] == "Laattijdig beantwoord" and q["answer_url"].endswith("id=1402389")
@@ -126,14 +129,13 @@ def comparable(records: list[dict]) -> list[dict]:
 
 
 def test_faults_in_20_percent_of_requests_change_no_record(prefect, tmp_path):
-    from flows.ingest import ingest
 
     exports = []
     for name, faults in (("clean", None), ("faulty", mirror.Faults.parse("0.2", seed=7, hang_seconds=1.5))):
         server, base = mirror.start(faults=faults)
         try:
             url = f"sqlite:///{tmp_path / name}.sqlite"
-            result = ingest(session_year="2019-2020", api_base=base, database_url=url,
+            result = flow_ingest(api_base=base, database_url=url,
                             data_dir=str(tmp_path / name), rate=200, timeout=0.5, retries=8, backoff=0.05)
         finally:
             server.shutdown()
@@ -143,25 +145,24 @@ def test_faults_in_20_percent_of_requests_change_no_record(prefect, tmp_path):
             errors = s.scalars(select(m.FetchLog.error).where(m.FetchLog.error.is_not(None))).all()
         if faults:
             injected = sum(faults.injected.values())
-            assert injected >= 10 and result["retries"] >= injected - 5  # html on a non-PDF path is not a fault
-            assert len(errors) >= 10 and result["failed"] == 0 and not result["failures"]
+            assert injected >= 10 and result.retries >= injected - 5  # html on a non-PDF path is not a fault
+            assert len(errors) >= 10 and result.failed == 0 and not result.failures
         else:
             assert errors == []
     assert exports[0] == exports[1]
 
 
 def test_two_runs_never_load_into_one_database_at_once(prefect, site, tmp_path):
-    from flows.ingest import ingest
-    from schema.db import make_engine
-    from schema.lock import LockBusy, run_lock
+    from vpetl.schema.db import make_engine
+    from vpetl.schema.lock import LockBusy, run_lock
 
     _, base, _ = site
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     open_store(url)
     with run_lock(make_engine(url)):  # another run holds the database
         with pytest.raises(LockBusy, match="another vpetl run"):
-            ingest(session_year="2019-2020", question=289, api_base=base, database_url=url,
+            flow_ingest(question=289, api_base=base, database_url=url,
                    data_dir=str(tmp_path / "data"), rate=200, lock_wait=0.5)
-    result = ingest(session_year="2019-2020", question=289, api_base=base, database_url=url,
+    result = flow_ingest(question=289, api_base=base, database_url=url,
                     data_dir=str(tmp_path / "data"), rate=200)
-    assert result["loaded"] == 1
+    assert result.loaded == 1

@@ -4,8 +4,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
-
-from extractors import extract_answer, extract_pdf_tables
+from vpetl.extractors import extract_answer, extract_pdf_tables
 
 from .conftest import SHARED, pdf
 
@@ -74,7 +73,7 @@ def test_prose_is_not_a_table():
 def test_scanned_page_without_ocr_is_recorded_not_skipped(monkeypatch):
     from datetime import date
 
-    from extractors import extract_annex
+    from vpetl.extractors import extract_annex
 
     monkeypatch.setenv("VPETL_OCR", "off")
     out = extract_annex(pdf(1402406), date(2020, 3, 26))
@@ -86,7 +85,7 @@ def test_scanned_page_without_ocr_is_recorded_not_skipped(monkeypatch):
 def test_scanned_page_is_read_by_ocr_and_marked():
     from datetime import date
 
-    from extractors import extract_annex
+    from vpetl.extractors import extract_annex
 
     out = extract_annex(pdf(1402406), date(2020, 3, 26))
     assert [(i.page, "read by OCR" in i.reason) for i in out.issues] == [(1, True)]
@@ -101,7 +100,7 @@ def test_scanned_page_is_read_by_ocr_and_marked():
 
 
 def test_broken_pdf_raises_a_clear_error():
-    from extractors import PdfError
+    from vpetl.extractors import PdfError
 
     with pytest.raises(PdfError, match="unreadable PDF"):
         extract_answer(pdf(1402443))

@@ -21,9 +21,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
+from vpetl.settings import Settings
+
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
                               "docs.vlaamsparlement.be"})
-DEFAULT_API_BASE = "https://ws.vlpar.be"
 USER_AGENT = "vpetl/0.1 (+https://github.com/vpetl/vpetl; open-data ETL of written questions)"
 # Which parliament host serves a path: how a mirror's URL is named in provenance.
 CANONICAL_HOSTS = (("/link", "http://www.vlaamsparlement.be"), ("/files/", "https://docs.vlaamsparlement.be"),
@@ -33,7 +34,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0
 CHUNK = 64 * 1024
 NOT_PDF_CONFIRMATIONS = 3  # the same non-PDF body this many times in a row is not a passing error page
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
 
 class FetchError(Exception):
@@ -135,19 +135,18 @@ class RetryBudget:
 
 
 class Client:
-    def __init__(self, api_base: str | None = None, allowed_hosts: set[str] | None = None, rate: float = 1.0,
-                 timeout: float = 30.0, retries: int = 4, max_redirects: int = 5,
-                 max_bytes: int = DEFAULT_MAX_BYTES, backoff: float = 1.0, concurrency: int = 2,
-                 retry_budget: int = 500, on_exchange: Callable[[Exchange], None] | None = None) -> None:
-        self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
+    """The parliament's services over HTTP, as politely as `settings` says."""
+
+    def __init__(self, settings: Settings, on_exchange: Callable[[Exchange], None] | None = None) -> None:
+        self.api_base = settings.api_base.rstrip("/")
         base = urlsplit(self.api_base)
         self.mirrored = base.netloc not in PARLIAMENT_HOSTS
-        self.allowed = set(allowed_hosts or PARLIAMENT_HOSTS) | {base.netloc}
-        self.limiter = RateLimiter(rate)
-        self.slots = threading.BoundedSemaphore(concurrency)
-        self.budget = RetryBudget(retry_budget)
-        self.timeout, self.retries, self.max_redirects = timeout, retries, max_redirects
-        self.max_bytes, self.backoff = max_bytes, backoff
+        self.allowed = set(PARLIAMENT_HOSTS) | set(settings.allowed_hosts) | {base.netloc}  # added to, never replaced
+        self.limiter = RateLimiter(settings.rate)
+        self.slots = threading.BoundedSemaphore(settings.concurrency)
+        self.budget = RetryBudget(settings.retry_budget)
+        self.timeout, self.retries, self.max_redirects = settings.timeout, settings.retries, settings.max_redirects
+        self.max_bytes, self.backoff = settings.max_bytes, settings.backoff
         self.on_exchange = on_exchange
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT

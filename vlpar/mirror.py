@@ -25,11 +25,12 @@ import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "mirror"
+DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shipped as package data
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
 MAX_HITS = 10_000  # the real service serves at most this many hits of one query

@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection `schema.db.migrate` hands it, or on a URL."""
+"""Alembic environment: runs on the connection `vpetl.schema.db.migrate` hands it, or on a URL."""
 
 from alembic import context
 from sqlalchemy import create_engine
+from vpetl.schema.models import Base
 
-from schema.db import database_url
-from schema.models import Base
+from vpetl.settings import Settings
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -20,5 +20,5 @@ def run(conn) -> None:
 if connection is not None:
     run(connection)
 else:
-    with create_engine(database_url(config.get_main_option("sqlalchemy.url") or None)).begin() as conn:
+    with create_engine(config.get_main_option("sqlalchemy.url") or Settings().database_url).begin() as conn:
         run(conn)

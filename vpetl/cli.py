@@ -11,12 +11,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
-from .settings import Settings, prefect_offline
+from .settings import Settings, environment_variable, prefect_offline
 
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
                   add_completion=False)
@@ -26,81 +29,93 @@ console = Console(soft_wrap=True)
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
-def _print_summary(result: dict, seconds: float) -> None:
-    console.print(f"vpetl: {result['loaded']} questions loaded, {result['unchanged']} unchanged, "
-                  f"{result['failed']} failed, of {result['discovered']} found, in {seconds:.1f} s "
-                  f"(ingest run {result['ingest_run_id']}; {result['new_documents']} new documents, "
-                  f"{len(result['changed_documents'])} republished, {result['extractions']} extractions, "
-                  f"{result['retries']} retries)")
+    from .pipeline import DocumentOutcome, RunSummary
+
+
+def setting(name: str, *flags: str) -> Any:
+    """A CLI option for a setting: its help, variable and default come from `Settings`, so they
+    are written once. Unset (None), it leaves the environment's value or the default alone."""
+    field = Settings.model_fields[name]
+    default = field.default if not isinstance(field.default, tuple) else ",".join(field.default) or "none"
+    return typer.Option(None, *flags, help=f"{field.description} [{environment_variable(name)}; default {default}]",
+                        show_default=False)
+
+
+def settings_from(**options: Any) -> Settings:
+    """The environment's settings with the options given on the command line on top."""
+    try:
+        return Settings().with_(**options)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        console.print(f"[red]bad setting: {escape(problems)}[/]", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def _print_summary(result: RunSummary, seconds: float) -> None:
+    console.print(f"vpetl: {result.loaded} questions loaded, {result.unchanged} unchanged, "
+                  f"{result.failed} failed, of {result.discovered} found, in {seconds:.1f} s "
+                  f"(ingest run {result.ingest_run_id}; {result.new_documents} new documents, "
+                  f"{len(result.changed_documents)} republished, {result.extractions} extractions, "
+                  f"{result.retries} retries)")
     table = RichTable()
     table.add_column("in the store")
     table.add_column("count", justify="right")
-    for key in ("questions", "documents", "tables", "cells", "beneficiaries", "validations_passed",
-                "validations_failed", "extraction_issues"):
-        table.add_row(key.replace("_", " "), str(result[key]))
+    for key, n in result.store.items():
+        table.add_row(key.replace("_", " "), str(n))
     console.print(table)
-    for url in result["changed_documents"]:
-        console.print(f"republished: {url} (new version stored, its facts re-extracted)")
-    for f in result["failures"]:
-        console.print(f"[yellow]not fetched[/]: question {f['question_id']}: {f['url']}: {f['reason']} "
+    for url in result.changed_documents:
+        console.print(f"republished: {escape(url)} (new version stored, its facts re-extracted)", highlight=False)
+    for f in result.failures:
+        console.print(f"[yellow]not fetched[/]: question {f.question_id}: {escape(f.url)}: {escape(f.reason)} "
                       "(the next run retries)", highlight=False)
 
 
 @contextmanager
-def _guard(api_base: str | None) -> Iterator[None]:
+def _guard(api_base: str) -> Iterator[None]:
     """Run a flow; a failed discovery or a busy database is a clear message and exit 1 or 2."""
-    from schema.lock import LockBusy
-    from vlpar.client import FetchError
+    from .schema.lock import LockBusy
+    from .vlpar.client import FetchError
 
     try:
         yield
     except FetchError as exc:
-        console.print(f"[red]cannot search {api_base}: {exc.reason}[/]", highlight=False)
+        console.print(f"[red]cannot search {escape(api_base)}: {escape(exc.reason)}[/]", highlight=False)
         raise typer.Exit(1) from exc
     except LockBusy as exc:
-        console.print(f"[red]{exc}; try again later, or pass --wait SECONDS[/]", highlight=False)
+        console.print(f"[red]{escape(str(exc))}; try again later, or pass --wait SECONDS[/]", highlight=False)
         raise typer.Exit(2) from exc
 
 
-DB = typer.Option(None, "--db", help="Database URL (default ./vpetl.sqlite, or VPETL_DATABASE_URL).")
-DATA_DIR = typer.Option(Path("vpetl-data"), help="Where raw bytes are kept, by sha256.")
-API_BASE = typer.Option(None, help="Base URL of the services (or VPETL_API_BASE; default https://ws.vlpar.be).")
-RATE = typer.Option(1.0, help="Requests per second per host.")
-WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run on the same database to finish.")
-RUNNER = typer.Option("processes", help="Where documents are extracted: 'processes' (this machine's cores) or "
-                                        "'dask' (the cluster at --dask-address, through prefect-dask).")
-DASK = typer.Option(None, "--dask-address", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --runner dask).")
-PROCESSES = typer.Option(0, help="Extraction processes (0: one per core).")
-
-
-def _flow(flow, runner: str, dask_address: str | None):
-    """The flow, on a Dask cluster's task runner when asked."""
-    if runner == "processes":
-        return flow
-    if runner != "dask" or not dask_address:
-        raise typer.BadParameter("--runner is 'processes' or 'dask' (the latter with --dask-address)")
-    from prefect_dask import DaskTaskRunner
-
-    return flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
+DB = setting("database_url", "--db")
+DATA_DIR = setting("data_dir", "--data-dir")
+API_BASE = setting("api_base", "--api-base")
+RATE = setting("rate", "--rate")
+TIMEOUT = setting("timeout", "--timeout")
+WAIT = setting("lock_wait", "--wait")
+PROCESSES = setting("processes", "--processes")
 
 
 @app.command()
 def demo(db: str = DB, data_dir: Path = DATA_DIR,
          fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
     """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
-    from vlpar import mirror
+    from .vlpar import mirror
 
     server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
-    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
+    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}", highlight=False)
+    settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE)
     prefect_offline()
-    from .ingest import ingest as flow
+    from .flows.ingest import for_settings
+    from .flows.ingest import ingest as flow
+    from .vlpar.api import Query
 
     started = time.monotonic()
     try:
         with _guard(base):
-            result = flow(session_year=DEMO_SESSION, api_base=base, database_url=db, data_dir=str(data_dir),
-                          rate=DEMO_RATE)
+            result = for_settings(flow, settings)(Query(session_year=DEMO_SESSION), settings)
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
@@ -115,58 +130,68 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
            url: str = typer.Option(None, help="One document: a link?id= or pfile URL, as printed in answers."),
            file: Path = typer.Option(None, exists=True, dir_okay=False, help="One PDF you already have."),
            api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
-           allow_host: list[str] = typer.Option([], help="Another host documents may come from."),
-           timeout: float = typer.Option(30.0, help="Seconds before a request is given up (and retried)."),
-           wait: float = WAIT, runner: str = RUNNER, dask_address: str = DASK, processes: int = PROCESSES,
-           extract_timeout: float = typer.Option(120.0, help="Seconds one document's extraction may take."),
-           extract_memory_mb: int = typer.Option(1024, help="Memory (MB) one extraction worker may use."),
-           max_pages: int = typer.Option(2000, help="Pages a document may have.")) -> None:
+           allow_host: list[str] = typer.Option([], help="Another host documents may come from (repeatable; "
+                                                         "added to the parliament's) [VPETL_ALLOWED_HOSTS]."),
+           timeout: float = TIMEOUT, wait: float = WAIT, runner: str = setting("runner", "--runner"),
+           dask_address: str = setting("dask_address", "--dask-address"), processes: int = PROCESSES,
+           extract_timeout: float = setting("extract_timeout", "--extract-timeout"),
+           extract_memory_mb: int = setting("extract_memory_mb", "--extract-memory-mb"),
+           max_pages: int = setting("max_pages", "--max-pages")) -> None:
     """Ingest written questions (by session year, dates, number or words), or one document."""
-    prefect_offline()
-    api_base = api_base or Settings().api_base
+    settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate,
+                             allowed_hosts=tuple(allow_host) or None, timeout=timeout, lock_wait=wait,
+                             runner=runner, dask_address=dask_address, processes=processes,
+                             extract_timeout=extract_timeout, extract_memory_mb=extract_memory_mb,
+                             max_pages=max_pages)
     if url or file:
-        from .ingest import ingest_document
-
-        with _guard(api_base):
-            r = ingest_document(url=url, path=str(file) if file else None, api_base=api_base, database_url=db,
-                                data_dir=str(data_dir), rate=rate)
-        console.print(f"{r['source_url']}: sha256 {r['sha256']}; "
-                      + (f"read by {r['extractor']}: {r['tables']} tables, {r['beneficiaries']} beneficiaries"
-                         if r["is_pdf"] and not r["error"] else f"not read: {r['error'] or 'not a PDF'}"),
-                      highlight=False)
+        _ingest_document(settings, url, file)
         return
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
-    from . import progress
-    from .ingest import ingest as flow
+    prefect_offline()
+    from .flows.ingest import for_settings
+    from .flows.ingest import ingest as flow
+    from .pipeline import progress
+    from .vlpar.api import Query
 
+    query = Query(session, since.date() if since else None, until.date() if until else None, question, term)
     progress.use(progress.for_terminal())
     started = time.monotonic()
-    with _guard(api_base):
-        result = _flow(flow, runner, dask_address)(
-            session_year=session, question=question, since=since.date() if since else None,
-            until=until.date() if until else None, term=term, api_base=api_base, database_url=db,
-            data_dir=str(data_dir), rate=rate, allowed_hosts=allow_host, timeout=timeout, lock_wait=wait,
-            processes=processes, runner=runner, extract_timeout=extract_timeout,
-            extract_memory_mb=extract_memory_mb, max_pages=max_pages)
+    with _guard(settings.api_base):
+        try:
+            result = for_settings(flow, settings)(query, settings)
+        except ValueError as exc:  # the dask runner without an address
+            raise typer.BadParameter(str(exc)) from exc
     _print_summary(result, time.monotonic() - started)
+
+
+def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> None:
+    prefect_offline()
+    from .flows.ingest import ingest_document
+
+    with _guard(settings.api_base):
+        r: DocumentOutcome = ingest_document(settings, url=url, path=file)
+    how = (f"read by {r.extractor}: {r.tables} tables, {r.beneficiaries} beneficiaries" if r.is_pdf and not r.error
+           else f"not read: {r.error or 'not a PDF'}")
+    console.print(f"{escape(r.source_url)}: sha256 {r.sha256}; {escape(how)}", highlight=False)
 
 
 @app.command()
 def sync(session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
          api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
-         timeout: float = typer.Option(30.0), wait: float = WAIT, processes: int = PROCESSES) -> None:
+         timeout: float = TIMEOUT, wait: float = WAIT, processes: int = PROCESSES) -> None:
     """Pick up only what is new or changed since the last run (conditional requests)."""
+    settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, timeout=timeout,
+                             lock_wait=wait, processes=processes)
     prefect_offline()
-    api_base = api_base or Settings().api_base
-    from . import progress
-    from .ingest import sync as flow
+    from .flows.ingest import for_settings
+    from .flows.ingest import sync as flow
+    from .pipeline import progress
 
     progress.use(progress.for_terminal())
     started = time.monotonic()
-    with _guard(api_base):
-        results = flow(sessions=session or None, api_base=api_base, database_url=db, data_dir=str(data_dir),
-                       rate=rate, timeout=timeout, lock_wait=wait, processes=processes)
+    with _guard(settings.api_base):
+        results = for_settings(flow, settings)(session or None, settings)
     for result in results:
         _print_summary(result, time.monotonic() - started)
 
@@ -186,22 +211,22 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
         console.print("[red]no PREFECT_API_URL: start `prefect server start` and set "
                       "PREFECT_API_URL=http://127.0.0.1:4200/api[/]")
         raise typer.Exit(2)
+    settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, lock_wait=600.0)
+    settings = settings.with_(data_dir=settings.data_dir.resolve())  # the served flow may run elsewhere
     prefect_offline()
-    from .ingest import sync as flow
+    from .flows.ingest import sync as flow
 
-    params = {"sessions": session or None, "api_base": api_base or Settings().api_base, "database_url": db,
-              "data_dir": str(data_dir.resolve()), "rate": rate, "lock_wait": 600.0}
-    console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"))
+    params = {"session_years": session or None, "settings": settings.model_dump(mode="json")}
+    console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"), highlight=False)
     flow.serve(name=name, cron=cron, interval=interval, parameters=params, limit=1)
 
 
 @app.command()
 def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs to show.")) -> None:
     """Recent runs, what failed and will be retried, and the fetch log's tally."""
-    from schema.db import open_store
-    from schema.status import status as read
+    from .schema.status import status as read
 
-    with open_store(db)() as session:
+    with _store(db)() as session:
         st = read(session, runs)
     table = RichTable(title="recent runs")
     for col in ("run", "started", "status", "query", "found", "loaded", "unchanged", "failed", "retries"):
@@ -228,12 +253,11 @@ class Format(StrEnum):
 
 @app.command()
 def export(format: Format = typer.Option(Format.jsonl, "--format"), out: Path = typer.Option(..., "--out"),
-           db: str = typer.Option(None, help="Database URL (or VPETL_DATABASE_URL).")) -> None:
+           db: str = DB) -> None:
     """Write questions, table cells, beneficiaries and validations, as the export contract says."""
-    from schema.db import open_store
-    from schema.export import export as write
+    from .schema.export import export as write
 
-    with open_store(db)() as session:
+    with _store(db)() as session:
         counts = write(session, out, format.value)
     for kind, n in counts.items():
         console.print(f"{out / f'{kind}.{format.value}'}: {n} records")
@@ -244,7 +268,7 @@ def export(format: Format = typer.Option(Format.jsonl, "--format"), out: Path = 
 def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any PDF (one entry per table and page)."""
-    import extractors
+    from . import extractors
 
     try:
         found = extractors.extract_pdf_tables(pdf.read_bytes())
@@ -252,7 +276,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
         console.print(f"[red]{pdf}: {exc}[/]", highlight=False)
         raise typer.Exit(1) from exc
     if as_json:
-        from extractors.tables import per_page_json
+        from .extractors.tables import per_page_json
 
         sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
         return
@@ -266,40 +290,45 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
 def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpetl.answer, vpetl.annex)."),
               question: list[int] = typer.Option([], help="Only these question ids."),
               all_: bool = typer.Option(False, "--all", help="Every stored question."),
-              db: str = typer.Option(None, help="Database URL (or VPETL_DATABASE_URL)."),
-              data_dir: Path = typer.Option(Path("vpetl-data"), help="Where raw documents are kept.")) -> None:
+              db: str = DB, data_dir: Path = DATA_DIR) -> None:
     """Run the current extractors over stored documents (no HTTP); print what changed."""
     if not (question or all_):
         raise typer.BadParameter("name --question ID (repeatable) or --all")
+    settings = settings_from(database_url=db, data_dir=data_dir)
     prefect_offline()
-    from .reextract import reextract as flow
+    from .flows.ingest import reextract as flow
 
-    rows = flow(database_url=db, data_dir=str(data_dir), questions=question or None, extractor=extractor)
+    rows = flow(settings, questions=question or None, only=extractor)
     for r in rows:
-        change = ("first run" if r["previous_run_id"] is None else
-                  f"vs run {r['previous_run_id']}: +{r['added']} ~{r['changed']} -{r['removed']}")
-        console.print(f"question {r['question_id']}: run {r['run_id']} {change}")
+        change = ("first run" if r.previous_run_id is None else
+                  f"vs run {r.previous_run_id}: +{r.added} ~{r.changed} -{r.removed}")
+        console.print(f"question {r.question_id}: run {r.run_id} {change}")
     console.print(f"{len(rows)} new extraction runs")
     _report_orphans(db)
 
 
-def _report_orphans(db: str | None) -> None:
-    from schema.db import open_store
-    from schema.review import orphans
+def _store(db: str | None) -> sessionmaker[Session]:
+    """The store the option or the settings name."""
+    from .schema.db import open_store
 
-    with open_store(db)() as session:
+    return open_store(settings_from(database_url=db).database_url)
+
+
+def _report_orphans(db: str | None) -> None:
+    from .schema.review import orphans
+
+    with _store(db)() as session:
         for r in orphans(session):
             console.print(f"[yellow]review of {r.fact_id} ({r.action} by {r.reviewer}): the fact is gone[/]")
 
 
 @app.command()
-def diff(run_a: int, run_b: int, db: str = typer.Option(None, help="Database URL."),
+def diff(run_a: int, run_b: int, db: str = DB,
          as_json: bool = typer.Option(False, "--json")) -> None:
     """Facts added, changed (old and new) and removed between two extraction runs."""
-    from schema.db import open_store
-    from schema.diff import diff_runs
+    from .schema.diff import diff_runs
 
-    with open_store(db)() as session:
+    with _store(db)() as session:
         d = diff_runs(session, run_a, run_b)
     if as_json:
         sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
@@ -326,14 +355,13 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
            by: str = typer.Option(None, help="Who reviews."), why: str = typer.Option(None, help="Why."),
            import_file: Path = typer.Option(None, "--import", help="Add the reviews of a corrections file."),
            export_file: Path = typer.Option(None, "--export", help="Write every review to a corrections file."),
-           db: str = typer.Option(None, help="Database URL.")) -> None:
+           db: str = DB) -> None:
     """Mark a fact verified or disputed, or correct its value; or move reviews to/from a file."""
-    from schema import review as rv
-    from schema.db import open_store
+    from .schema import review as rv
 
-    sessions = open_store(db)
+    store = _store(db)
     try:
-        with sessions() as session, session.begin():
+        with store() as session, session.begin():
             if import_file:
                 console.print(f"{rv.import_file(session, import_file)} reviews added from {import_file}")
             if fact_id:
@@ -342,7 +370,7 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
                 rv.add_review(session, fact_id, action.value, by, why, value)
                 console.print(f"{fact_id}: {action.value} by {by}")
         if export_file:
-            with sessions() as session:
+            with store() as session:
                 console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
     except rv.ReviewError as exc:
         console.print(f"[red]{exc}[/]")
@@ -352,13 +380,12 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
 
 @app.command()
 def trace(fact_id: str, format: str = typer.Option("text", help="text, json or prov (W3C PROV-O JSON-LD)."),
-          db: str = typer.Option(None, help="Database URL.")) -> None:
+          db: str = DB) -> None:
     """The whole chain behind a fact: value, cell, page, bbox, document, fetch, extraction, flow run."""
-    from schema.db import open_store
-    from schema.trace import as_prov
-    from schema.trace import trace as chain
+    from .schema.trace import as_prov
+    from .schema.trace import trace as chain
 
-    with open_store(db)() as session:
+    with _store(db)() as session:
         t = chain(session, fact_id)
     if t is None:
         console.print(f"[red]no fact with id {fact_id}[/]")
@@ -384,6 +411,30 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
             console.print(f"  {label:11s} {value}", highlight=False)
 
 
+@app.command("settings")
+def show_settings() -> None:
+    """Every setting: its variable, its value here (from the environment or the default), what it does."""
+    current = settings_from()
+    table = RichTable(show_lines=False)
+    for col in ("variable", "value", "what it is for"):
+        table.add_column(col, overflow="fold")
+    for name, field in Settings.model_fields.items():
+        value = getattr(current, name)
+        shown = ",".join(value) if isinstance(value, tuple) else str(value)
+        table.add_row(environment_variable(name), escape(redact(shown)), escape(field.description or ""))
+    console.print(table)
+
+
+def redact(url: str) -> str:
+    """A URL without its password, for printing."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
 @mirror_app.command("serve")
 def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  host: str = typer.Option("127.0.0.1"),
@@ -394,7 +445,7 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
                  max_hits: int = typer.Option(10_000, help="Most hits one search serves.")) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
-    from vlpar import mirror
+    from .vlpar import mirror
 
     plan = mirror.Faults.parse(faults, seed, hang)
     server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits)

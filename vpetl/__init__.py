@@ -1,0 +1,46 @@
+"""vpetl: the Flemish Parliament's written questions as data you can query and trust.
+
+What the `vpetl` command does, a Python user does with the same names:
+
+    import vpetl
+    settings = vpetl.Settings(api_base="http://127.0.0.1:8765", database_url="sqlite:///q.sqlite")
+    summary = vpetl.ingest(session_year="2019-2020", settings=settings)   # the pipeline, no Prefect
+    store = vpetl.open_store(settings.database_url)                       # the store (SQLAlchemy)
+    answer = vpetl.extract_answer(open("answer.pdf", "rb").read())        # the extractors
+
+Names are imported when first used, so `import vpetl` stays cheap (extraction workers and
+the CLI import only what they need)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "Settings": "vpetl.settings",
+    "Query": "vpetl.vlpar.api",
+    "RunSummary": "vpetl.pipeline",
+    "execute": "vpetl.pipeline",
+    "ingest": "vpetl.pipeline",
+    "sync": "vpetl.pipeline",
+    "ingest_document": "vpetl.pipeline",
+    "reextract": "vpetl.pipeline",
+    "open_store": "vpetl.schema.db",
+    "export": "vpetl.schema.export",
+    "extract": "vpetl.extractors",
+    "extract_answer": "vpetl.extractors",
+    "extract_annex": "vpetl.extractors",
+    "extract_pdf_tables": "vpetl.extractors",
+    "mirror": "vpetl.vlpar.mirror",  # a module: the local mirror of the parliament's services
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(_EXPORTS[name])
+        return module if module.__name__.endswith(f".{name}") else getattr(module, name)
+    raise AttributeError(f"module 'vpetl' has no attribute {name!r}")

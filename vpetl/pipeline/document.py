@@ -1,0 +1,76 @@
+"""One document a user has, outside any question: a short link or pfile URL, or a file on disk.
+
+It is read as an answer when it has an answer's header, else as an annex; its facts are
+stored with the document's provenance (for a file, its path and sha256)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vpetl import extractors
+from vpetl.extractors import Extraction
+from vpetl.schema.blobs import BlobStore
+from vpetl.schema.db import open_store
+from vpetl.schema.load import DocumentIn, load_document, log_exchanges
+from vpetl.settings import Settings
+from vpetl.vlpar.client import Client
+
+from .question import document_in
+from .run import FetchLog
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """What was stored of one document, and what was read from it."""
+
+    source_url: str
+    sha256: str
+    is_pdf: bool
+    extractor: str | None
+    error: str | None
+    tables: int
+    beneficiaries: int
+    new_extraction: bool
+
+
+def ingest_document(settings: Settings, url: str | None = None, path: Path | None = None,
+                    flow_run_id: str | None = None) -> DocumentOutcome:
+    """Fetch (or read) one document, keep its bytes, extract it and load its facts."""
+    blobs = BlobStore(settings.blob_dir)
+    store = open_store(settings.database_url)
+    if path is not None:
+        doc, data = _from_file(blobs, path)
+    elif url is not None:
+        log = FetchLog()
+        doc = document_in(Client(settings, on_exchange=log).get(url, sink=blobs, expect_pdf=True))
+        data = blobs.get(doc.sha256)
+        with store() as session:
+            log_exchanges(session, None, log.drain())
+    else:
+        raise ValueError("give a url or a path")
+    ex = read_document(data, settings.max_pages) if doc.is_pdf else None
+    with store() as session:
+        counts = load_document(session, doc, ex, flow_run_id=flow_run_id)
+    result = ex.result if ex else None
+    return DocumentOutcome(doc.source_url, doc.sha256, doc.is_pdf, ex.extractor if ex else None,
+                           ex.error if ex else None, len(result.tables) if result else 0,
+                           sum(len(b.rows) for b in result.beneficiary_lists) if result else 0,
+                           bool(counts.extractions_new))
+
+
+def read_document(data: bytes, max_pages: int) -> Extraction:
+    """An answer when the document has an answer's header, else an annex."""
+    ex = extractors.extract("answer", data, max_pages=max_pages)
+    if ex.result is not None and ex.result.header.number is None:
+        ex = extractors.extract("annex", data, max_pages=max_pages)
+    return ex
+
+
+def _from_file(blobs: BlobStore, path: Path) -> tuple[DocumentIn, bytes]:
+    data = path.read_bytes()
+    sha = blobs.put(data)
+    source = path.resolve().as_uri()
+    pdf = extractors.is_pdf(data)
+    return DocumentIn(source, source, sha, len(data), "application/pdf" if pdf else None, pdf, datetime.now(UTC)), data

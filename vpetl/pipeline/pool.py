@@ -1,0 +1,138 @@
+"""Extraction in worker processes, each document under a time, memory and page budget.
+
+pdfplumber is pure Python and CPU-bound: threads would share one core, processes use them all.
+A worker reads the document from the blob store itself (no bytes are pickled across), runs the
+extractor under an address-space limit, and sends back the typed records. A document that
+runs over its time budget has its worker killed and the pool renewed; one over its memory or
+page budget fails with the reason. Either way the run goes on and the failure is recorded."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from vpetl import extractors
+from vpetl.extractors import Extraction, Role
+from vpetl.settings import Settings
+
+Measured = tuple[Extraction, float, float]
+"""An extraction with the CPU seconds it took and the peak memory (MB) of the process that ran it."""
+
+
+class Extractor(Protocol):
+    """Where a run's documents are extracted: this machine's processes, or a cluster."""
+
+    cpu_seconds: float  # extraction CPU, summed over documents
+    peak_mb: float  # the largest worker's peak resident memory
+
+    def extract(self, kind: Role, path: Path, published: date | None = None,
+                title: str | None = None) -> Extraction: ...
+
+    def close(self) -> None: ...
+
+
+def extract_measured(kind: Role, data: bytes, published: date | None, title: str | None,
+                     max_pages: int) -> Measured:
+    """Extract in this process, measuring what it cost (the worker's side of a pool or cluster)."""
+    cpu = time.process_time()
+    out = extractors.extract(kind, data, published, title, max_pages)
+    return out, time.process_time() - cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def extract_file(kind: Role, path: str, published: date | None, title: str | None, max_pages: int) -> Measured:
+    return extract_measured(kind, Path(path).read_bytes(), published, title, max_pages)
+
+
+def failure(kind: Role, started: datetime, reason: str) -> Extraction:
+    """An extraction that produced nothing, with the reason."""
+    return Extraction(extractors.NAMES[kind], extractors.VERSION, started, datetime.now(UTC), None, reason)
+
+
+def _ready() -> bool:
+    return extractors.VERSION is not None  # the worker has imported the extractors
+
+
+def _limit_memory(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class ExtractionPool:
+    """A pool of extraction workers shared by the threads of one run."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.processes = settings.processes or os.cpu_count() or 1
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.pool = self._new()
+        self.cpu_seconds = 0.0
+        self.peak_mb = 0.0
+
+    def _new(self) -> ProcessPoolExecutor:
+        """Workers started and ready, so that a time budget counts extraction, not start-up."""
+        # forkserver: workers do not inherit the threads (and their locks) of the flow's process
+        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=_limit_memory, initargs=(self.settings.extract_memory_mb,))
+        for ready in [pool.submit(_ready) for _ in range(self.processes)]:
+            ready.result()
+        return pool
+
+    def _renew(self, broken: ProcessPoolExecutor) -> None:
+        with self.lock:
+            if self.pool is not broken:
+                return  # another thread renewed it already
+            for process in list(getattr(broken, "_processes", {}).values()):
+                process.kill()
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new()
+
+    def extract(self, kind: Role, path: Path, published: date | None = None, title: str | None = None,
+                attempts: int = 2) -> Extraction:
+        started = datetime.now(UTC)
+        timeout = self.settings.extract_timeout
+        for _ in range(attempts):
+            pool = self.pool
+            try:
+                future = pool.submit(extract_file, kind, str(path), published, title, self.settings.max_pages)
+                out, cpu, peak = future.result(timeout=timeout)
+                with self.lock:
+                    self.cpu_seconds += cpu
+                    self.peak_mb = max(self.peak_mb, peak)
+                return out
+            except FutureTimeout:
+                self._renew(pool)
+                return failure(kind, started, f"took more than the budget of {timeout:g} s; stopped")
+            except BrokenProcessPool:  # a worker died (killed, or out of memory): renew, try once more
+                self._renew(pool)
+        return failure(kind, started, "its worker process died twice (out of memory?)")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class InProcess:
+    """Extraction in the calling process, without time or memory budgets: for trusted documents
+    and for tests that patch the extractors."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.max_pages = settings.max_pages
+        self.cpu_seconds = 0.0
+        self.peak_mb = 0.0
+
+    def extract(self, kind: Role, path: Path, published: date | None = None, title: str | None = None) -> Extraction:
+        out, cpu, peak = extract_measured(kind, path.read_bytes(), published, title, self.max_pages)
+        self.cpu_seconds += cpu
+        self.peak_mb = max(self.peak_mb, peak)
+        return out
+
+    def close(self) -> None:
+        pass

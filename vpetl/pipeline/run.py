@@ -1,0 +1,153 @@
+"""One run: what its steps share, and what came of it (per question, and in all)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from vpetl.extractors import Extraction, Role
+from vpetl.schema.blobs import BlobStore
+from vpetl.schema.db import open_store
+from vpetl.schema.load import begin_ingest_run, finish_ingest_run, log_exchanges
+from vpetl.schema.lock import run_lock
+from vpetl.settings import Settings
+from vpetl.vlpar.client import Client, Exchange
+
+from .pool import ExtractionPool, Extractor
+
+
+class FetchLog:
+    """Collects the client's exchanges across threads until they are written."""
+
+    def __init__(self) -> None:
+        self.rows: list[Exchange] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, exchange: Exchange) -> None:
+        with self.lock:
+            self.rows.append(exchange)
+
+    def drain(self) -> list[Exchange]:
+        with self.lock:
+            rows, self.rows = self.rows, []
+        return rows
+
+
+@dataclass
+class Run:
+    """What every step of one run shares."""
+
+    settings: Settings
+    client: Client
+    blobs: BlobStore
+    store: sessionmaker[Session]
+    log: FetchLog
+    extractor: Extractor
+    incremental: bool = False
+    ingest_run_id: int | None = None
+    flow_run_id: str | None = None
+
+    def extract(self, kind: Role, sha256: str, published: date | None = None, title: str | None = None) -> Extraction:
+        """Extract a stored document under the run's budgets."""
+        return self.extractor.extract(kind, self.blobs.path(sha256), published, title)
+
+    def flush_log(self) -> None:
+        with self.store() as session:
+            log_exchanges(session, self.ingest_run_id, self.log.drain())
+
+
+class Status(StrEnum):
+    loaded = "loaded"
+    unchanged = "unchanged"
+    failed = "failed"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A part of a question that could not be fetched: the next run tries it again."""
+
+    question_id: int
+    url: str
+    reason: str
+
+
+@dataclass
+class QuestionOutcome:
+    """What became of one question in a run."""
+
+    question_id: int
+    status: Status = Status.loaded
+    new_documents: int = 0
+    changed_documents: list[str] = field(default_factory=list)  # republished: same URL, new bytes
+    extractions: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def failed(self, url: str, reason: str) -> None:
+        self.failures.append(Failure(self.question_id, url, reason))
+
+
+@dataclass
+class RunSummary:
+    """What one run did, and what the store holds after it."""
+
+    ingest_run_id: int
+    discovered: int
+    loaded: int
+    unchanged: int
+    failed: int
+    new_documents: int
+    changed_documents: list[str]
+    extractions: int
+    retries: int
+    extraction_cpu_s: float
+    extraction_peak_mb: float
+    failures: list[Failure]
+    store: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, run: Run, found: int, outcomes: list[QuestionOutcome]) -> RunSummary:
+        assert run.ingest_run_id is not None
+        return cls(run.ingest_run_id, found, *(sum(o.status == s for o in outcomes) for s in Status),
+                   new_documents=sum(o.new_documents for o in outcomes),
+                   changed_documents=[u for o in outcomes for u in o.changed_documents],
+                   extractions=sum(o.extractions for o in outcomes), retries=run.client.budget.used,
+                   extraction_cpu_s=round(run.extractor.cpu_seconds, 1),
+                   extraction_peak_mb=round(run.extractor.peak_mb),
+                   failures=[f for o in outcomes for f in o.failures])
+
+    def counts(self) -> dict[str, object]:
+        """As stored with the run (JSON)."""
+        out = asdict(self)
+        out.pop("store")
+        return out
+
+
+@contextmanager
+def open_run(settings: Settings, query: dict[str, object], incremental: bool = False,
+             flow_run_id: str | None = None, extractor: Extractor | None = None) -> Iterator[Run]:
+    """A run under the store's run lock, recorded as an ingest run; a run that raises is
+    recorded as failed with its reason, and its fetch log is kept."""
+    log = FetchLog()
+    client = Client(settings, on_exchange=log)
+    store = open_store(settings.database_url)
+    with run_lock(store.kw["bind"], wait=settings.lock_wait):
+        with store() as session:
+            run_id = begin_ingest_run(session, client.api_base, {**query, "incremental": incremental}, flow_run_id)
+        run = Run(settings, client, BlobStore(Path(settings.blob_dir)), store, log,
+                  extractor or ExtractionPool(settings), incremental, run_id, flow_run_id)
+        try:
+            yield run
+        except BaseException as exc:
+            run.flush_log()
+            with store() as session:
+                finish_ingest_run(session, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            run.extractor.close()

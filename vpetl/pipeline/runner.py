@@ -1,0 +1,93 @@
+"""The pipeline as plain function calls: discover the questions a query finds, then ingest each.
+
+The Prefect flows (`vpetl.flows`) call the very same `execute` with their own `Steps` (tasks
+instead of calls), so orchestration adds observability and distribution, never behaviour."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from vpetl.extractors.dates import session_year
+from vpetl.schema.export import summary as store_summary
+from vpetl.schema.load import finish_ingest_run
+from vpetl.settings import Settings
+from vpetl.vlpar import api
+
+from . import progress
+from .pool import Extractor
+from .question import Found, discover, ingest_batch
+from .run import QuestionOutcome, Run, RunSummary, open_run
+
+Batches = Sequence[list[Found]]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How a run's two stages are carried out: plain calls here, Prefect tasks in `vpetl.flows`."""
+
+    discover: Callable[[Run, api.Query], list[Found]]
+    ingest_batches: Callable[[Run, Batches], Iterator[list[QuestionOutcome]]]
+
+
+def batches(found: list[Found], size: int) -> list[list[Found]]:
+    return [found[i:i + size] for i in range(0, len(found), size)]
+
+
+def on_threads(work: Callable[[Run, list[Found]], list[QuestionOutcome]]
+               ) -> Callable[[Run, Batches], Iterator[list[QuestionOutcome]]]:
+    """Batches on a few local threads (fetching and loading wait on I/O), in order; each thread
+    keeps the caller's context (a flow run's, where there is one)."""
+    def run_all(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
+        with ThreadPoolExecutor(run.settings.workers) as threads:
+            futures = [threads.submit(contextvars.copy_context().run, work, run, batch) for batch in todo]
+            for future in futures:
+                yield future.result()
+    return run_all
+
+
+def execute(query: api.Query, settings: Settings, incremental: bool = False, steps: Steps | None = None,
+            flow_run_id: str | None = None, extractor: Extractor | None = None) -> RunSummary:
+    """Discover the questions a query finds, then ingest each; the run's summary."""
+    steps = steps or Steps(discover, on_threads(ingest_batch))
+    params = {k: (str(v) if isinstance(v, date) else v) for k, v in asdict(query).items()}
+    reporter = progress.current()
+    with open_run(settings, params, incremental, flow_run_id, extractor) as run:
+        try:
+            found = steps.discover(run, query)
+            reporter.start(len(found))
+            outcomes: list[QuestionOutcome] = []
+            for done in steps.ingest_batches(run, batches(found, settings.batch)):
+                outcomes += done
+                reporter.advance(len(done))
+        finally:
+            reporter.close()
+        result = RunSummary.of(run, len(found), outcomes)
+        with run.store() as session:
+            finish_ingest_run(session, run.ingest_run_id, "ok", result.counts())
+            result.store = store_summary(session)
+    return result
+
+
+def current_session_years(today: date | None = None) -> list[str]:
+    """The current session year and the one before (whose answers still come in)."""
+    now = session_year(today or date.today())
+    start = int(now[:4])
+    return [f"{start - 1}-{start}", now]
+
+
+def ingest(session_year: str | None = None, question: int | None = None, since: date | None = None,
+           until: date | None = None, term: str | None = None, settings: Settings | None = None) -> RunSummary:
+    """What `vpetl ingest` does, without Prefect: the questions of a session year, a date range
+    (of publication), a question number or search words."""
+    return execute(api.Query(session_year, since, until, question, term), settings or Settings())
+
+
+def sync(session_years: list[str] | None = None, settings: Settings | None = None) -> list[RunSummary]:
+    """What `vpetl sync` does, without Prefect: only what is new or changed, per session year."""
+    settings = settings or Settings()
+    return [execute(api.Query(session_year=y), settings, incremental=True)
+            for y in session_years or current_session_years()]
