@@ -28,6 +28,7 @@ def synthetic_site(questions: int, seed: int = 1) -> Iterator[Site]:
 
     prefect_offline(ROOT / ".prefect")
     from prefect import flow
+
     from vpetl.fixtures import synthetic
     from vpetl.vlpar import mirror
 

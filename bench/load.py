@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
 from vpetl.extractors.records import Cell, DocumentExtraction, Extraction, Table
 from vpetl.schema.db import open_store
 from vpetl.schema.load import DocumentIn, QuestionIn, load_question

@@ -29,9 +29,8 @@ def main() -> None:
     ap.add_argument("--no-plain", action="store_true", help="skip the run without Prefect")
     args = ap.parse_args()
     with synthetic_site(args.questions) as site:
-        from vpetl.flows.ingest import ingest
-
         from vpetl import pipeline
+        from vpetl.flows.ingest import ingest
         from vpetl.settings import Settings
 
         walls = {}

@@ -23,10 +23,10 @@ def main() -> None:
     args = ap.parse_args()
     with synthetic_site(args.questions) as site:
         from sqlalchemy import func, select
+
         from vpetl.flows.ingest import sync
         from vpetl.schema import models as m
         from vpetl.schema.db import open_store
-
         from vpetl.settings import Settings
 
         db = f"sqlite:///{site.tmp / 'bench.sqlite'}"

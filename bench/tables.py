@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pdfplumber
+
 from vpetl.extractors.pdf import open_pdf
 from vpetl.extractors.tables import extract_tables, per_page_json
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._typing import PDF
 from .dates import DUTCH_DATE, parse_dutch_date, session_year
 from .layout import Line, group_lines, inside, page_words
 from .names import person_name
-from .records import AnnexLink, NumberedItem, QuestionHeader, Table
+from .records import AnnexLink, BBox, NumberedItem, QuestionHeader, Table
 
 ANSWER_HEAD = re.compile(
     r"ANTWOORD\s+op\s+vraag\s+nr\.?\s*(\d+)\s+van\s+(" + DUTCH_DATE.pattern[2:-2] + r")\s+van\s+"
@@ -35,9 +36,9 @@ class _TextLine:
         return self.line.text.strip()
 
 
-def read_lines(pdf, tables: list[Table]) -> list[_TextLine]:
+def read_lines(pdf: PDF, tables: list[Table]) -> list[_TextLine]:
     """The document's lines in reading order, leaving out text that belongs to a table."""
-    out = []
+    out: list[_TextLine] = []
     for page in pdf.pages:
         boxes = [c.bbox for t in tables for c in t.cells if c.page == page.page_number]
         words = [w for w in page_words(page) if not any(inside(w, b, 1) for b in boxes)]
@@ -108,24 +109,26 @@ def parse_header(lines: list[_TextLine]) -> tuple[QuestionHeader, int, int]:
 
 def numbered_items(lines: list[_TextLine]) -> list[NumberedItem]:
     """'1. ...' starts an item, 'a) ...' a sub-item ('2.a'); other lines continue the last."""
-    items: list[list] = []
+    items: list[tuple[str, str, int]] = []
     parent = ""
     for ln in lines:
         text = ln.text
         if m := ITEM.match(text):
             parent = m[1]
-            items.append([m[1], m[2], ln.page])
+            items.append((m[1], m[2], ln.page))
         elif (m := SUB_ITEM.match(text)) and parent:
-            items.append([f"{parent}.{m[1]}", m[2], ln.page])
+            items.append((f"{parent}.{m[1]}", m[2], ln.page))
         elif items:
-            items[-1][1] = f"{items[-1][1]} {text}".strip()
+            number, sofar, page = items[-1]
+            items[-1] = (number, f"{sofar} {text}".strip(), page)
     return [NumberedItem(n, " ".join(t.split()), p) for n, t, p in items]
 
 
-def annex_links(pdf, lines: list[_TextLine], start: int) -> list[AnnexLink]:
+def annex_links(pdf: PDF, lines: list[_TextLine], start: int) -> list[AnnexLink]:
     """Annexes listed after the BIJLAGE(N) heading: titles, printed URLs and link annotations."""
     section = lines[start:]
-    titles, found = [], []
+    titles: list[str] = []
+    found: list[tuple[str, int, BBox, str]] = []
     for ln in section[1:]:
         urls = URL.findall(ln.text)
         for url in urls:
@@ -149,12 +152,13 @@ def annex_links(pdf, lines: list[_TextLine], start: int) -> list[AnnexLink]:
         seen.add(url)
         i = len(out)
         title = titles[i] if i < len(titles) else None
-        out.append(AnnexLink(f"Bijlage {i + 1}", title, url, page_no,
-                             tuple(round(v, 2) for v in bbox), source))
+        x0, top, x1, bottom = (round(v, 2) for v in bbox)
+        out.append(AnnexLink(f"Bijlage {i + 1}", title, url, page_no, (x0, top, x1, bottom), source))
     return out
 
 
-def parse_answer(pdf, tables: list[Table]):
+def parse_answer(pdf: PDF, tables: list[Table]
+                 ) -> tuple[QuestionHeader, list[NumberedItem], list[NumberedItem], list[AnnexLink]]:
     """Header, numbered questions, numbered answers and annex links of an answer PDF."""
     lines = read_lines(pdf, tables)
     header, body_start, answer_at = parse_header(lines)

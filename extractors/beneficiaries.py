@@ -13,7 +13,7 @@ from decimal import Decimal
 from .municipalities import place_name, resolve
 from .names import normalise_text, organisation_name
 from .numbers import parse_int, parse_number
-from .records import Beneficiary, BeneficiaryList, Table
+from .records import BBox, Beneficiary, BeneficiaryList, Cell, Table
 
 CENTS = re.compile(r",\d{2}\s*(€|EUR)?$")
 ROLES = [  # checked in this order: the first role whose pattern a header matches wins
@@ -44,7 +44,7 @@ def column_roles(table: Table) -> dict[str, int]:
     if "amount" not in roles:  # by value: the column with most amounts (a euro sign, or cents)
         money = {col: sum(1 for c in body if c.col == col and _money(c.text)) for col in range(table.n_cols)
                  if col not in taken}
-        best = max(money, key=money.get, default=None)
+        best = max(money, key=lambda col: money[col], default=None)
         if best is not None and money[best] >= 2 and money[best] >= 0.6 * sum(1 for c in body if c.col == best):
             roles["amount"] = best
     if "name" not in roles and "municipality" in roles:
@@ -68,7 +68,7 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
     roles = column_roles(table)
     if "name" not in roles or not ({"amount", "sessions"} & roles.keys()):
         return None
-    rows: dict[int, dict[int, object]] = {}
+    rows: dict[int, dict[int, Cell]] = {}
     for cell in table.cells:
         if not cell.is_header:
             rows.setdefault(cell.row, {})[cell.col] = cell
@@ -77,8 +77,8 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
         cells = rows[r]
         name_cell = cells.get(roles["name"])
         text = {role: cells[col].text if col in cells else None for role, col in roles.items()}
-        sessions = parse_int(text["sessions"]) if text.get("sessions") else None
-        amount = parse_number(text["amount"]).value if text.get("amount") else None
+        sessions = parse_int(s) if (s := text.get("sessions")) else None
+        amount = parse_number(a).value if (a := text.get("amount")) else None
         if r in table.total_rows:
             out.total_sessions, out.total_amount_eur = sessions, amount
             continue
@@ -91,7 +91,7 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
                                             or name != place_name(name)) else "organisation"
         row_cells = list(cells.values())
         out.rows.append(Beneficiary(
-            row=r, name=name_cell.text, normalised_name=match.name if kind == "municipality" else
+            row=r, name=name_cell.text, normalised_name=match.name if match and kind == "municipality" else
             organisation_name(name), kind=kind, page=name_cell.page, bbox=_row_bbox(row_cells),
             municipality=normalise_text(place) if place else (match.name if match else None),
             nis_code=match.nis_code if kind == "municipality" and match else None,
@@ -100,7 +100,7 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
     return out if out.rows else None
 
 
-def _row_bbox(cells) -> tuple[float, float, float, float]:
+def _row_bbox(cells: list[Cell]) -> BBox:
     same_page = [c for c in cells if c.page == cells[0].page]
     return (min(c.bbox[0] for c in same_page), min(c.bbox[1] for c in same_page),
             max(c.bbox[2] for c in same_page), max(c.bbox[3] for c in same_page))

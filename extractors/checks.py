@@ -26,7 +26,7 @@ class Validation:
     detail: str
 
 
-def _compare(check: str, subject: str, expected, actual, source: str) -> Validation:
+def _compare(check: str, subject: str, expected: object, actual: object, source: str) -> Validation:
     ok = expected == actual
     detail = (f"{subject}: {source} gives {expected}, the annex's lines give {actual}" if not ok
               else f"{subject}: {actual}, as {source}")
@@ -35,11 +35,11 @@ def _compare(check: str, subject: str, expected, actual, source: str) -> Validat
 
 
 def _sums(blist: BeneficiaryList) -> tuple[int, int | None, Decimal | None]:
-    sessions = [b.sessions for b in blist.rows]
-    amounts = [b.amount_eur for b in blist.rows]
-    return (len(blist.rows),
-            sum(sessions) if all(s is not None for s in sessions) else None,
-            sum(amounts, Decimal("0")) if all(a is not None for a in amounts) else None)
+    sessions = [b.sessions for b in blist.rows if b.sessions is not None]
+    amounts = [b.amount_eur for b in blist.rows if b.amount_eur is not None]
+    n = len(blist.rows)
+    return (n, sum(sessions) if len(sessions) == n else None,
+            sum(amounts, Decimal("0")) if len(amounts) == n else None)
 
 
 def annex_total(label: str, blist: BeneficiaryList) -> list[Validation]:
@@ -61,9 +61,10 @@ def annex_vs_answer_table(label: str, blist: BeneficiaryList, tables: list[Table
         pointer = next((c for c in table.cells if ref.match(c.text.strip())), None)
         if pointer is None:
             continue
-        column = [c for c in table.cells if c.col == pointer.col and c.value is not None and not c.is_header]
         out = []
-        for cell in column:
+        for cell in table.cells:
+            if cell.col != pointer.col or cell.value is None or cell.is_header:
+                continue
             where = f"{label} vs table {table.index} '{cell.row_label}' / '{cell.column_label}'"
             if cell.unit == "EUR":
                 out.append(_compare("annex_vs_answer_table", f"{where} amount_eur", cell.value, amount,

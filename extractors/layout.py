@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
+from ._typing import Page, Word
 from .records import BBox
 
 LINE_TOLERANCE = 2.5  # words whose tops differ less than this (pt) share a line
 CHUNK_GAP = 0.75  # a gap wider than this many font heights separates two chunks (columns)
-
-Word = dict  # a pdfplumber word: text, x0, x1, top, bottom, ...
-
 
 @dataclass
 class Line:
@@ -57,12 +56,10 @@ class Line:
                 out[-1].append(word)
         return [Line(ws) for ws in out]
 
-
-def page_words(page) -> list[Word]:
+def page_words(page: Page) -> list[Word]:
     """Upright words of a page (rotated text is left to other readers)."""
-    return [w for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
-            if w.get("upright", True)]
-
+    words = cast(list[Word], page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False))
+    return [w for w in words if w.get("upright", True)]
 
 def group_lines(words: list[Word]) -> list[Line]:
     """Cluster words into lines by their tops, top to bottom."""
@@ -73,7 +70,6 @@ def group_lines(words: list[Word]) -> list[Line]:
         else:
             lines.append([word])
     return [Line(sorted(ws, key=lambda w: w["x0"])) for ws in lines]
-
 
 def join_lines(lines: list[Line]) -> str:
     """Text of stacked lines as one string. A word broken by a hyphen at the line's end is
@@ -89,18 +85,15 @@ def join_lines(lines: list[Line]) -> str:
             out += " " + text
     return out
 
-
 def inside(word: Word, bbox: BBox, tolerance: float = 1.0) -> bool:
     """True when the word's centre lies within bbox."""
     cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
     x0, top, x1, bottom = bbox
     return x0 - tolerance <= cx <= x1 + tolerance and top - tolerance <= cy <= bottom + tolerance
 
-
 def union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
-
 
 def overlaps(a: BBox, b: BBox, tolerance: float = 0.0) -> bool:
     return not (a[2] < b[0] - tolerance or b[2] < a[0] - tolerance

@@ -68,8 +68,7 @@ def resolve(text: str, on: date) -> Municipality | None:
     vintage = _vintage(on)
     row = next((r for r in rows if r.valid[vintage]), None) or next(
         (r for r in sorted(rows, key=lambda r: r.nis) if r.valid["2018"]), rows[0])
-    if row.valid[vintage]:
-        at_time = row.nis
-    else:
+    at_time: str | None = row.nis
+    if not row.valid[vintage]:
         at_time = {"2018": None, "2019": row.nis_2019_2024, "2025": row.nis_2025}[vintage]
     return Municipality(row.name, at_time, row.nis_2025)

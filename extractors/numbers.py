@@ -56,11 +56,6 @@ def parse_number(text: str) -> ParsedValue:
     return ParsedValue(None, None, markers, body)
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """An amount in euro, or None when the text is not one number."""
-    return parse_number(text).value
-
-
 def parse_int(text: str) -> int | None:
     value = parse_number(text).value
     return int(value) if value is not None and value == value.to_integral_value() else None

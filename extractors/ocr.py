@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 
-from .layout import Word
+from ._typing import Page, Word
 
 DPI = 300
 LANGUAGES = "nld+eng"
@@ -22,7 +22,7 @@ def available() -> bool:
     return os.environ.get("VPETL_OCR", "auto") != "off" and shutil.which("tesseract") is not None
 
 
-def page_words(page) -> list[Word]:
+def page_words(page: Page) -> list[Word]:
     """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence."""
     image = page.to_image(resolution=DPI).original
     png = io.BytesIO()

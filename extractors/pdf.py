@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pdfplumber
 
 from . import ocr
+from ._typing import PDF
 from .records import PageIssue
 
 SNIFF_BYTES = 1024  # the PDF header may follow a little junk; readers accept it
@@ -44,7 +45,7 @@ def require_pdf(data: bytes) -> None:
         raise PdfError(f"not a PDF (starts with {head!r})")
 
 
-def open_pdf(data: bytes) -> pdfplumber.PDF:
+def open_pdf(data: bytes) -> PDF:
     """Open PDF bytes, reading the page tree now so a broken file fails here, with a reason."""
     require_pdf(data)
     try:
@@ -58,7 +59,7 @@ def open_pdf(data: bytes) -> pdfplumber.PDF:
         raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
 
 
-def textless_pages(pdf: pdfplumber.PDF) -> list[PageIssue]:
+def textless_pages(pdf: PDF) -> list[PageIssue]:
     """Pages without a text layer (a scan, a picture): read by OCR where it is installed, and
     recorded either way, so a reader knows which values came from OCR or were not read."""
     issues = []

@@ -13,10 +13,13 @@ a repeated header row is dropped. Labels, numbers and footnotes are read last, p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import ocr
-from .layout import Line, Word, group_lines, inside, join_lines, overlaps, page_words, union
+from ._typing import PDF, Obj, Page, Word
+from .layout import Line, group_lines, inside, join_lines, overlaps, page_words, union
 from .numbers import looks_numeric, parse_number
 from .records import BBox, Cell, Footnote, Table
 
@@ -59,7 +62,7 @@ class _Piece:
     lines_above: int = 0
 
 
-def extract_tables(pdf) -> list[Table]:
+def extract_tables(pdf: PDF) -> list[Table]:
     """Every table of an open pdfplumber PDF, stitched across pages and labelled."""
     words = [page_words(page) for page in pdf.pages]
     running = _running_lines(pdf.pages, words)
@@ -74,7 +77,7 @@ def _running_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()))
 
 
-def _running_lines(pages, words: list[list[Word]]) -> set[str]:
+def _running_lines(pages: list[Page], words: list[list[Word]]) -> set[str]:
     """Page headers and footers: lines in the top or bottom margin that recur on many pages
     (page numbers aside). They are neither tables nor text between a table and the page's end."""
     seen: dict[str, int] = {}
@@ -86,7 +89,8 @@ def _running_lines(pages, words: list[list[Word]]) -> set[str]:
     return {k for k, n in seen.items() if n >= max(2, 0.3 * len(pages))}
 
 
-def page_tables(page, words: list[Word] | None = None, running: set[str] = frozenset()) -> list[_Piece]:
+def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset()
+                ) -> list[_Piece]:
     """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR)."""
     words = page_words(page) if words is None else words
     if running:
@@ -205,13 +209,13 @@ def _intersection(a: BBox, b: BBox) -> BBox | None:
     return box if box[0] < box[2] and box[1] < box[3] else None
 
 
-def _figure(page, piece: _Piece) -> bool:
+def _figure(page: Page, piece: _Piece) -> bool:
     """A chart or a map that looks like a table: its plot is drawn with curves, slanted lines or
     a great many rectangles, or its text has a figure's caption."""
     x0, top, x1, bottom = piece.bbox
 
-    def within(o: dict) -> bool:
-        return o["x0"] >= x0 - 1 and o["x1"] <= x1 + 1 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1
+    def within(o: Obj) -> bool:
+        return bool(o["x0"] >= x0 - 1 and o["x1"] <= x1 + 1 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1)
 
     plotted = sum(1 for c in page.curves if within(c)) + sum(
         1 for ln in page.lines if within(ln) and abs(ln["x1"] - ln["x0"]) > 1 and abs(ln["bottom"] - ln["top"]) > 1)
@@ -222,7 +226,7 @@ def _figure(page, piece: _Piece) -> bool:
 
 # --- ruled -----------------------------------------------------------------------------
 
-def _ruled(page, words: list[Word]) -> list[_Piece]:
+def _ruled(page: Page, words: list[Word]) -> list[_Piece]:
     pieces = []
     for table in page.find_tables(RULED_SETTINGS):
         boxes = [c for c in table.cells if c]
@@ -240,7 +244,7 @@ def _ruled(page, words: list[Word]) -> list[_Piece]:
         if n_rows < 2:
             continue
         cells = []
-        owner: dict[int, tuple] = {}  # a word belongs to the smallest cell around it (cells may nest)
+        owner: dict[int, BBox] = {}  # a word belongs to the smallest cell around it (cells may nest)
         for w in region:
             around = [b for b in boxes if inside(w, b)]
             if around:
@@ -269,7 +273,7 @@ def _under_ruled(region: list[Word], xs: list[float], ys: list[float]) -> bool:
     return False
 
 
-def _unsplit_rows(region: list[Word], boxes: list, xs: list[float]) -> bool:
+def _unsplit_rows(region: list[Word], boxes: list[BBox], xs: list[float]) -> bool:
     """Several cells that span the grid's columns hold a row of data each: the vertical rules
     stop at the header, and the body's columns are set by the text alone."""
     spanning = 0
@@ -330,11 +334,11 @@ def _chunks(line: Line, v_rules: list[float]) -> list[Line]:
 
 # --- open-sided (horizontal rules only) ----------------------------------------------
 
-def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
+def _open(page: Page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
     rules = [e for e in _join_collinear(page.horizontal_edges)
              if e["x1"] - e["x0"] >= MIN_RULE_WIDTH
              and not any(overlaps((e["x0"], e["top"], e["x1"], e["top"]), t, 2) for t in taken)]
-    groups: list[list[dict]] = []
+    groups: list[list[Obj]] = []
     for rule in sorted(rules, key=lambda e: (round(e["x0"]), round(e["x1"]), e["top"])):
         for group in groups:
             ref = group[-1]
@@ -363,9 +367,9 @@ def _open(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
     return pieces
 
 
-def _join_collinear(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
+def _join_collinear(edges: list[Obj], tolerance: float = 2.0) -> list[Obj]:
     """One rule from the pieces a PDF draws it in (a segment per column, touching end to end)."""
-    out: list[dict] = []
+    out: list[Obj] = []
     for e in sorted(edges, key=lambda e: (round(e["top"]), e["x0"])):
         last = out[-1] if out else None
         if last and abs(last["top"] - e["top"]) <= 1.5 and e["x0"] <= last["x1"] + tolerance:
@@ -392,18 +396,18 @@ def _outside_rows(words: list[Word], x0: float, x1: float, ys: list[float]) -> l
     return ys + [bottom] if bottom > ys[-1] else ys
 
 
-def _lines_between(words: list[Word], upper: dict, lower: dict) -> list[Line]:
+def _lines_between(words: list[Word], upper: Obj, lower: Obj) -> list[Line]:
     """The lines between two rules, within the upper rule's width."""
     return group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
 
 
-def _captioned(words: list[Word], upper: dict, lower: dict) -> bool:
+def _captioned(words: list[Word], upper: Obj, lower: Obj) -> bool:
     """A caption ('Table 2.', 'Tabel 3', 'Figuur 1') between two rules: they belong to two tables."""
     return any(CAPTION.match(ln.text) for ln in _lines_between(words, upper, lower))
 
 
-def _tabular(words: list[Word], upper: dict, lower: dict) -> bool:
+def _tabular(words: list[Word], upper: Obj, lower: Obj) -> bool:
     """Between two rules of the same width, most lines are rows of data (a label, then numbers):
     one table's body, as in a booktabs table (rules above, under the header and below only).
     Two columns of prose also have two chunks a line, but no numbers in the second."""
@@ -414,7 +418,7 @@ def _tabular(words: list[Word], upper: dict, lower: dict) -> bool:
 
 # --- unruled (text alignment) --------------------------------------------------------
 
-def _unruled(page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
+def _unruled(page: Page, words: list[Word], taken: list[BBox]) -> list[_Piece]:
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
     lines = group_lines(free)
     blocks: list[list[Line]] = []
@@ -494,7 +498,8 @@ def _aligned(a: Line, b: Line, v_rules: list[float], tolerance: float = 12.0) ->
     return len(cb) >= 2 and len(cb) <= len(ca) and all(under(y) for y in cb)
 
 
-def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: list[float] = ()) -> _Piece | None:
+def _grid(page: int, method: str, rows: list[list[Line]], bbox: BBox, v_rules: tuple[float, ...] | list[float] = ()
+          ) -> _Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps."""
     v_rules = list(v_rules)
     rows = _merge_header(rows, v_rules)
@@ -553,11 +558,14 @@ def _stitch(pieces: list[_Piece]) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
-        continued = (prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page
+        continued = bool(prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page
                      and prev.last_on_page and piece.lines_above <= 3)
-        if continued and piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
+        if prev is None or not continued:
+            out.append(piece)
+            continue
+        if piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
             _remap_columns(piece, prev)
-        if continued and piece.n_cols == prev.n_cols and _same_columns(prev, piece):
+        if piece.n_cols == prev.n_cols and _same_columns(prev, piece):
             cells = piece.cells
             if _row_texts(piece, 0) == _row_texts(prev, 0):  # the header, repeated
                 cells = [c for c in cells if c.row > 0]
@@ -581,7 +589,7 @@ def _remap_columns(piece: _Piece, prev: _Piece) -> None:
     if abs(piece.bbox[0] - prev.bbox[0]) > STITCH_COLUMN_TOLERANCE:
         return
     edges = prev.col_edges
-    target = {}
+    target: dict[int, int] = {}
     for c in piece.cells:
         centre = (c.bbox[0] + c.bbox[2]) / 2
         target.setdefault(c.col, max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < centre))))
@@ -672,7 +680,7 @@ def _label(piece: _Piece, index: int) -> Table:
                  total_rows=totals, pages=pages, caption=piece.caption)
 
 
-def per_page_json(tables: list[Table]) -> dict:
+def per_page_json(tables: list[Table]) -> dict[str, Any]:
     """The tables as `vpetl tables --json` prints them (the format score_tables.py reads):
     one entry per table and page, rows counted from 0 on each page."""
     out = []
@@ -701,5 +709,5 @@ def _nearest(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def _round(b) -> BBox:
+def _round(b: Sequence[float]) -> BBox:
     return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from vpetl.extractors import Extraction, Role
 
+from vpetl.extractors import Extraction, Role
 from vpetl.pipeline.pool import Measured, extract_measured, failure
 from vpetl.settings import Settings
 
@@ -38,7 +38,6 @@ class ClusterExtraction:
         try:
             out, cpu, peak = future.result(timeout=self.settings.extract_timeout)
         except TimeoutError:
-            future.cancel()
             return failure(kind, started, f"took more than the budget of {self.settings.extract_timeout:g} s; stopped")
         with self.lock:
             self.cpu_seconds += cpu

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from prefect import Flow, flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
-from vpetl.vlpar.api import Query
 
 from vpetl import pipeline
 from vpetl.pipeline import question
@@ -24,8 +24,12 @@ from vpetl.pipeline.reextract import Reextraction
 from vpetl.pipeline.run import QuestionOutcome, Run, RunSummary
 from vpetl.pipeline.runner import Batches, Steps, on_threads
 from vpetl.settings import Settings
+from vpetl.vlpar.api import Query
 
 from .cluster import ClusterExtraction
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @task(cache_policy=NO_CACHE)
@@ -95,12 +99,14 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
     return pipeline.ingest_document(settings, url, path, _flow_run_id())
 
 
-def for_settings(f: Flow, settings: Settings) -> Flow:
+def for_settings(f: Flow[P, R], settings: Settings) -> Flow[P, R]:
     """A flow on the task runner the settings ask for: local threads, or a Dask cluster."""
     if settings.runner == "dask":
         if not settings.dask_address:
             raise ValueError("the dask runner needs a scheduler address (--dask-address or VPETL_DASK_ADDRESS)")
         from prefect_dask import DaskTaskRunner
 
-        return f.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
-    return f.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers))
+        runner: Any = DaskTaskRunner(address=settings.dask_address)
+    else:
+        runner = ThreadPoolTaskRunner(max_workers=settings.workers)
+    return f.with_options(task_runner=runner)

@@ -18,10 +18,6 @@ class FactDiff:
     changed: list[dict] = field(default_factory=list)  # each with "old" and "new"
     removed: list[dict] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.removed)
-
     def summary(self) -> str:
         return f"run {self.run_a} -> {self.run_b}: +{len(self.added)} ~{len(self.changed)} -{len(self.removed)}"
 

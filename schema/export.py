@@ -110,8 +110,9 @@ def validations(session: Session) -> Iterator[dict]:
                "actual": v.actual, "status": v.status, "detail": v.detail}
 
 
-def export(session: Session, out: Path, fmt: str = "jsonl") -> dict[str, int]:
+def export(session: Session, out: Path | str, fmt: str = "jsonl") -> dict[str, int]:
     """Write every record kind to OUT as .jsonl or .csv; returns the record count per kind."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for kind in KINDS:

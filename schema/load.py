@@ -14,9 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import JSON, delete, select, update
+from sqlalchemy import JSON, Table, delete, select, update
 from sqlalchemy.orm import Session
+
 from vpetl.extractors.checks import Validation
 from vpetl.extractors.records import Extraction
 
@@ -82,9 +84,7 @@ class QuestionIn:
 
 @dataclass
 class LoadCounts:
-    documents_new: int = 0
     extractions_new: int = 0
-    extractions_skipped: int = 0
     new_runs: list[int] = field(default_factory=list)
 
 
@@ -124,19 +124,20 @@ def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None
     costs more than the insert itself), SQLAlchemy's executemany elsewhere."""
     if not rows:
         return
-    table = model.__table__
+    table = cast(Table, model.__table__)
     conn = session.connection()
+    driver: Any = conn.connection.driver_connection  # psycopg's or sqlite3's own connection
     columns = list(rows[0])
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
     values = ([json.dumps(row[c]) if c in json_cols else _sqlite_time(row[c]) if isinstance(row[c], datetime)
                else row[c] for c in columns] for row in rows)
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor().copy(
+        with driver.cursor().copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
     elif conn.dialect.name == "sqlite":
-        conn.connection.driver_connection.cursor().executemany(
+        driver.cursor().executemany(
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
     else:
         conn.execute(table.insert(), rows)
@@ -157,7 +158,7 @@ def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: 
 
 def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
     with session.begin():
-        run = session.get(m.IngestRun, run_id)
+        run = session.get_one(m.IngestRun, run_id)
         run.finished_at, run.status, run.counts, run.error = datetime.now(UTC), status, counts, error
 
 
@@ -166,7 +167,7 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
     """Upsert a question with its answer, annexes, facts and validations, atomically."""
     counts = LoadCounts()
     with session.begin():
-        answer_doc = _document(session, q.answer, counts) if q.answer else None
+        answer_doc = _document(session, q.answer) if q.answer else None
         row = session.get(m.Question, q.id) or m.Question(id=q.id)
         row.session_year, row.number, row.title = q.session_year, q.number, q.title
         row.date_asked, row.date_answered = q.date_asked, q.date_answered
@@ -181,7 +182,7 @@ def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = N
             record_extraction(session, answer_doc, q.answer_extraction, q.id, counts, ingest_run_id, flow_run_id)
         session.execute(delete(m.Annex).where(m.Annex.question_id == q.id))
         for annex in q.annexes:
-            doc = _document(session, annex.document, counts) if annex.document else None
+            doc = _document(session, annex.document) if annex.document else None
             session.add(m.Annex(question_id=q.id, position=annex.position, label=annex.label, title=annex.title,
                                 url=annex.url, document_id=doc.id if doc else None, status=annex.status,
                                 detail=annex.detail))
@@ -197,7 +198,7 @@ def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, inge
     """A single document with no question (`vpetl ingest --url/--file`), atomically."""
     counts = LoadCounts()
     with session.begin():
-        row = _document(session, doc, counts)
+        row = _document(session, doc)
         if ex:
             record_extraction(session, row, ex, None, counts, ingest_run_id, flow_run_id)
     return counts
@@ -229,14 +230,13 @@ def replace_validations(session: Session, question_id: int, validations: list[Va
                                        checked_at=now) for v in validations)
 
 
-def _document(session: Session, doc: DocumentIn, counts: LoadCounts) -> m.Document:
+def _document(session: Session, doc: DocumentIn) -> m.Document:
     row = session.scalars(select(m.Document).where(m.Document.source_url == doc.source_url,
                                                    m.Document.sha256 == doc.sha256)).first()
     if row is None:
         row = m.Document(**doc.__dict__)
         session.add(row)
         session.flush()
-        counts.documents_new += 1
     return row
 
 
@@ -251,7 +251,6 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
     """One extraction run and its facts (inside the caller's transaction); skipped when the
     document already has a run of this extractor and version."""
     if has_run(session, doc.id, ex.extractor, ex.version):
-        counts.extractions_skipped += 1
         return
     result = ex.result
     run = m.ExtractionRun(document_id=doc.id, extractor=ex.extractor, extractor_version=ex.version,
@@ -313,7 +312,7 @@ def load_reextraction(session: Session, question_id: int, extractions: list[tupl
     counts = LoadCounts()
     with session.begin():
         for document_id, ex in extractions:
-            record_extraction(session, session.get(m.Document, document_id), ex, question_id, counts,
+            record_extraction(session, session.get_one(m.Document, document_id), ex, question_id, counts,
                               flow_run_id=flow_run_id)
         if validations is not None:
             replace_validations(session, question_id, validations)

@@ -30,4 +30,4 @@ def question_documents(session: Session, question_ids: list[int] | None = None) 
             yield QuestionDocument(q, None, None, q.answer_document)
         for annex in q.annexes:
             if annex.document_id is not None:
-                yield QuestionDocument(q, annex.label, annex.title, session.get(m.Document, annex.document_id))
+                yield QuestionDocument(q, annex.label, annex.title, session.get_one(m.Document, annex.document_id))

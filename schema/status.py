@@ -17,7 +17,7 @@ def status(session: Session, n_runs: int = 5) -> dict:
     requests, errors, size = session.execute(
         select(func.count(), func.count(m.FetchLog.error), func.coalesce(func.sum(m.FetchLog.bytes), 0))).one()
     last = next((r for r in runs if r.counts), None)
-    return {"runs": [{"id": r.id, "started_at": iso(r.started_at)[:16].replace("T", " "), "status": r.status,
+    return {"runs": [{"id": r.id, "started_at": (iso(r.started_at) or "")[:16].replace("T", " "), "status": r.status,
                       "query": " ".join(str(v) for k, v in (r.query or {}).items() if v and k != "incremental")
                       + (" (sync)" if (r.query or {}).get("incremental") else ""),
                       "counts": r.counts, "error": r.error} for r in runs],

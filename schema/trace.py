@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,12 +14,13 @@ from .export import iso
 def trace(session: Session, fact_id: str) -> dict | None:
     """Every run that holds the fact, newest first; None when no run does."""
     chain = []
-    for model in (m.TableCell, m.Beneficiary):
+    models: tuple[type[Any], ...] = (m.TableCell, m.Beneficiary)  # facts of two kinds, with their own columns
+    for model in models:
         for fact in session.scalars(select(model).where(model.fact_id == fact_id).order_by(model.id.desc())):
-            run = session.get(m.ExtractionRun, fact.extraction_run_id)
-            doc = session.get(m.Document, run.document_id)
+            run = session.get_one(m.ExtractionRun, fact.extraction_run_id)
+            doc = session.get_one(m.Document, run.document_id)
             if model is m.TableCell:
-                table = session.get(m.ExtractedTable, fact.table_id)
+                table = session.get_one(m.ExtractedTable, fact.table_id)
                 what = {"kind": "table_cell", "value": fact.value, "unit": fact.unit, "raw_text": fact.raw_text,
                         "row_label": fact.row_label, "column_label": fact.column_label,
                         "table_index": table.table_index, "table_method": table.method, "row": fact.row,

@@ -74,7 +74,6 @@ def store_url(request, tmp_path):
 def flow_ingest(session_year: str | None = "2019-2020", question: int | None = None, **settings):
     """The ingest flow (under the session's Prefect harness) with these settings."""
     from vpetl.flows.ingest import ingest
-
     from vpetl.pipeline import Query
     from vpetl.settings import Settings
 

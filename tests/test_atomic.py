@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
+
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 

@@ -7,8 +7,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from vpetl.fixtures.synthetic import PdfWriter, generate
 
+from vpetl.fixtures.synthetic import PdfWriter, generate
 from vpetl.pipeline.pool import ExtractionPool
 from vpetl.settings import Settings
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
+
 from vpetl.cli import app
 
 from .conftest import FILES, ROOT, SHARED
@@ -60,16 +61,21 @@ def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):
                                  mirror_base, "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100"])
     assert by_url.exit_code == 0, by_url.output
     assert "read by vpetl.annex: 1 tables, 56 beneficiaries" in by_url.output
-    by_file = runner.invoke(app, ["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db,
-                                  "--data-dir", str(tmp_path / "data")])
+    # the store and the blob folder named by the environment only
+    by_file = runner.invoke(app, ["ingest", "--file", str(FILES / "1402290.pdf")],
+                            env={"VPETL_DATABASE_URL": db, "VPETL_DATA_DIR": str(tmp_path / "env-data")})
     assert by_file.exit_code == 0, by_file.output
     assert "read by vpetl.answer: 1 tables" in by_file.output
     from sqlalchemy import select
+
     from vpetl.schema import models as m
+    from vpetl.schema.blobs import BlobStore
     from vpetl.schema.db import open_store
 
     with open_store(db)() as s:
         docs = {d.source_url: d for d in s.scalars(select(m.Document))}
     local = (FILES / "1402290.pdf").resolve().as_uri()
     assert local in docs and docs[local].size == (FILES / "1402290.pdf").stat().st_size
+    sha = docs[local].sha256
+    assert BlobStore(tmp_path / "env-data" / "blobs").path(sha).exists()
     assert "http://www.vlaamsparlement.be/link?id=9682" in docs

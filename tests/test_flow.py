@@ -6,6 +6,7 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+
 from vpetl.extractors import ocr
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store

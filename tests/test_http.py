@@ -7,10 +7,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from vpetl.vlpar import api
-from vpetl.vlpar.client import Client, FetchError
 
 from vpetl.settings import Settings
+from vpetl.vlpar import api
+from vpetl.vlpar.client import Client, FetchError
 
 
 @pytest.fixture
@@ -20,12 +20,12 @@ def client(mirror_base):
 
 def test_search_pages_through_every_hit(client, monkeypatch):
     monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 13 questions: three pages
-    hits = list(api.search(client, api.session_query("2019-2020")))
+    hits = list(api.search(client, api.Query(session_year="2019-2020")))
     assert len(hits) == 13 and len({h.id for h in hits}) == 13
     hit = next(h for h in hits if h.id == 1402289)
     assert hit.metatags["thema"] == ["Economie", "Ondernemen"]  # a repeated metatag becomes a list
     assert hit.metatags["zittingsjaar"] == "2019-2020"
-    assert list(api.search(client, api.session_query("2020-2021"))) == []
+    assert list(api.search(client, api.Query(session_year="2020-2021"))) == []
 
 
 def test_record_json_and_xml_agree(client):

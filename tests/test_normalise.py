@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from vpetl.extractors.dates import parse_dutch_date, session_year
 from vpetl.extractors.municipalities import resolve
 from vpetl.extractors.names import organisation_name, person_name

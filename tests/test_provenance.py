@@ -7,6 +7,8 @@ import json
 import pytest
 import requests
 from sqlalchemy import text
+
+from vpetl import extractors
 from vpetl.extractors import beneficiaries
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs
@@ -14,8 +16,6 @@ from vpetl.schema.export import beneficiaries as export_beneficiaries
 from vpetl.schema.export import table_cells
 from vpetl.schema.review import add_review, export_file, import_file, orphans
 from vpetl.schema.trace import as_prov, trace
-
-from vpetl import extractors
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
+
 from vpetl.extractors import extract_pdf_tables
 
 from .conftest import SHARED

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 

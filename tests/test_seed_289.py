@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from vpetl.extractors import extract_annex, extract_answer
 from vpetl.extractors.checks import annex_total, annex_vs_answer_table
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
+
 from vpetl.extractors import extract_answer
 from vpetl.extractors.records import Extraction
 from vpetl.schema import models as m

@@ -8,12 +8,12 @@ import shutil
 
 import pytest
 from sqlalchemy import func, select
+
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 from vpetl.schema.export import beneficiaries, questions, table_cells
-from vpetl.vlpar import mirror
-
 from vpetl.settings import Settings
+from vpetl.vlpar import mirror
 
 from .conftest import flow_ingest
 
@@ -58,6 +58,7 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
     (second,) = run(sync, base, tmp_path, sessions=["2019-2020"])
     assert (second.loaded, second.unchanged) == (0, 13)
     from typer.testing import CliRunner
+
     from vpetl.cli import app
 
     shown = CliRunner().invoke(app, ["status", "--db", f"sqlite:///{tmp_path / 's.sqlite'}"], env={"COLUMNS": "200"})

@@ -4,6 +4,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+
 from vpetl.extractors import extract_answer, extract_pdf_tables
 
 from .conftest import SHARED, pdf

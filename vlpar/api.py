@@ -52,11 +52,6 @@ class Query:
         return replace(self, since=since, until=middle), replace(self, since=middle + timedelta(days=1), until=until)
 
 
-def session_query(session_year: str) -> str:
-    """The search expression for the written questions of one session year."""
-    return Query(session_year=session_year).expression()
-
-
 @dataclass
 class Hit:
     id: int | None
@@ -96,7 +91,8 @@ def parse_hit(item: dict) -> Hit:
             tags[name] = (prev if isinstance(prev, list) else [prev]) + [value]
         else:
             tags[name] = value
-    qid = _trailing_id(tags.get("opendata")) or _trailing_id(item.get("url"))
+    opendata = tags.get("opendata")
+    qid = _trailing_id(opendata if isinstance(opendata, str) else None) or _trailing_id(item.get("url"))
     return Hit(qid, item.get("url"), item.get("title"), tags, item)
 
 
@@ -112,7 +108,7 @@ def search(client: Client, query: Query | str, on_response: Callable[[Response],
         resp = client.get(url, accept="application/json")
         if on_response:
             on_response(resp)
-        data = json.loads(resp.body)
+        data = json.loads(resp.body or b"{}")
         count = int(data.get("count") or 0)
         if page == 1 and count > max_hits and isinstance(query, Query) and (halves := query.split()):
             for half in halves:
@@ -163,7 +159,7 @@ def parse_record(body: bytes | dict, content_type: str | None = None) -> Record:
         asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
         date_asked=_date(raw.get("themadatum") or (steps[0].get("datum") if steps else None)),
         date_answered=_date(answered), status=steps[-1].get("status") if steps else None,
-        files=[f.get("URL") if isinstance(f, dict) else f for f in files if f], raw=raw)
+        files=[u for f in files if (u := f.get("URL") if isinstance(f, dict) else f)], raw=raw)
 
 
 def _xml_to_dict(body: bytes) -> dict:

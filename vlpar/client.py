@@ -250,7 +250,7 @@ class Client:
 
     def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
         """Stream the body (into the sink, or memory), hashing it; check size and length."""
-        digest, chunks, size = hashlib.sha256(), [], 0
+        digest, chunks, size = hashlib.sha256(), list[bytes](), 0
         writer = sink.writer() if sink else None
         try:
             for chunk in resp.iter_content(CHUNK):

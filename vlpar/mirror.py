@@ -27,6 +27,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -184,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
 
     @property
     def base(self) -> str:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = self.headers.get("Host") or "{}:{}".format(*cast(tuple[str, int], self.server.server_address))
         return f"http://{host}"
 
     def do_GET(self) -> None:

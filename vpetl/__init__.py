@@ -33,14 +33,15 @@ _EXPORTS = {
     "extract_answer": "vpetl.extractors",
     "extract_annex": "vpetl.extractors",
     "extract_pdf_tables": "vpetl.extractors",
-    "mirror": "vpetl.vlpar.mirror",  # a module: the local mirror of the parliament's services
 }
+_MODULES = {"mirror": "vpetl.vlpar.mirror"}  # the local mirror of the parliament's services
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     if name in _EXPORTS:
-        module = importlib.import_module(_EXPORTS[name])
-        return module if module.__name__.endswith(f".{name}") else getattr(module, name)
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'vpetl' has no attribute {name!r}")

@@ -216,6 +216,9 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
     prefect_offline()
     from .flows.ingest import sync as flow
 
+    from .pipeline import progress
+
+    progress.use(progress.Progress())  # a line every few seconds, in the served process's output
     params = {"session_years": session or None, "settings": settings.model_dump(mode="json")}
     console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"), highlight=False)
     flow.serve(name=name, cron=cron, interval=interval, parameters=params, limit=1)

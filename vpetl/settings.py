@@ -21,7 +21,7 @@ ENV_PREFIX = "VPETL_"
 class Settings(BaseSettings):
     """What a run needs to know: where things are, how politely to fetch, what extraction may cost."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid")
 
     # Where things are
     api_base: str = Field(DEFAULT_API_BASE, description="Base URL of the parliament's services, or of a mirror "

@@ -2,8 +2,8 @@
 
 from alembic import context
 from sqlalchemy import create_engine
-from vpetl.schema.models import Base
 
+from vpetl.schema.models import Base
 from vpetl.settings import Settings
 
 config = context.config

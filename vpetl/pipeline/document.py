@@ -63,7 +63,7 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
 def read_document(data: bytes, max_pages: int) -> Extraction:
     """An answer when the document has an answer's header, else an annex."""
     ex = extractors.extract("answer", data, max_pages=max_pages)
-    if ex.result is not None and ex.result.header.number is None:
+    if ex.result is not None and (ex.result.header is None or ex.result.header.number is None):
         ex = extractors.extract("annex", data, max_pages=max_pages)
     return ex
 

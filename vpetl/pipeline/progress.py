@@ -1,4 +1,5 @@
-"""Progress of a long run: a rich bar in a terminal, a log line every few seconds otherwise."""
+"""Progress of a long run: a rich bar in a terminal, a log line every few seconds otherwise,
+nothing for a library caller who did not ask (the CLI chooses)."""
 
 from __future__ import annotations
 
@@ -61,12 +62,19 @@ class RichProgress(Progress):
         self.bar.stop()
 
 
+class Quiet(Progress):
+    """Counts only."""
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+
 _current: Progress | None = None
 
 
 def current() -> Progress:
-    """The reporter the CLI chose (a bar in a terminal), else log lines."""
-    return _current or Progress()
+    """The reporter chosen with `use` (by the CLI: a bar in a terminal), else none."""
+    return _current or Quiet()
 
 
 def use(progress: Progress | None) -> None:

@@ -42,7 +42,10 @@ RECORD_ANNEX_LABEL = "Bijlage {n}"  # how the parliament labels annexes; for fil
 def discover(run: Run, query: api.Query) -> list[Found]:
     """Every question a query finds, once, with its `last_modified`; raw pages kept as blobs."""
     found: dict[int, str | None] = {}
-    for hit in api.search(run.client, query, on_response=lambda resp: run.blobs.put(resp.body or b"")):
+    def keep(resp: Response) -> None:
+        run.blobs.put(resp.body or b"")
+
+    for hit in api.search(run.client, query, on_response=keep):
         if hit.id is not None and hit.id not in found:
             if query.number is None or str(hit.metatags.get("nummer")) == str(query.number):
                 last_modified = hit.metatags.get("last_modified")

@@ -114,8 +114,9 @@ class RunSummary:
     @classmethod
     def of(cls, run: Run, found: int, outcomes: list[QuestionOutcome]) -> RunSummary:
         assert run.ingest_run_id is not None
-        return cls(run.ingest_run_id, found, *(sum(o.status == s for o in outcomes) for s in Status),
-                   new_documents=sum(o.new_documents for o in outcomes),
+        by_status = {s: sum(o.status == s for o in outcomes) for s in Status}
+        return cls(run.ingest_run_id, found, by_status[Status.loaded], by_status[Status.unchanged],
+                   by_status[Status.failed], new_documents=sum(o.new_documents for o in outcomes),
                    changed_documents=[u for o in outcomes for u in o.changed_documents],
                    extractions=sum(o.extractions for o in outcomes), retries=run.client.budget.used,
                    extraction_cpu_s=round(run.extractor.cpu_seconds, 1),

@@ -67,7 +67,7 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
             reporter.close()
         result = RunSummary.of(run, len(found), outcomes)
         with run.store() as session:
-            finish_ingest_run(session, run.ingest_run_id, "ok", result.counts())
+            finish_ingest_run(session, result.ingest_run_id, "ok", result.counts())
             result.store = store_summary(session)
     return result
 
