@@ -1,12 +1,12 @@
 """Words of an image-only page, read by Tesseract (Dutch), as pdfplumber would give them.
 
 Optional: Tesseract comes from Debian's packages (`tesseract-ocr tesseract-ocr-nld`). Without
-it, or with VPETL_OCR=off, a page without a text layer is recorded as needing OCR instead."""
+it, or switched off (`enable(False)`; the setting VPETL_OCR=false), a page without a text layer
+is recorded as needing OCR instead."""
 
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 
@@ -18,8 +18,17 @@ MIN_CONFIDENCE = 30.0  # words Tesseract is less sure of are left out
 TIMEOUT = 120  # seconds for one page
 
 
+_enabled = True
+
+
+def enable(on: bool) -> None:
+    """Use OCR where Tesseract is installed (the default), or never (set once per process)."""
+    global _enabled
+    _enabled = on
+
+
 def available() -> bool:
-    return os.environ.get("VPETL_OCR", "auto") != "off" and shutil.which("tesseract") is not None
+    return _enabled and shutil.which("tesseract") is not None
 
 
 def page_words(page: Page) -> list[Word]:

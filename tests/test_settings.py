@@ -35,6 +35,7 @@ SAMPLES = {
     "extract_timeout": ("30", 30.0),
     "extract_memory_mb": ("512", 512),
     "max_pages": ("50", 50),
+    "ocr": ("false", False),
 }
 
 

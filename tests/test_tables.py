@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from vpetl.extractors import extract_answer, extract_pdf_tables
+from vpetl.extractors import extract_answer, extract_pdf_tables, ocr
 
 from .conftest import SHARED, pdf
 
@@ -76,7 +76,7 @@ def test_scanned_page_without_ocr_is_recorded_not_skipped(monkeypatch):
 
     from vpetl.extractors import extract_annex
 
-    monkeypatch.setenv("VPETL_OCR", "off")
+    monkeypatch.setattr(ocr, "_enabled", False)
     out = extract_annex(pdf(1402406), date(2020, 3, 26))
     assert out.tables == [] and [(i.page, "needs OCR" in i.reason) for i in out.issues] == [(1, True)]
 

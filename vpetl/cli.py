@@ -215,7 +215,6 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
     settings = settings.with_(data_dir=settings.data_dir.resolve())  # the served flow may run elsewhere
     prefect_offline()
     from .flows.ingest import sync as flow
-
     from .pipeline import progress
 
     progress.use(progress.Progress())  # a line every few seconds, in the served process's output
@@ -273,10 +272,11 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
     """Print the tables of any PDF (one entry per table and page)."""
     from . import extractors
 
+    extractors.ocr.enable(settings_from().ocr)
     try:
         found = extractors.extract_pdf_tables(pdf.read_bytes())
     except extractors.PdfError as exc:
-        console.print(f"[red]{pdf}: {exc}[/]", highlight=False)
+        console.print(f"[red]{escape(str(pdf))}: {escape(str(exc))}[/]", highlight=False)
         raise typer.Exit(1) from exc
     if as_json:
         from .extractors.tables import per_page_json

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     extract_timeout: float = Field(120.0, gt=0, description="Seconds one document's extraction may take.")
     extract_memory_mb: int = Field(1024, ge=64, description="Address space (MB) of one extraction worker.")
     max_pages: int = Field(2000, ge=1, description="Pages a document may have (an answer or annex is far shorter).")
+    ocr: bool = Field(True, description="Read image-only pages with Tesseract where it is installed "
+                                        "(false: record them as needing OCR).")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from vpetl import extractors
-from vpetl.extractors import Extraction, Role
+from vpetl.extractors import Extraction, Role, ocr
 from vpetl.settings import Settings
 
 Measured = tuple[Extraction, float, float]
@@ -61,9 +61,11 @@ def _ready() -> bool:
     return extractors.VERSION is not None  # the worker has imported the extractors
 
 
-def _limit_memory(memory_mb: int) -> None:
+def _start_worker(memory_mb: int, use_ocr: bool) -> None:
+    """A worker under its memory limit, reading scans by OCR or not, as the settings say."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    ocr.enable(use_ocr)
 
 
 class ExtractionPool:
@@ -81,7 +83,8 @@ class ExtractionPool:
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process
         pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
-                                   initializer=_limit_memory, initargs=(self.settings.extract_memory_mb,))
+                                   initializer=_start_worker,
+                                   initargs=(self.settings.extract_memory_mb, self.settings.ocr))
         for ready in [pool.submit(_ready) for _ in range(self.processes)]:
             ready.result()
         return pool
@@ -125,6 +128,7 @@ class InProcess:
 
     def __init__(self, settings: Settings) -> None:
         self.max_pages = settings.max_pages
+        ocr.enable(settings.ocr)
         self.cpu_seconds = 0.0
         self.peak_mb = 0.0
 
