@@ -199,3 +199,14 @@ def test_date_range_and_words(client):
     assert {h.metatags["nummer"] for h in march} == {"301", "325", "340", "356", "371", "395", "404"}
     words = list(api.search(client, api.Query(session_year="2019-2020", term="fietspaden")))
     assert [h.metatags["nummer"] for h in words] == ["312"]
+
+
+def test_a_url_without_a_path_is_named_as_the_site_root(mirror_base):
+    client = Client(Settings(api_base=mirror_base))
+    assert client.canonical(mirror_base) == "https://www.vlaamsparlement.be/"
+    assert client.canonical(f"{mirror_base}?x=1") == "https://www.vlaamsparlement.be/?x=1"
+
+
+def test_allow_host_adds_to_the_parliaments_hosts(mirror_base):
+    client = Client(Settings(api_base=mirror_base, allowed_hosts=("data.example.org",)))
+    assert {"data.example.org", "docs.vlaamsparlement.be", "www.vlaamsparlement.be"} <= client.allowed

@@ -167,8 +167,9 @@ class Client:
         parts = urlsplit(url)
         if not self.mirrored or parts.netloc != urlsplit(self.api_base).netloc:
             return url
-        origin = next(host for prefix, host in CANONICAL_HOSTS if parts.path.startswith(prefix))
-        return urlunsplit((*urlsplit(origin)[:2], parts.path, parts.query, ""))
+        path = parts.path or "/"  # a URL with no path is the site's root
+        origin = next(host for prefix, host in CANONICAL_HOSTS if path.startswith(prefix))
+        return urlunsplit((*urlsplit(origin)[:2], path, parts.query, ""))
 
     def get(self, url: str, accept: str | None = None, etag: str | None = None, last_modified: str | None = None,
             sink: Sink | None = None, expect_pdf: bool = False) -> Response:
