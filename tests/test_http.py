@@ -210,3 +210,16 @@ def test_a_url_without_a_path_is_named_as_the_site_root(mirror_base):
 def test_allow_host_adds_to_the_parliaments_hosts(mirror_base):
     client = Client(Settings(api_base=mirror_base, allowed_hosts=("data.example.org",)))
     assert {"data.example.org", "docs.vlaamsparlement.be", "www.vlaamsparlement.be"} <= client.allowed
+
+
+@pytest.mark.parametrize("body", [
+    b'{"id": "abc"}', b'{"titel": "no id"}', b'{"id": 1000000000000000000000000000000}',
+    b'{"id": 5, "procedureverloop": ["a", "b"]}', b'{"id": 5, "vraagnummer": "312bis"}',
+    b'{"a": ' * 200_000 + b"1" + b"}" * 200_000, b'{"id": 5, "titel": "\xff\xfe"}',
+    b'<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><schv><id>&b;</id></schv>',
+    b"<html><body>Onderhoud</body></html>",
+], ids=["id-text", "no-id", "id-overflow", "steps-strings", "number-312bis", "deep-json", "non-utf8",
+        "xml-entities", "html"])
+def test_a_record_that_cannot_be_read_is_a_record_error(body):
+    with pytest.raises(api.RecordError, match="unreadable record"):
+        api.parse_record(body)

@@ -167,3 +167,35 @@ def test_two_runs_never_load_into_one_database_at_once(prefect, site, tmp_path):
     result = flow_ingest(question=289, api_base=base, database_url=url,
                     data_dir=str(tmp_path / "data"), rate=200)
     assert result.loaded == 1
+
+
+def test_a_malformed_record_or_a_bug_fails_only_its_question(site, tmp_path, monkeypatch):
+    from vpetl import pipeline
+    from vpetl.pipeline import question
+
+    root, base, _ = site
+    rec_path = root / "records" / "1402312.json"
+    rec = json.loads(rec_path.read_text())
+    rec["procedureverloop"] = ["gesteld", "beantwoord"]  # steps as strings, not objects
+    rec_path.write_text(json.dumps(rec))
+    real = question.question_in
+
+    def buggy(run, record, resp, last_modified):  # a bug in vpetl's own code, for one question
+        if record.id == 1402388:
+            raise RuntimeError("boom")
+        return real(run, record, resp, last_modified)
+
+    monkeypatch.setattr(question, "question_in", buggy)
+    settings = Settings(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=tmp_path / "d",
+                        rate=0)
+    result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
+    assert (result.discovered, result.loaded, result.failed) == (13, 11, 2)
+    reasons = {f.question_id: f.reason for f in result.failures}
+    assert reasons[1402312].startswith("unreadable record: AttributeError")
+    assert reasons[1402388] == "bug in vpetl: RuntimeError: boom"
+    assert count(tmp_path, m.Question) == 11  # nothing of a failed question is loaded
+
+    monkeypatch.setattr(question, "question_in", real)  # the next run retries exactly those two
+    rec_path.write_text(json.dumps({**rec, "procedureverloop": []}))
+    again = pipeline.sync(["2019-2020"], settings)[0]
+    assert (again.loaded, again.unchanged, again.failed) == (2, 11, 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import quote
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from .client import Client, Response
 
@@ -139,8 +139,31 @@ def _date(value) -> date | None:
         return None
 
 
+MAX_ID = 2**63 - 1  # the store's BIGINT
+
+
+class RecordError(ValueError):
+    """A record the source sent that cannot be read as a written question: bad input, not a bug."""
+
+
 def parse_record(body: bytes | dict, content_type: str | None = None) -> Record:
-    """A written question's record, from its JSON or its XML form (or the JSON already parsed)."""
+    """A written question's record, from its JSON or its XML form (or the JSON already parsed).
+
+    Whatever the bytes are (HTML, broken JSON, an entity attack, nesting without end, fields of
+    the wrong type), a record that cannot be read raises RecordError with the reason."""
+    try:
+        record = _parse_record(body)
+    except RecordError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, UnicodeDecodeError,
+            ElementTree.ParseError, DefusedXmlException) as exc:
+        raise RecordError(f"unreadable record: {type(exc).__name__}: {exc}") from exc
+    if not 0 < record.id <= MAX_ID:
+        raise RecordError(f"unreadable record: id {record.id} is out of range")
+    return record
+
+
+def _parse_record(body: bytes | dict) -> Record:
     if isinstance(body, dict):
         raw = body
     else:

@@ -11,6 +11,7 @@ in the search results is the one stored, unless they were unanswered or incomple
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +33,8 @@ from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
 
 from .run import QuestionOutcome, Run, Status
+
+log = logging.getLogger(__name__)
 
 Found = tuple[int, str | None]
 """A discovered question: its id and the `last_modified` its search hit gave (or None)."""
@@ -60,16 +63,36 @@ def ingest_batch(run: Run, batch: list[Found]) -> list[QuestionOutcome]:
 
 
 def ingest_question(run: Run, question_id: int, last_modified: str | None) -> QuestionOutcome:
-    """Fetch what changed of one question, extract what is new, check and load it."""
+    """Fetch what changed of one question, extract what is new, check and load it.
+
+    Whatever goes wrong stays with this question: it is recorded as failed with the reason
+    (nothing of it is loaded; the next run tries again) and the run goes on. A record that
+    cannot be fetched or read is the source's doing; anything else is a bug in vpetl, said
+    so, with its traceback in the log."""
     outcome = QuestionOutcome(question_id)
     try:
         _ingest(run, question_id, last_modified, outcome)
-    except FetchError as exc:  # the record itself: nothing of this question is loaded; the next run retries
+    except FetchError as exc:
         outcome.status = Status.failed
         outcome.failed(exc.url, exc.reason)
+    except api.RecordError as exc:
+        outcome.status = Status.failed
+        outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except Exception as exc:
+        log.exception("question %s: bug in vpetl", question_id)
+        outcome.status = Status.failed
+        outcome.failed(api.record_url(run.client, question_id), f"bug in vpetl: {type(exc).__name__}: {exc}")
     finally:
-        run.flush_log()
+        _flush_log(run, question_id)
     return outcome
+
+
+def _flush_log(run: Run, question_id: int) -> None:
+    """The question's fetch log; a log that cannot be written must not hide what happened."""
+    try:
+        run.flush_log()
+    except Exception:
+        log.exception("question %s: its fetch log could not be written", question_id)
 
 
 def skip_without_request(stored: StoredQuestion | None, last_modified: str | None, incremental: bool) -> bool:
