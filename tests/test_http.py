@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -223,3 +225,39 @@ def test_allow_host_adds_to_the_parliaments_hosts(mirror_base):
 def test_a_record_that_cannot_be_read_is_a_record_error(body):
     with pytest.raises(api.RecordError, match="unreadable record"):
         api.parse_record(body)
+
+
+def _search_page(count: int, ids: range) -> tuple[int, dict, bytes]:
+    hits = [{"id": f"http://be.vlp.feed/{i}/pfls/1", "metatags": {"metatag": [
+        {"name": "opendata", "value": f"https://ws.vlpar.be/e/opendata/schv/{i}"}]}} for i in ids]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"count": str(count), "result": hits}).encode()
+
+
+@pytest.mark.parametrize("page", [
+    b"<html><body>Onderhoud</body></html>", b'{"count": "many", "result": []}', b'{"count": 5, "result": {"a": 1}}',
+    b'{"count": 5, "result": [{"metatags": "a string"}]}', b'{"count": 5, "result": ["a"]}',
+    b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
+], ids=["html", "count-text", "result-object", "metatags-string", "hit-string", "deep-json"])
+def test_a_search_page_that_cannot_be_read_is_a_search_error(scripted, page):
+    handler, base = scripted
+    handler.script += [(200, {"Content-Type": "application/json"}, page)]
+    with pytest.raises(api.SearchError, match="unreadable search page"):
+        list(api.search(Client(Settings(api_base=base, rate=0)), api.Query(session_year="2019-2020")))
+
+
+def test_search_paging_is_bounded_by_the_first_count(scripted):
+    """A service that always says there is more (no lastindex, a full page every time) is read
+    for the pages its first count calls for, and no more."""
+    handler, base = scripted
+    handler.script += [_search_page(250, range(p * 100, p * 100 + 100)) for p in range(50)]
+    hits = list(api.search(Client(Settings(api_base=base, rate=0)), "x"))
+    assert len(hits) == 300 and len(handler.seen) == 3
+
+
+def test_splitting_a_query_that_always_overflows_ends(scripted):
+    handler, base = scripted
+    handler.script += [_search_page(20_000, range(1))] * 200_000
+    client = Client(Settings(api_base=base, rate=0))
+    query = api.Query(since=date(2020, 1, 1), until=date(2020, 1, 8))
+    hits = list(api.search(client, query))  # 8 days, split down to single days, each served as it comes
+    assert (len(hits), len(handler.seen)) == (8, 15)

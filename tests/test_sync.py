@@ -199,3 +199,31 @@ def test_a_malformed_record_or_a_bug_fails_only_its_question(site, tmp_path, mon
     rec_path.write_text(json.dumps({**rec, "procedureverloop": []}))
     again = pipeline.sync(["2019-2020"], settings)[0]
     assert (again.loaded, again.unchanged, again.failed) == (2, 11, 0)
+
+
+def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeypatch):
+    from vpetl import pipeline
+    from vpetl.vlpar import api
+
+    server, base = mirror.start()
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 13 questions on three pages
+    real, calls = api.read_search_page, []
+
+    def breaks_on_the_third_page(body, url):
+        calls.append(url)
+        if len(calls) == 3:
+            raise api.SearchError(f"unreadable search page {url}: ValueError: not JSON")
+        return real(body, url)
+
+    monkeypatch.setattr(api, "read_search_page", breaks_on_the_third_page)
+    settings = Settings(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=tmp_path / "d",
+                        rate=0)
+    try:
+        result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
+    finally:
+        server.shutdown()
+    assert (result.discovered, result.loaded, result.failed) == (10, 10, 0)
+    assert result.discovery_error and "not JSON" in result.discovery_error
+    with open_store(settings.database_url)() as s:
+        row = s.scalars(select(m.IngestRun)).one()
+    assert (row.status, row.error) == ("failed", result.discovery_error)

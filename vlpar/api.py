@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException, ElementTree
 from .client import Client, Response
 
 SEARCH_PAGE_SIZE = 100  # the service's maximum
+MAX_SPLIT_DEPTH = 16  # halvings of a date range: 16 take any span since 2004 down to single days
 MAX_HITS = 10_000  # the service serves no more hits of one query: larger ranges are split
 WRITTEN_QUESTIONS = ("requiredfields=paginatype:Parlementair%20document.aggregaat:Vraag%20of%20interpellatie."
                      "aggregaattype:Schriftelijke%20vraag")
@@ -96,30 +97,51 @@ def parse_hit(item: dict) -> Hit:
     return Hit(qid, item.get("url"), item.get("title"), tags, item)
 
 
+class SearchError(ValueError):
+    """A search page that cannot be read (HTML, broken JSON, fields of the wrong type)."""
+
+
 def search(client: Client, query: Query | str, on_response: Callable[[Response], None] | None = None,
-           max_hits: int = MAX_HITS) -> Iterator[Hit]:
+           max_hits: int = MAX_HITS, depth: int = 0) -> Iterator[Hit]:
     """Every hit of a search, page by page; a query with more hits than the service serves is
-    split by publication date until every part fits. Each raw response goes to `on_response`."""
+    split by publication date until every part fits. Each raw response goes to `on_response`.
+
+    Bounded whatever the service answers: at most the pages its first `count` (capped at
+    `max_hits`) calls for, and at most MAX_SPLIT_DEPTH halvings of a date range."""
     expression = query.expression() if isinstance(query, Query) else query
+    pages = 1
     page = 1
-    while True:
+    while page <= pages:
         url = (f"{client.api_base}/api/search/query/{quote(expression, safe='+:=&.%')}"
                f"?collection=vp_collection&page={page}&max={SEARCH_PAGE_SIZE}&sort=date")
         resp = client.get(url, accept="application/json")
         if on_response:
             on_response(resp)
-        data = json.loads(resp.body or b"{}")
-        count = int(data.get("count") or 0)
-        if page == 1 and count > max_hits and isinstance(query, Query) and (halves := query.split()):
-            for half in halves:
-                yield from search(client, half, on_response, max_hits)
-            return
-        results = data.get("result") or []
-        yield from (parse_hit(item) for item in results)
-        last = int(data.get("lastindex") or 0)
-        if not results or last >= min(count, max_hits):
+        count, hits = read_search_page(resp.body or b"", url)
+        if page == 1:
+            if count > max_hits and isinstance(query, Query) and depth < MAX_SPLIT_DEPTH and (halves := query.split()):
+                for half in halves:
+                    yield from search(client, half, on_response, max_hits, depth + 1)
+                return
+            pages = -(-min(count, max_hits) // SEARCH_PAGE_SIZE)  # fixed by the first page: no endless paging
+        yield from hits
+        if len(hits) < SEARCH_PAGE_SIZE:  # a short page is the last
             return
         page += 1
+
+
+def read_search_page(body: bytes, url: str) -> tuple[int, list[Hit]]:
+    """A search page's `count` and hits; SearchError (with the URL) when it cannot be read."""
+    try:
+        data = json.loads(body)
+        count = int(data.get("count") or 0)
+        results = data.get("result") or []
+        if not isinstance(results, list):
+            raise TypeError(f"'result' is a {type(results).__name__}, not a list of hits")
+        hits = [parse_hit(item) for item in results]
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise SearchError(f"unreadable search page {url}: {type(exc).__name__}: {str(exc)[:200]}") from exc
+    return count, hits
 
 
 def record_url(client: Client, question_id: int) -> str:

@@ -69,20 +69,27 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     for url in result.changed_documents:
         console.print(f"republished: {escape(url)} (new version stored, its facts re-extracted)", highlight=False)
     for f in result.failures:
-        console.print(f"[yellow]not fetched[/]: question {f.question_id}: {escape(f.url)}: {escape(f.reason)} "
+        console.print(f"[yellow]not loaded[/]: question {f.question_id}: {escape(f.url)}: {escape(f.reason)} "
                       "(the next run retries)", highlight=False)
+    if result.discovery_error:
+        console.print(f"[red]discovery stopped early, so questions may be missing: {escape(result.discovery_error)}[/]",
+                      highlight=False)
 
 
 @contextmanager
 def _guard(api_base: str) -> Iterator[None]:
     """Run a flow; a failed discovery or a busy database is a clear message and exit 1 or 2."""
     from .schema.lock import LockBusy
+    from .vlpar.api import SearchError
     from .vlpar.client import FetchError
 
     try:
         yield
     except FetchError as exc:
         console.print(f"[red]cannot search {escape(api_base)}: {escape(exc.reason)}[/]", highlight=False)
+        raise typer.Exit(1) from exc
+    except SearchError as exc:
+        console.print(f"[red]cannot search {escape(api_base)}: {escape(str(exc))}[/]", highlight=False)
         raise typer.Exit(1) from exc
     except LockBusy as exc:
         console.print(f"[red]{escape(str(exc))}; try again later, or pass --wait SECONDS[/]", highlight=False)
@@ -163,6 +170,13 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
         except ValueError as exc:  # the dask runner without an address
             raise typer.BadParameter(str(exc)) from exc
     _print_summary(result, time.monotonic() - started)
+    _exit_if_incomplete([result])
+
+
+def _exit_if_incomplete(results: list[RunSummary]) -> None:
+    """Exit 1 when a search stopped early: the run's questions were loaded, but not all were found."""
+    if any(r.discovery_error for r in results):
+        raise typer.Exit(1)
 
 
 def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> None:
@@ -194,6 +208,7 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
         results = for_settings(flow, settings)(session or None, settings)
     for result in results:
         _print_summary(result, time.monotonic() - started)
+    _exit_if_incomplete(results)
 
 
 @app.command()

@@ -43,17 +43,28 @@ RECORD_ANNEX_LABEL = "Bijlage {n}"  # how the parliament labels annexes; for fil
 
 
 def discover(run: Run, query: api.Query) -> list[Found]:
-    """Every question a query finds, once, with its `last_modified`; raw pages kept as blobs."""
+    """Every question a query finds, once, with its `last_modified`; raw pages kept as blobs.
+
+    A search page that cannot be fetched or read ends discovery: with nothing found yet it
+    fails the run; otherwise the questions found are still ingested and the run records why
+    discovery stopped (`run.discovery_error`)."""
     found: dict[int, str | None] = {}
+
     def keep(resp: Response) -> None:
         run.blobs.put(resp.body or b"")
 
-    for hit in api.search(run.client, query, on_response=keep):
-        if hit.id is not None and hit.id not in found:
-            if query.number is None or str(hit.metatags.get("nummer")) == str(query.number):
-                last_modified = hit.metatags.get("last_modified")
-                found[hit.id] = last_modified if isinstance(last_modified, str) else None
-    run.flush_log()
+    try:
+        for hit in api.search(run.client, query, on_response=keep):
+            if hit.id is not None and hit.id not in found:
+                if query.number is None or str(hit.metatags.get("nummer")) == str(query.number):
+                    last_modified = hit.metatags.get("last_modified")
+                    found[hit.id] = last_modified if isinstance(last_modified, str) else None
+    except (FetchError, api.SearchError) as exc:
+        if not found:
+            raise
+        run.discovery_error = str(exc)
+    finally:
+        run.flush_log()
     return list(found.items())
 
 

@@ -53,6 +53,7 @@ class Run:
     incremental: bool = False
     ingest_run_id: int | None = None
     flow_run_id: str | None = None
+    discovery_error: str | None = None  # why discovery stopped early, when it did
 
     def extract(self, kind: Role, sha256: str, published: date | None = None, title: str | None = None) -> Extraction:
         """Extract a stored document under the run's budgets."""
@@ -109,6 +110,7 @@ class RunSummary:
     extraction_cpu_s: float
     extraction_peak_mb: float
     failures: list[Failure]
+    discovery_error: str | None = None  # the search stopped early: some questions may be missing
     store: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -121,7 +123,7 @@ class RunSummary:
                    extractions=sum(o.extractions for o in outcomes), retries=run.client.budget.used,
                    extraction_cpu_s=round(run.extractor.cpu_seconds, 1),
                    extraction_peak_mb=round(run.extractor.peak_mb),
-                   failures=[f for o in outcomes for f in o.failures])
+                   failures=[f for o in outcomes for f in o.failures], discovery_error=run.discovery_error)
 
     def counts(self) -> dict[str, object]:
         """As stored with the run (JSON)."""

@@ -67,7 +67,8 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
             reporter.close()
         result = RunSummary.of(run, len(found), outcomes)
         with run.store() as session:
-            finish_ingest_run(session, result.ingest_run_id, "ok", result.counts())
+            finish_ingest_run(session, result.ingest_run_id, "failed" if result.discovery_error else "ok",
+                              result.counts(), result.discovery_error)
             result.store = store_summary(session)
     return result
 
