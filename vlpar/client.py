@@ -171,6 +171,10 @@ class Client:
         origin = next(host for prefix, host in CANONICAL_HOSTS if path.startswith(prefix))
         return urlunsplit((*urlsplit(origin)[:2], path, parts.query, ""))
 
+    def name(self, url: str) -> str:
+        """The parliament URL that a URL names, however it is reached (a mirror's or the live one)."""
+        return self.canonical(self.map_url(url))
+
     def get(self, url: str, accept: str | None = None, etag: str | None = None, last_modified: str | None = None,
             sink: Sink | None = None, expect_pdf: bool = False) -> Response:
         """GET with retries; raises FetchError with the reason when it cannot succeed.

@@ -154,7 +154,7 @@ def question_in(run: Run, record: api.Record, resp: Response, last_modified: str
         id=record.id, session_year=record.session_year, number=record.number, title=record.title,
         date_asked=record.date_asked, date_answered=record.date_answered, asker=record.asker,
         minister=record.minister, themes=record.themes, status=record.status,
-        answer_url=client.canonical(client.map_url(record.files[0])) if record.files else None,
+        answer_url=client.name(record.files[0]) if record.files else None,
         record=record.raw, record_url=client.canonical(api.record_url(client, record.id)),
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
@@ -173,7 +173,7 @@ class Annex:
     def as_loaded(self, position: int, run: Run) -> AnnexIn:
         status, detail = annex_status(self)
         return AnnexIn(position=position, label=self.link.label, title=self.link.title,
-                       url=run.client.canonical(run.client.map_url(self.link.url)), status=status, detail=detail,
+                       url=run.client.name(self.link.url), status=status, detail=detail,
                        document=self.document, extraction=self.extraction)
 
 
@@ -251,9 +251,9 @@ def extract_documents(run: Run, docs: Documents, published: date) -> None:
 def annex_links(run: Run, record: api.Record, listed: list[AnnexLink]) -> list[AnnexLink]:
     """Annexes as the answer lists them, then any further files the record names."""
     links = list(listed)
-    seen = {run.client.canonical(run.client.map_url(a.url)) for a in links}
+    seen = {run.client.name(a.url) for a in links}
     for url in record.files[1:]:
-        key = run.client.canonical(run.client.map_url(url))
+        key = run.client.name(url)
         if key not in seen:
             seen.add(key)
             links.append(AnnexLink(RECORD_ANNEX_LABEL.format(n=len(links) + 1), None, url, 0, None, "record"))
@@ -278,7 +278,7 @@ def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
 
 def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
     """A document, streamed to the blob store; conditional on the stored version of its URL."""
-    canonical = run.client.canonical(run.client.map_url(url))
+    canonical = run.client.name(url)
     with run.store() as session:
         prev = latest_document(session, canonical)
         prev_in = DocumentIn.of(prev) if prev else None
