@@ -18,7 +18,7 @@ from . import ocr
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
-from .pdf import PdfError, is_pdf, open_pdf, reading, require_pdf, textless_pages
+from .pdf import PdfError, is_pdf, open_pdf, reading, require_pdf, textless_pages, unreadable
 from .records import DocumentExtraction, Extraction, Table
 from .tables import extract_tables
 
@@ -44,7 +44,7 @@ def count_pages(data: bytes) -> int:
             return count
         return sum(1 for _ in PDFPage.create_pages(doc))
     except Exception as exc:  # pdfminer raises many types for damaged files
-        raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
+        raise PdfError(unreadable(exc)) from exc
 
 
 def extract(kind: Role, data: bytes, published: date | None = None, title: str | None = None,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
 
 from . import ocr
 from ._typing import PDF
@@ -31,7 +32,15 @@ def reading() -> Iterator[None]:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
         if isinstance(cause, MemoryError) or "allocate" in str(exc):
             raise MemoryError(str(exc)) from exc
-        raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
+        raise PdfError(unreadable(exc)) from exc
+
+
+def unreadable(exc: Exception) -> str:
+    """Why pdfminer could not read a file, in words (some of its exceptions carry no message)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps
+    if isinstance(inner, PDFEncryptionError):  # PDFPasswordIncorrect among them
+        return f"encrypted PDF: it needs a password to be read ({type(inner).__name__})"
+    return f"unreadable PDF: {type(exc).__name__}: {exc or 'no reason given'}"
 
 
 def is_pdf(data: bytes) -> bool:
@@ -56,7 +65,7 @@ def open_pdf(data: bytes) -> PDF:
     except PdfError:
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files
-        raise PdfError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
+        raise PdfError(unreadable(exc)) from exc
 
 
 def textless_pages(pdf: PDF) -> list[PageIssue]:

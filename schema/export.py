@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,8 +111,29 @@ def validations(session: Session) -> Iterator[dict]:
                "actual": v.actual, "status": v.status, "detail": v.detail}
 
 
-def export(session: Session, out: Path | str, fmt: str = "jsonl") -> dict[str, int]:
-    """Write every record kind to OUT as .jsonl or .csv; returns the record count per kind."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
+PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")  # a negative amount stays a number
+# C0 controls but tab and newlines, DEL, C1 controls, and the bidirectional overrides and isolates
+# that make a cell read differently from what it holds.
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that opens in a spreadsheet as the text it is: control characters removed, and
+    a leading quote before text a spreadsheet would read as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = UNSAFE_CHARS.sub("", value)
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def export(session: Session, out: Path | str, fmt: str = "jsonl", raw: bool = False) -> dict[str, int]:
+    """Write every record kind to OUT as .jsonl or .csv; returns the record count per kind.
+
+    CSV cells are made safe to open in a spreadsheet (`spreadsheet_safe`) unless `raw`; JSONL
+    is always exact."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -127,8 +149,9 @@ def export(session: Session, out: Path | str, fmt: str = "jsonl") -> dict[str, i
                 columns = list(records[0]) if records else []
                 writer = csv.DictWriter(fh, fieldnames=columns)
                 writer.writeheader()
+                cell = (lambda v: v) if raw else spreadsheet_safe
                 for rec in records:
-                    writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                    writer.writerow({k: cell(json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
                                      for k, v in rec.items()})
         tmp.replace(path)
         counts[kind] = len(records)

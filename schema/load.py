@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import JSON, Table, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vpetl.extractors.checks import Validation
@@ -129,8 +130,10 @@ def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None
     driver: Any = conn.connection.driver_connection  # psycopg's or sqlite3's own connection
     columns = list(rows[0])
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    values = ([json.dumps(row[c]) if c in json_cols else _sqlite_time(row[c]) if isinstance(row[c], datetime)
-               else row[c] for c in columns] for row in rows)
+    text_cols = {c.name for c in table.columns if isinstance(c.type, m.SourceText)}  # as the ORM would clean them
+    values = ([json.dumps(row[c]) if c in json_cols else m.without_controls(row[c]) if c in text_cols
+               else _sqlite_time(row[c]) if isinstance(row[c], datetime) else row[c] for c in columns]
+              for row in rows)
     if conn.dialect.name == "postgresql":
         with driver.cursor().copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -156,6 +159,17 @@ def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: 
     return run.id
 
 
+def mark_interrupted(session: Session, by_run_id: int) -> int:
+    """Runs left `running` by a process that died (killed, or its machine lost): called by the
+    next run once it holds the lock, so no live run can be among them. Returns how many."""
+    with session.begin():
+        stale = session.scalars(select(m.IngestRun).where(m.IngestRun.status == "running",
+                                                          m.IngestRun.id != by_run_id)).all()
+        for run in stale:
+            run.status, run.error = "interrupted", f"ended without finishing (killed?); found by run {by_run_id}"
+    return len(stale)
+
+
 def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
     with session.begin():
         run = session.get_one(m.IngestRun, run_id)
@@ -164,7 +178,20 @@ def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict, 
 
 def load_question(session: Session, q: QuestionIn, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
-    """Upsert a question with its answer, annexes, facts and validations, atomically."""
+    """Upsert a question with its answer, annexes, facts and validations, atomically.
+
+    Two questions that share a document (one annex attached to two answers) may be loaded at
+    once by two threads; on PostgreSQL the second insert of that document then violates its
+    unique key. The transaction is rolled back and tried once more, when the other's row is
+    committed and found."""
+    try:
+        return _load_question(session, q, ingest_run_id, flow_run_id)
+    except IntegrityError:
+        return _load_question(session, q, ingest_run_id, flow_run_id)
+
+
+def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
+                   flow_run_id: str | None) -> LoadCounts:
     counts = LoadCounts()
     with session.begin():
         answer_doc = _document(session, q.answer) if q.answer else None

@@ -2,24 +2,58 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 LOCK_KEY = 0x7670_6574_6C00  # "vpetl": the PostgreSQL advisory lock's key
+# A bigint advisory key shows in pg_locks as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+HELD = text("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+            "AND granted AND objsubid = 1 AND classid = (:k >> 32)::oid AND objid = (:k & 4294967295)::oid")
 
 
 class LockBusy(RuntimeError):
     """Another run holds the database."""
 
 
+class LockLost(RuntimeError):
+    """The run's lock is gone (its database connection died): another run may be loading."""
+
+
+class Lease:
+    """The run lock, held: `check()` before each load says it is still held."""
+
+    def __init__(self, conn: Connection | None = None) -> None:
+        self.conn = conn  # PostgreSQL's lock lives as long as this connection; a flock as long as the process
+        self.guard = threading.Lock()  # the run's threads share the connection
+        self.lost: str | None = None
+
+    def check(self) -> None:
+        if self.conn is None:
+            return
+        with self.guard:
+            if self.lost is None:
+                try:
+                    if not self.conn.execute(HELD, {"k": LOCK_KEY}).scalar():
+                        self.lost = "the run lock is no longer held"
+                    self.conn.rollback()
+                except SQLAlchemyError as exc:
+                    cause = type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__
+                    self.lost = f"the connection holding the run lock died ({cause})"
+            if self.lost is not None:  # once lost, lost for every thread of the run
+                raise LockLost(f"{self.lost}; stopped before loading more")
+
+
 @contextmanager
-def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[None]:
+def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[Lease]:
     """Hold the database's run lock; wait up to `wait` seconds for it, then raise LockBusy.
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive flock on `<database>.lock`
@@ -31,15 +65,17 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[N
                 if time.monotonic() >= deadline:
                     raise LockBusy("another vpetl run is loading into this PostgreSQL database")
                 time.sleep(poll)
+            conn.commit()  # no transaction left open for the whole run
             try:
-                yield
+                yield Lease(conn)
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-                conn.commit()
+                with contextlib.suppress(SQLAlchemyError):  # a dead connection took its lock with it
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                    conn.commit()
         return
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
+        yield Lease()
         return
     path = Path(f"{database}.lock")
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
@@ -54,6 +90,6 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[N
                 time.sleep(poll)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        yield Lease()
     finally:
         os.close(fd)

@@ -5,6 +5,7 @@ type, and a euro amount must come back to the cent. `amount_cents` is there for 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -18,13 +19,35 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# C0 controls other than tab and newlines: PostgreSQL refuses NUL in text, and none of them
+# means anything in a title, URL or cell. Both databases store the same text without them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_controls(value: str | None) -> str | None:
+    return CONTROL_CHARS.sub("", value) if value else value
+
+
+class SourceText(TypeDecorator[str]):
+    """Text of any length that came from outside (a server, a document, a person), stored the
+    same way on SQLite and PostgreSQL: no length limit, control characters removed."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return without_controls(value)
 
 
 class IngestRun(Base):
@@ -36,10 +59,10 @@ class IngestRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))  # running, ok, failed
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
-    api_base: Mapped[str] = mapped_column(String(255))
+    api_base: Mapped[str] = mapped_column(SourceText)
     query: Mapped[dict] = mapped_column(JSON)
     counts: Mapped[dict | None] = mapped_column(JSON)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(SourceText)
 
 
 class Document(Base):
@@ -48,15 +71,15 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("source_url", "sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_url: Mapped[str] = mapped_column(String(1024), index=True)
-    final_url: Mapped[str] = mapped_column(String(1024))
+    source_url: Mapped[str] = mapped_column(SourceText, index=True)
+    final_url: Mapped[str] = mapped_column(SourceText)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    content_type: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(SourceText)
     is_pdf: Mapped[bool] = mapped_column(Boolean)
     http_status: Mapped[int | None] = mapped_column(Integer)
-    etag: Mapped[str | None] = mapped_column(String(255))
-    last_modified: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(SourceText)
+    last_modified: Mapped[str | None] = mapped_column(SourceText)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -65,23 +88,23 @@ class Question(Base):
 
     __tablename__ = "questions"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    session_year: Mapped[str | None] = mapped_column(String(9), index=True)
+    session_year: Mapped[str | None] = mapped_column(SourceText, index=True)
     number: Mapped[int | None] = mapped_column(Integer)
-    title: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(SourceText)
     date_asked: Mapped[date | None] = mapped_column(Date)
     date_answered: Mapped[date | None] = mapped_column(Date)
-    asker: Mapped[str | None] = mapped_column(String(255))
-    minister: Mapped[str | None] = mapped_column(String(255))
+    asker: Mapped[str | None] = mapped_column(SourceText)
+    minister: Mapped[str | None] = mapped_column(SourceText)
     themes: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str | None] = mapped_column(String(64))
-    answer_url: Mapped[str | None] = mapped_column(String(1024))
+    status: Mapped[str | None] = mapped_column(SourceText)
+    answer_url: Mapped[str | None] = mapped_column(SourceText)
     answer_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     record: Mapped[dict] = mapped_column(JSON)
-    record_url: Mapped[str | None] = mapped_column(String(1024))
+    record_url: Mapped[str | None] = mapped_column(SourceText)
     record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    record_etag: Mapped[str | None] = mapped_column(String(255))
-    record_last_modified: Mapped[str | None] = mapped_column(String(64))
-    last_modified: Mapped[str | None] = mapped_column(String(64))  # the service's own, from search or record
+    record_etag: Mapped[str | None] = mapped_column(SourceText)
+    record_last_modified: Mapped[str | None] = mapped_column(SourceText)
+    last_modified: Mapped[str | None] = mapped_column(SourceText)  # the service's own, from search or record
     complete: Mapped[bool] = mapped_column(Boolean, default=True)  # every part fetched; else the next run retries
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
@@ -94,12 +117,12 @@ class Annex(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    label: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str] = mapped_column(String(1024))
+    label: Mapped[str] = mapped_column(SourceText)
+    title: Mapped[str | None] = mapped_column(SourceText)
+    url: Mapped[str] = mapped_column(SourceText)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     status: Mapped[str] = mapped_column(String(32))  # ok, not_pdf, fetch_failed, unreadable
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(SourceText)
 
 
 class ExtractionRun(Base):
@@ -113,7 +136,7 @@ class ExtractionRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))  # ok, failed
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(SourceText)
     n_pages: Mapped[int | None] = mapped_column(Integer)
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
@@ -129,7 +152,7 @@ class ExtractionIssue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
     page: Mapped[int | None] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(SourceText)
 
 
 class QuestionItem(Base):
@@ -140,8 +163,8 @@ class QuestionItem(Base):
     extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     part: Mapped[str] = mapped_column(String(16))  # question, answer
-    number: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    number: Mapped[str] = mapped_column(SourceText)
+    text: Mapped[str] = mapped_column(SourceText)
     page: Mapped[int] = mapped_column(Integer)
 
 
@@ -156,7 +179,7 @@ class ExtractedTable(Base):
     bbox: Mapped[list] = mapped_column(JSON)
     method: Mapped[str] = mapped_column(String(16))  # ruled, open, unruled, ocr
     confidence: Mapped[float] = mapped_column(Float)
-    caption: Mapped[str | None] = mapped_column(Text)
+    caption: Mapped[str | None] = mapped_column(SourceText)
     n_rows: Mapped[int] = mapped_column(Integer)
     n_cols: Mapped[int] = mapped_column(Integer)
     header_rows: Mapped[int] = mapped_column(Integer)
@@ -173,11 +196,11 @@ class TableCell(Base):
     row_span: Mapped[int] = mapped_column(Integer)
     col_span: Mapped[int] = mapped_column(Integer)
     is_header: Mapped[bool] = mapped_column(Boolean)
-    raw_text: Mapped[str] = mapped_column(Text)
-    row_label: Mapped[str | None] = mapped_column(Text)
-    column_label: Mapped[str | None] = mapped_column(Text)
-    value: Mapped[str | None] = mapped_column(String(64))
-    unit: Mapped[str | None] = mapped_column(String(16))
+    raw_text: Mapped[str] = mapped_column(SourceText)
+    row_label: Mapped[str | None] = mapped_column(SourceText)
+    column_label: Mapped[str | None] = mapped_column(SourceText)
+    value: Mapped[str | None] = mapped_column(SourceText)
+    unit: Mapped[str | None] = mapped_column(SourceText)
     footnotes: Mapped[list] = mapped_column(JSON)
     page: Mapped[int] = mapped_column(Integer)
     bbox: Mapped[list] = mapped_column(JSON)
@@ -191,14 +214,14 @@ class Beneficiary(Base):
     table_index: Mapped[int] = mapped_column(Integer)
     row: Mapped[int] = mapped_column(Integer)
     call_year: Mapped[int | None] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(Text)
-    normalised_name: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(SourceText)
+    normalised_name: Mapped[str] = mapped_column(SourceText)
     kind: Mapped[str] = mapped_column(String(32))
-    municipality: Mapped[str | None] = mapped_column(String(255))
+    municipality: Mapped[str | None] = mapped_column(SourceText)
     nis_code: Mapped[str | None] = mapped_column(String(5))
     nis_code_at_time: Mapped[str | None] = mapped_column(String(5))
     sessions: Mapped[int | None] = mapped_column(Integer)
-    amount_eur: Mapped[str | None] = mapped_column(String(32))
+    amount_eur: Mapped[str | None] = mapped_column(SourceText)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     page: Mapped[int] = mapped_column(Integer)
     bbox: Mapped[list] = mapped_column(JSON)
@@ -209,11 +232,11 @@ class ValidationResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     check: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(Text)
-    expected: Mapped[str | None] = mapped_column(String(64))
-    actual: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(SourceText)
+    expected: Mapped[str | None] = mapped_column(SourceText)
+    actual: Mapped[str | None] = mapped_column(SourceText)
     status: Mapped[str] = mapped_column(String(8))
-    detail: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(SourceText)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -227,9 +250,9 @@ class Review(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     fact_id: Mapped[str] = mapped_column(String(32), index=True)
     action: Mapped[str] = mapped_column(String(16))  # verify, dispute, correct
-    value: Mapped[str | None] = mapped_column(String(64))
-    reviewer: Mapped[str] = mapped_column(String(255))
-    reason: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(SourceText)
+    reviewer: Mapped[str] = mapped_column(SourceText)
+    reason: Mapped[str | None] = mapped_column(SourceText)
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -239,13 +262,13 @@ class FetchLog(Base):
     __tablename__ = "fetch_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
-    url: Mapped[str] = mapped_column(String(1024), index=True)  # canonical (parliament) URL
-    requested_url: Mapped[str] = mapped_column(String(1024))  # what went over the wire (a hop, a mirror)
+    url: Mapped[str] = mapped_column(SourceText, index=True)  # canonical (parliament) URL
+    requested_url: Mapped[str] = mapped_column(SourceText)  # what went over the wire (a hop, a mirror)
     method: Mapped[str] = mapped_column(String(8))
     status: Mapped[int | None] = mapped_column(Integer)
     bytes: Mapped[int] = mapped_column(BigInteger)
     elapsed_ms: Mapped[int] = mapped_column(Integer)
     attempt: Mapped[int] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(SourceText)
     sha256: Mapped[str | None] = mapped_column(String(64))  # the body, kept in the blob store
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,26 +51,37 @@ def db_url(tmp_path) -> str:
 PG_URL = os.environ.get("VPETL_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 's.sqlite'}"
-        return
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A store URL on the test PostgreSQL, in a schema of its own (dropped afterwards): tests
+    never see each other's rows. Skips when no PostgreSQL is configured; fails when one is
+    configured and does not answer (never a silent skip on CI)."""
     if not PG_URL:
         pytest.skip("PostgreSQL: set VPETL_TEST_POSTGRES_URL (postgresql+psycopg://...) to run")
     try:
         with create_engine(PG_URL).connect():
             pass
-    except Exception as exc:  # set but unreachable: a failure, never a silent skip
+    except Exception as exc:
         pytest.fail(f"VPETL_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:8]}"  # a schema per test: tests never see each other's rows
+    schema = f"t_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 's.sqlite'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 def flow_ingest(session_year: str | None = "2019-2020", question: int | None = None, **settings):

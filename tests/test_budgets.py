@@ -79,3 +79,52 @@ def test_a_slow_document_is_stopped_at_its_time_budget(tmp_path):
         assert again.result is not None
     finally:
         slow.close()
+
+
+def test_one_off_commands_extract_under_the_same_budgets(tmp_path):
+    """`vpetl tables` and `vpetl ingest --file` run the extractor in a worker with the run's budgets."""
+    from typer.testing import CliRunner
+
+    from vpetl.cli import app
+
+    bombed = tmp_path / "bomb.pdf"
+    bomb(bombed, 900)
+    env = {"VPETL_EXTRACT_MEMORY_MB": "600", "VPETL_EXTRACT_TIMEOUT": "60", "VPETL_MAX_PAGES": "2000"}
+    tables = CliRunner().invoke(app, ["tables", str(bombed)], env=env)
+    assert tables.exit_code == 1 and tables.output.startswith(f"{bombed}: ")
+    assert any(word in tables.output for word in ("memory", "budget", "died")), tables.output
+    over = CliRunner().invoke(app, ["tables", str(FILES / "1402341.pdf")], env={**env, "VPETL_MAX_PAGES": "1"})
+    assert over.exit_code == 1 and "pages: more than the budget of 1 pages per document" in over.output
+    by_file = CliRunner().invoke(app, ["ingest", "--file", str(bombed), "--db", f"sqlite:///{tmp_path / 'b.sqlite'}",
+                                       "--data-dir", str(tmp_path / "d")], env=env)
+    assert by_file.exit_code == 0 and "not read: " in by_file.output, by_file.output
+
+
+def test_workers_end_with_the_process_that_started_them(tmp_path):
+    """A run killed with SIGKILL leaves no extraction workers behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from vpetl.pipeline.pool import ExtractionPool\nfrom vpetl.settings import Settings\n"
+              "pool = ExtractionPool(Settings(processes=2))\n"
+              "print(*[p.pid for p in pool.pool._processes.values()], flush=True)\nimport time\ntime.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in proc.stdout.readline().split()]
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 30  # the forkserver sees its parent go, then the kernel ends the workers
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)

@@ -23,6 +23,7 @@ SAMPLES = {
     "retries": ("9", 9),
     "backoff": ("0.25", 0.25),
     "max_redirects": ("2", 2),
+    "download_deadline": ("60", 60.0),
     "max_bytes": ("1000", 1000),
     "concurrency": ("3", 3),
     "retry_budget": ("11", 11),
@@ -66,6 +67,13 @@ def test_a_bad_variable_is_one_clear_line(monkeypatch):
     result = CliRunner().invoke(app, ["settings"], env={"VPETL_RATE": "fast"})
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert "bad setting: rate:" in result.output
+
+
+@pytest.mark.parametrize("base", ["ftp://ws.vlpar.be", "file:///etc", "ws.vlpar.be", "http://"])
+def test_the_api_base_is_an_http_url_with_a_host(base):
+    result = CliRunner().invoke(app, ["settings"], env={"VPETL_API_BASE": base})
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "is not an http(s) URL with a host" in result.output
 
 
 def test_readme_names_every_variable_and_no_other():

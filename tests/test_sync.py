@@ -169,15 +169,14 @@ def test_two_runs_never_load_into_one_database_at_once(prefect, site, tmp_path):
     assert result.loaded == 1
 
 
-def test_a_malformed_record_or_a_bug_fails_only_its_question(site, tmp_path, monkeypatch):
+def test_a_bug_fails_only_its_question_and_odd_fields_do_not_fail_theirs(site, tmp_path, monkeypatch):
     from vpetl import pipeline
     from vpetl.pipeline import question
 
     root, base, _ = site
     rec_path = root / "records" / "1402312.json"
     rec = json.loads(rec_path.read_text())
-    rec["procedureverloop"] = ["gesteld", "beantwoord"]  # steps as strings, not objects
-    rec_path.write_text(json.dumps(rec))
+    rec_path.write_text(json.dumps({**rec, "titel": {"nl": "a title as an object"}, "thema": [{"x": 1}, "Werk"]}))
     real = question.question_in
 
     def buggy(run, record, resp, last_modified):  # a bug in vpetl's own code, for one question
@@ -189,16 +188,18 @@ def test_a_malformed_record_or_a_bug_fails_only_its_question(site, tmp_path, mon
     settings = Settings(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=tmp_path / "d",
                         rate=0)
     result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
-    assert (result.discovered, result.loaded, result.failed) == (13, 11, 2)
+    assert (result.discovered, result.loaded, result.failed) == (13, 12, 1)
     reasons = {f.question_id: f.reason for f in result.failures}
-    assert reasons[1402312].startswith("unreadable record: AttributeError")
-    assert reasons[1402388] == "bug in vpetl: RuntimeError: boom"
-    assert count(tmp_path, m.Question) == 11  # nothing of a failed question is loaded
+    assert reasons == {1402388: "bug in vpetl: RuntimeError: boom"}
+    assert count(tmp_path, m.Question) == 12  # nothing of a failed question is loaded
+    with open_store(settings.database_url)() as s:
+        odd = s.get(m.Question, 1402312)
+        assert (odd.title, odd.themes) == (rec["onderwerp"], ["Werk"])  # the title falls back on the subject
+        assert odd.record["titel"] == {"nl": "a title as an object"}  # the raw record keeps it
 
     monkeypatch.setattr(question, "question_in", real)  # the next run retries exactly those two
-    rec_path.write_text(json.dumps({**rec, "procedureverloop": []}))
     again = pipeline.sync(["2019-2020"], settings)[0]
-    assert (again.loaded, again.unchanged, again.failed) == (2, 11, 0)
+    assert (again.loaded, again.unchanged, again.failed) == (1, 12, 0)
 
 
 def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeypatch):
@@ -227,3 +228,49 @@ def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeyp
     with open_store(settings.database_url)() as s:
         row = s.scalars(select(m.IngestRun)).one()
     assert (row.status, row.error) == ("failed", result.discovery_error)
+
+
+def test_a_killed_run_is_marked_interrupted_by_the_next(mirror_base, store_url, tmp_path):
+    from datetime import UTC, datetime
+
+    from vpetl import pipeline
+
+    with open_store(store_url)() as s, s.begin():  # what a run killed with SIGKILL leaves behind
+        s.add(m.IngestRun(started_at=datetime.now(UTC), status="running", api_base="x", query={}))
+    settings = Settings(api_base=mirror_base, database_url=store_url, data_dir=tmp_path / "d", rate=0)
+    result = pipeline.execute(pipeline.Query(session_year="2019-2020", number=289), settings)
+    with open_store(store_url)() as s:
+        runs = s.execute(select(m.IngestRun.id, m.IngestRun.status, m.IngestRun.error).order_by(m.IngestRun.id)).all()
+    assert [(r.id, r.status) for r in runs] == [(1, "interrupted"), (result.ingest_run_id, "ok")]
+    assert runs[0].error == f"ended without finishing (killed?); found by run {result.ingest_run_id}"
+
+
+def test_a_run_that_loses_its_lock_stops_before_loading_more(mirror_base, tmp_path):
+    """PostgreSQL: the advisory lock lives with one connection; when that connection dies, another
+    run could start, so this one stops at its next load, and its row says why."""
+    from sqlalchemy import create_engine, text
+
+    from vpetl import pipeline
+    from vpetl.pipeline.question import discover, ingest_batch
+    from vpetl.pipeline.runner import Steps, on_threads
+    from vpetl.schema.lock import LockLost
+
+    from .conftest import PG_URL, postgres_schema
+
+    with postgres_schema() as url:
+        def discover_then_lose_the_lock(run, query):
+            found = discover(run, query)
+            pid = run.lease.conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            run.lease.conn.rollback()
+            with create_engine(PG_URL).connect() as other:  # an administrator, or a network cut
+                other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            return found
+
+        settings = Settings(api_base=mirror_base, database_url=url, data_dir=tmp_path / "d", rate=0)
+        with pytest.raises(LockLost, match="stopped before loading more"):
+            pipeline.execute(pipeline.Query(session_year="2019-2020"), settings,
+                             steps=Steps(discover_then_lose_the_lock, on_threads(ingest_batch)))
+        with open_store(url)() as s:
+            assert s.scalar(select(func.count()).select_from(m.Question)) == 0
+            status, error = s.execute(select(m.IngestRun.status, m.IngestRun.error)).one()
+        assert status == "failed" and error.startswith("LockLost: the connection holding the run lock died")

@@ -148,10 +148,18 @@ def record_url(client: Client, question_id: int) -> str:
     return f"{client.api_base}/e/opendata/schv/{question_id}"
 
 
-def _name(person) -> str | None:
+def _text(value: object) -> str | None:
+    """A text field as text: a number is spelled out, anything else (an object, a list) is None
+    (the raw record keeps it)."""
+    if isinstance(value, str):
+        return value or None
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _name(person: object) -> str | None:
     if isinstance(person, dict):
-        return " ".join(p for p in (person.get("voornaam"), person.get("naam")) if p) or None
-    return person or None
+        return " ".join(t for p in (person.get("voornaam"), person.get("naam")) if (t := _text(p))) or None
+    return _text(person)
 
 
 def _date(value) -> date | None:
@@ -190,21 +198,32 @@ def _parse_record(body: bytes | dict) -> Record:
         raw = body
     else:
         raw = json.loads(body) if body.lstrip().startswith(b"{") else _xml_to_dict(body)
+    if not isinstance(raw, dict) or "id" not in raw:
+        head = body[:60] if isinstance(body, bytes) else b""
+        raise RecordError(f"unreadable record: it has no id (the body starts with {head!r})")
     steps = raw.get("procedureverloop") or []
-    steps = steps if isinstance(steps, list) else [steps]
+    steps = [s for s in (steps if isinstance(steps, list) else [steps]) if isinstance(s, dict)]
     answered = raw.get("statusdatumSchvBeantwoord") or next(
         (s.get("datum") for s in steps if "beantwoord" in str(s.get("status", "")).lower()), None)
     files = raw.get("bestand-ordered") or []
     files = files if isinstance(files, list) else [files]
     themes = raw.get("thema") or []
     return Record(
-        id=int(raw["id"]), number=int(raw["vraagnummer"]) if raw.get("vraagnummer") else None,
-        title=raw.get("titel") or raw.get("onderwerp"), session_year=raw.get("zittingsjaar"),
-        themes=themes if isinstance(themes, list) else [themes],
+        id=int(raw["id"]), number=_number(raw.get("vraagnummer")),
+        title=_text(raw.get("titel")) or _text(raw.get("onderwerp")), session_year=_text(raw.get("zittingsjaar")),
+        themes=[t for v in (themes if isinstance(themes, list) else [themes]) if (t := _text(v))],
         asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
         date_asked=_date(raw.get("themadatum") or (steps[0].get("datum") if steps else None)),
-        date_answered=_date(answered), status=steps[-1].get("status") if steps else None,
-        files=[u for f in files if (u := f.get("URL") if isinstance(f, dict) else f)], raw=raw)
+        date_answered=_date(answered), status=_text(steps[-1].get("status")) if steps else None,
+        files=[u for f in files if isinstance(u := f.get("URL") if isinstance(f, dict) else f, str) and u],
+        raw=raw)
+
+
+def _number(value: object) -> int | None:
+    """A question number; one that is not a plain number ("312bis") is None, and stays in the raw
+    record for a person to read, rather than failing the whole question."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def _xml_to_dict(body: bytes) -> dict:

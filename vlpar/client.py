@@ -13,15 +13,16 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
-from vpetl.settings import Settings
+from vpetl.settings import Settings, redact
 
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
                               "docs.vlaamsparlement.be"})
@@ -34,6 +35,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0
 CHUNK = 64 * 1024
 NOT_PDF_CONFIRMATIONS = 3  # the same non-PDF body this many times in a row is not a passing error page
+# The sitemaps protocol's limit, which servers and browsers keep to; a longer URL (in a record, a
+# PDF or a redirect) is refused with that reason. Indexed URL columns must fit PostgreSQL's btree.
+MAX_URL = 2048
+SCHEMES = ("http", "https")  # never file:, ftp:, gopher: or the like, whatever a link or a redirect says
 
 
 class FetchError(Exception):
@@ -41,6 +46,7 @@ class FetchError(Exception):
 
     def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False,
                  retry_after: float | None = None) -> None:
+        url = redact(url)  # what is printed, logged and stored of a URL never holds its password
         super().__init__(f"{url}: {reason}")
         self.url, self.reason, self.status = url, reason, status
         self.retryable, self.retry_after = retryable, retry_after
@@ -139,9 +145,9 @@ class Client:
 
     def __init__(self, settings: Settings, on_exchange: Callable[[Exchange], None] | None = None) -> None:
         self.api_base = settings.api_base.rstrip("/")
-        base = urlsplit(self.api_base)
-        self.mirrored = base.netloc not in PARLIAMENT_HOSTS
-        self.allowed = set(PARLIAMENT_HOSTS) | set(settings.allowed_hosts) | {base.netloc}  # added to, never replaced
+        self.mirrored = host_of(self.api_base) not in PARLIAMENT_HOSTS
+        self.allowed = set(PARLIAMENT_HOSTS) | set(settings.allowed_hosts) | {host_of(self.api_base)}  # added to
+        self.deadline = settings.download_deadline
         self.limiter = RateLimiter(settings.rate)
         self.slots = threading.BoundedSemaphore(settings.concurrency)
         self.budget = RetryBudget(settings.retry_budget)
@@ -154,7 +160,7 @@ class Client:
     def map_url(self, url: str) -> str:
         """The URL to request: a parliament URL is served by the mirror when there is one."""
         parts = urlsplit(url)
-        if self.mirrored and parts.netloc in PARLIAMENT_HOSTS:
+        if self.mirrored and host_of(url) in PARLIAMENT_HOSTS:
             base = urlsplit(self.api_base)
             return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
         return url
@@ -165,15 +171,19 @@ class Client:
         Facts are recorded with canonical URLs, so a run against a mirror on another port, or
         against the live site, names the same documents."""
         parts = urlsplit(url)
-        if not self.mirrored or parts.netloc != urlsplit(self.api_base).netloc:
-            return url
+        if not self.mirrored or host_of(url) != host_of(self.api_base):
+            return redact(url)
         path = parts.path or "/"  # a URL with no path is the site's root
         origin = next(host for prefix, host in CANONICAL_HOSTS if path.startswith(prefix))
         return urlunsplit((*urlsplit(origin)[:2], path, parts.query, ""))
 
     def name(self, url: str) -> str:
-        """The parliament URL that a URL names, however it is reached (a mirror's or the live one)."""
-        return self.canonical(self.map_url(url))
+        """The parliament URL that a URL names, however it is reached (a mirror's or the live one);
+        a malformed URL names itself (fetching it fails, with that reason)."""
+        try:
+            return self.canonical(self.map_url(url))
+        except ValueError:
+            return url
 
     def get(self, url: str, accept: str | None = None, etag: str | None = None, last_modified: str | None = None,
             sink: Sink | None = None, expect_pdf: bool = False) -> Response:
@@ -194,7 +204,10 @@ class Client:
             attempt += 1
             last_try = attempt >= self.retries
             try:
-                resp = self._once(url, headers, attempt, sink)
+                try:
+                    resp = self._once(url, headers, attempt, sink)
+                except ValueError as exc:  # urllib.parse on a malformed URL or Location
+                    raise FetchError(url[:MAX_URL], f"malformed URL: {exc}") from exc
                 if expect_pdf and not resp.not_modified and not resp.is_pdf and not last_try:
                     seen = seen + 1 if resp.sha256 == not_pdf else 1
                     not_pdf = resp.sha256
@@ -213,9 +226,14 @@ class Client:
     def _once(self, url: str, headers: dict[str, str], attempt: int, sink: Sink | None) -> Response:
         current = self.map_url(url)
         for _hop in range(self.max_redirects + 1):
-            host = urlsplit(current).netloc
+            if len(current) > MAX_URL:
+                raise FetchError(url[:200], f"URL of {len(current)} characters: longer than {MAX_URL}")
+            scheme, host = urlsplit(current).scheme, host_of(current)
+            if scheme not in SCHEMES:
+                raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
+                                      f" ({redact(current)})")
             if host not in self.allowed:
-                raise FetchError(url, f"redirect to host {host!r}, which is not allowed ({current})")
+                raise FetchError(url, f"host {host!r} is not allowed ({redact(current)}); --allow-host adds one")
             self.limiter.wait(host)
             started = time.monotonic()
             status, size, error, sha = None, 0, None, None
@@ -254,11 +272,14 @@ class Client:
         raise FetchError(url, f"more than {self.max_redirects} redirects", retryable=True)
 
     def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
-        """Stream the body (into the sink, or memory), hashing it; check size and length."""
+        """Stream the body (into the sink, or memory), hashing it; check size, length and deadline."""
         digest, chunks, size = hashlib.sha256(), list[bytes](), 0
         writer = sink.writer() if sink else None
+        deadline = time.monotonic() + self.deadline
         try:
-            for chunk in resp.iter_content(CHUNK):
+            for chunk in _chunks(resp):
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"download took more than {self.deadline:g} s (after {size} bytes)")
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(url, f"body larger than {self.max_bytes} bytes")
@@ -270,7 +291,7 @@ class Client:
             if (expected and expected.isdigit() and int(expected) != size
                     and not resp.headers.get("content-encoding")):
                 raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if writer:
                 writer.abort()
             raise FetchError(url, f"connection broken mid-body: {type(exc).__name__}", retryable=True) from exc
@@ -287,9 +308,22 @@ class Client:
     def _log(self, url: str, current: str, status: int | None, size: int, started: float, attempt: int,
              error: str | None, sha: str | None) -> None:
         if self.on_exchange:
-            self.on_exchange(Exchange(self.canonical(url), current, "GET", status, size,
+            self.on_exchange(Exchange(self.canonical(url), redact(current), "GET", status, size,
                                       int((time.monotonic() - started) * 1000), attempt, error, datetime.now(UTC),
                                       sha))
+
+
+def host_of(url: str) -> str:
+    """The host (and port) a URL goes to, without any user and password."""
+    return urlsplit(url).netloc.rpartition("@")[2]
+
+
+def _chunks(resp: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded: each piece is whatever one socket read gave (at most
+    CHUNK bytes), so a server that trickles bytes cannot hold one call past the deadline."""
+    raw = resp.raw
+    while chunk := raw.read1(CHUNK, decode_content=True) if hasattr(raw, "read1") else raw.read(CHUNK):
+        yield chunk
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -115,7 +115,7 @@ class Corpus:
     def hits(self, query: str) -> list[dict]:
         """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`
         and plain words (matched in titles and themes) are understood."""
-        year = re.search(r"zittingsjaar=([\d-]+)", query)
+        year = re.search(r"zittingsjaar=([^\s&]+)", query)  # whatever is asked: "foo" finds nothing
         number = re.search(r"nummer=(\d+)", query)
         span = re.search(r"daterange:(\d{4}-\d\d-\d\d)?\.\.(\d{4}-\d\d-\d\d)?", query)
         rest = re.sub(r"requiredfields=[^&]*|\S*inmeta:[^&\s]*|nummer=\d+", " ", query)
@@ -127,7 +127,7 @@ class Corpus:
                 continue
             if span and ((span[1] and when < span[1]) or (span[2] and when > span[2])):
                 continue
-            text = " ".join([r["titel"], *r.get("thema", [])]).lower()
+            text = " ".join(str(t) for t in [r.get("titel"), *r.get("thema", [])]).lower()
             if any(w.strip("+") not in text for w in words):
                 continue
             out.append(r)

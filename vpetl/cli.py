@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 
-from .settings import Settings, environment_variable, prefect_offline
+from .settings import Settings, environment_variable, prefect_offline, redact
 
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
                   add_completion=False)
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-console = Console(soft_wrap=True)
+# Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
+# "[/x]" in one must print as it is. Colour is given with `style=`.
+console = Console(soft_wrap=True, markup=False, highlight=False)
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 
@@ -50,7 +51,7 @@ def settings_from(**options: Any) -> Settings:
         return Settings().with_(**options)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        console.print(f"[red]bad setting: {escape(problems)}[/]", highlight=False)
+        console.print(f"bad setting: {problems}", style="red")
         raise typer.Exit(2) from exc
 
 
@@ -67,18 +68,31 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
         table.add_row(key.replace("_", " "), str(n))
     console.print(table)
     for url in result.changed_documents:
-        console.print(f"republished: {escape(url)} (new version stored, its facts re-extracted)", highlight=False)
+        console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
-        console.print(f"[yellow]not loaded[/]: question {f.question_id}: {escape(f.url)}: {escape(f.reason)} "
-                      "(the next run retries)", highlight=False)
+        console.print(f"not loaded: question {f.question_id}: {f.url}: {f.reason} (the next run retries)",
+                      style="yellow")
     if result.discovery_error:
-        console.print(f"[red]discovery stopped early, so questions may be missing: {escape(result.discovery_error)}[/]",
-                      highlight=False)
+        console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
+                      style="red")
+
+
+def _quiet_prefect_console() -> None:
+    """Flows run at a terminal print their own summary and one line per error; Prefect's console
+    handler would add a traceback for each. Its API handler still sends every log to the UI."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            handler.setLevel(logging.CRITICAL)
 
 
 @contextmanager
-def _guard(api_base: str) -> Iterator[None]:
-    """Run a flow; a failed discovery or a busy database is a clear message and exit 1 or 2."""
+def _guard(doing: str) -> Iterator[None]:
+    """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
+    `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
     from .schema.lock import LockBusy
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
@@ -86,13 +100,13 @@ def _guard(api_base: str) -> Iterator[None]:
     try:
         yield
     except FetchError as exc:
-        console.print(f"[red]cannot search {escape(api_base)}: {escape(exc.reason)}[/]", highlight=False)
+        console.print(f"cannot {doing}: {exc.reason}", style="red")
         raise typer.Exit(1) from exc
     except SearchError as exc:
-        console.print(f"[red]cannot search {escape(api_base)}: {escape(str(exc))}[/]", highlight=False)
+        console.print(f"cannot {doing}: {exc}", style="red")
         raise typer.Exit(1) from exc
     except LockBusy as exc:
-        console.print(f"[red]{escape(str(exc))}; try again later, or pass --wait SECONDS[/]", highlight=False)
+        console.print(f"{exc}; try again later, or pass --wait SECONDS", style="red")
         raise typer.Exit(2) from exc
 
 
@@ -112,16 +126,17 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
     from .vlpar import mirror
 
     server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
-    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}", highlight=False)
+    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE)
     prefect_offline()
     from .flows.ingest import for_settings
     from .flows.ingest import ingest as flow
     from .vlpar.api import Query
 
+    _quiet_prefect_console()
     started = time.monotonic()
     try:
-        with _guard(base):
+        with _guard(f"search {base}"):
             result = for_settings(flow, settings)(Query(session_year=DEMO_SESSION), settings)
     finally:
         server.shutdown()
@@ -162,9 +177,10 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     from .vlpar.api import Query
 
     query = Query(session, since.date() if since else None, until.date() if until else None, question, term)
+    _quiet_prefect_console()
     progress.use(progress.for_terminal())
     started = time.monotonic()
-    with _guard(settings.api_base):
+    with _guard(f"search {redact(settings.api_base)}"):
         try:
             result = for_settings(flow, settings)(query, settings)
         except ValueError as exc:  # the dask runner without an address
@@ -180,14 +196,14 @@ def _exit_if_incomplete(results: list[RunSummary]) -> None:
 
 
 def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> None:
-    prefect_offline()
-    from .flows.ingest import ingest_document
+    """One document, at once: no orchestration to start for a command run at a terminal."""
+    from .pipeline import ingest_document
 
-    with _guard(settings.api_base):
+    with _guard(f"fetch {redact(url)}" if url else "read a file"):
         r: DocumentOutcome = ingest_document(settings, url=url, path=file)
     how = (f"read by {r.extractor}: {r.tables} tables, {r.beneficiaries} beneficiaries" if r.is_pdf and not r.error
            else f"not read: {r.error or 'not a PDF'}")
-    console.print(f"{escape(r.source_url)}: sha256 {r.sha256}; {escape(how)}", highlight=False)
+    console.print(f"{r.source_url}: sha256 {r.sha256}; {how}")
 
 
 @app.command()
@@ -202,9 +218,10 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
     from .flows.ingest import sync as flow
     from .pipeline import progress
 
+    _quiet_prefect_console()
     progress.use(progress.for_terminal())
     started = time.monotonic()
-    with _guard(settings.api_base):
+    with _guard(f"search {redact(settings.api_base)}"):
         results = for_settings(flow, settings)(session or None, settings)
     for result in results:
         _print_summary(result, time.monotonic() - started)
@@ -223,8 +240,8 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
     if (cron is None) == (interval is None):
         raise typer.BadParameter("give --cron or --interval")
     if not os.environ.get("PREFECT_API_URL"):
-        console.print("[red]no PREFECT_API_URL: start `prefect server start` and set "
-                      "PREFECT_API_URL=http://127.0.0.1:4200/api[/]")
+        console.print("no PREFECT_API_URL: start `prefect server start` and set "
+                      "PREFECT_API_URL=http://127.0.0.1:4200/api", style="red")
         raise typer.Exit(2)
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, lock_wait=600.0)
     settings = settings.with_(data_dir=settings.data_dir.resolve())  # the served flow may run elsewhere
@@ -234,7 +251,7 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
 
     progress.use(progress.Progress())  # a line every few seconds, in the served process's output
     params = {"session_years": session or None, "settings": settings.model_dump(mode="json")}
-    console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"), highlight=False)
+    console.print(f"serving {name}: " + (f"cron {cron!r}" if cron else f"every {interval:g} s"))
     flow.serve(name=name, cron=cron, interval=interval, parameters=params, limit=1)
 
 
@@ -254,11 +271,11 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
                       ("discovered", "loaded", "unchanged", "failed", "retries")))
     console.print(table)
     for q in st["incomplete"]:
-        console.print(f"[yellow]incomplete[/]: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
-                      highlight=False)
+        console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
+                      style="yellow")
     for f in st["last_failures"]:
-        console.print(f"[yellow]failed in the last run[/]: question {f.get('question_id')}: {f['url']}: "
-                      f"{f['reason']}", highlight=False)
+        console.print(f"failed in the last run: question {f.get('question_id')}: {f['url']}: {f['reason']}",
+                      style="yellow")
     console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
                   f"{st['bytes']:,} bytes downloaded")
 
@@ -269,13 +286,16 @@ class Format(StrEnum):
 
 
 @app.command()
-def export(format: Format = typer.Option(Format.jsonl, "--format"), out: Path = typer.Option(..., "--out"),
+def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (exact) or csv."),
+           out: Path = typer.Option(..., "--out", help="Folder to write one file per record kind into."),
+           raw: bool = typer.Option(False, "--raw", help="CSV cells exactly as stored: no neutralising of "
+                                    "text a spreadsheet would run as a formula, no removing of control characters."),
            db: str = DB) -> None:
     """Write questions, table cells, beneficiaries and validations, as the export contract says."""
     from .schema.export import export as write
 
     with _store(db)() as session:
-        counts = write(session, out, format.value)
+        counts = write(session, out, format.value, raw)
     for kind, n in counts.items():
         console.print(f"{out / f'{kind}.{format.value}'}: {n} records")
     _report_orphans(db)
@@ -285,14 +305,19 @@ def export(format: Format = typer.Option(Format.jsonl, "--format"), out: Path = 
 def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any PDF (one entry per table and page)."""
-    from . import extractors
+    from .extractors import PdfError
+    from .pipeline.pool import ExtractionPool, OverBudget, tables_of_file
 
-    extractors.ocr.enable(settings_from().ocr)
+    settings = settings_from()
+    pool = ExtractionPool(settings.with_(processes=1))  # under the same budgets as a run's extraction
     try:
-        found = extractors.extract_pdf_tables(pdf.read_bytes())
-    except extractors.PdfError as exc:
-        console.print(f"[red]{escape(str(pdf))}: {escape(str(exc))}[/]", highlight=False)
+        found = pool.call(tables_of_file, str(pdf), settings.max_pages)
+    except (PdfError, OverBudget, MemoryError) as exc:
+        reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
+        console.print(f"{pdf}: {reason}", style="red")
         raise typer.Exit(1) from exc
+    finally:
+        pool.close()
     if as_json:
         from .extractors.tables import per_page_json
 
@@ -301,7 +326,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
     for t in found:
         console.print(f"table {t.index}: pages {t.pages}, {t.n_rows}x{t.n_cols}, {t.method} ({t.confidence})")
         for row in t.grid():
-            console.print("  | " + " | ".join(v or "" for v in row), highlight=False)
+            console.print("  | " + " | ".join(v or "" for v in row))
 
 
 @app.command()
@@ -316,6 +341,7 @@ def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpe
     prefect_offline()
     from .flows.ingest import reextract as flow
 
+    _quiet_prefect_console()
     rows = flow(settings, questions=question or None, only=extractor)
     for r in rows:
         change = ("first run" if r.previous_run_id is None else
@@ -337,7 +363,7 @@ def _report_orphans(db: str | None) -> None:
 
     with _store(db)() as session:
         for r in orphans(session):
-            console.print(f"[yellow]review of {r.fact_id} ({r.action} by {r.reviewer}): the fact is gone[/]")
+            console.print(f"review of {r.fact_id} ({r.action} by {r.reviewer}): the fact is gone", style="yellow")
 
 
 @app.command()
@@ -354,11 +380,11 @@ def diff(run_a: int, run_b: int, db: str = DB,
         return
     console.print(d.summary())
     for f in d.added:
-        console.print(f"+ {f['fact_id']} {f.get('raw_text') or f.get('name')}", highlight=False)
+        console.print(f"+ {f['fact_id']} {f.get('raw_text') or f.get('name')}")
     for f in d.changed:
-        console.print(f"~ {f['fact_id']} {f['old']} -> {f['new']}", highlight=False)
+        console.print(f"~ {f['fact_id']} {f['old']} -> {f['new']}")
     for f in d.removed:
-        console.print(f"- {f['fact_id']} {f.get('raw_text') or f.get('name')}", highlight=False)
+        console.print(f"- {f['fact_id']} {f.get('raw_text') or f.get('name')}")
 
 
 class Action(StrEnum):
@@ -376,10 +402,13 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
            db: str = DB) -> None:
     """Mark a fact verified or disputed, or correct its value; or move reviews to/from a file."""
     from .schema import review as rv
+    from .schema.lock import run_lock
 
+    if not (fact_id or import_file or export_file):
+        raise typer.BadParameter("name a FACT_ID (with --action and --by), or --import FILE or --export FILE")
     store = _store(db)
     try:
-        with store() as session, session.begin():
+        with _guard("review"), run_lock(store.kw["bind"]), store() as session, session.begin():  # a writer too
             if import_file:
                 console.print(f"{rv.import_file(session, import_file)} reviews added from {import_file}")
             if fact_id:
@@ -391,7 +420,7 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
             with store() as session:
                 console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
     except rv.ReviewError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"{exc}", style="red")
         raise typer.Exit(1) from exc
     _report_orphans(db)
 
@@ -406,7 +435,7 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
     with _store(db)() as session:
         t = chain(session, fact_id)
     if t is None:
-        console.print(f"[red]no fact with id {fact_id}[/]")
+        console.print(f"no fact with id {fact_id}", style="red")
         raise typer.Exit(1)
     if format in ("json", "prov"):
         sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
@@ -414,7 +443,7 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
         state = "current" if run["superseded_by"] is None else f"superseded by run {run['superseded_by']}"
-        console.print(f"[bold]{fact_id}[/] ({state})" if i == 0 else f"earlier: {state}")
+        console.print(f"{fact_id} ({state})" if i == 0 else f"earlier: {state}", style="bold" if i == 0 else None)
         for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
                              ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
                              ("page, bbox", f"{r['page']}, {r['bbox']}"),
@@ -426,7 +455,7 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
                              ("flow run", run["flow_run_id"])] + [
                              ("review", f"{v['action']} {v['value'] or ''} by {v['reviewer']}: {v['reason']}")
                              for v in r["reviews"]]:
-            console.print(f"  {label:11s} {value}", highlight=False)
+            console.print(f"  {label:11s} {value}")
 
 
 @app.command("settings")
@@ -439,18 +468,8 @@ def show_settings() -> None:
     for name, field in Settings.model_fields.items():
         value = getattr(current, name)
         shown = ",".join(value) if isinstance(value, tuple) else str(value)
-        table.add_row(environment_variable(name), escape(redact(shown)), escape(field.description or ""))
+        table.add_row(environment_variable(name), redact(shown), field.description or "")
     console.print(table)
-
-
-def redact(url: str) -> str:
-    """A URL without its password, for printing."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 @mirror_app.command("serve")

@@ -8,14 +8,17 @@ environment (`VPETL_RATE=2`, `VPETL_ALLOWED_HOSTS=a.example,b.example`), or from
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE = "https://ws.vlpar.be"
 ENV_PREFIX = "VPETL_"
+USERINFO_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#@:]*:)[^/?#@]*@", re.IGNORECASE)
 
 
 class Settings(BaseSettings):
@@ -39,6 +42,8 @@ class Settings(BaseSettings):
     retries: int = Field(4, ge=1, description="Attempts per request (the first one included).")
     backoff: float = Field(1.0, ge=0, description="Seconds before the first retry; doubled each time, with jitter.")
     max_redirects: int = Field(5, ge=0, description="Redirect hops one request may follow.")
+    download_deadline: float = Field(300.0, gt=0, description="Seconds one download may take in all, however "
+                                     "slowly the server sends (the timeout only bounds each read).")
     max_bytes: int = Field(100 * 1024 * 1024, gt=0, description="Largest body accepted (bytes).")
     concurrency: int = Field(2, ge=1, description="Requests in flight at once.")
     retry_budget: int = Field(500, ge=0, description="Retries one run may spend in all, so a bad day ends.")
@@ -60,6 +65,14 @@ class Settings(BaseSettings):
     ocr: bool = Field(True, description="Read image-only pages with Tesseract where it is installed "
                                         "(false: record them as needing OCR).")
 
+    @field_validator("api_base")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{redact(value)!r} is not an http(s) URL with a host, e.g. https://ws.vlpar.be")
+        return value
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _hosts(cls, value: Any) -> Any:
@@ -75,6 +88,12 @@ class Settings(BaseSettings):
         """A copy with the given values, None meaning "keep": how CLI options override."""
         given = {k: v for k, v in changes.items() if v is not None}
         return self.model_validate({**self.model_dump(), **given}) if given else self
+
+
+def redact(url: str) -> str:
+    """A URL with its password masked: what is printed and stored of a URL with credentials.
+    (A pattern, not urlsplit: a malformed URL must be masked too, not raise.)"""
+    return USERINFO_PASSWORD.sub(r"\1***@", url)
 
 
 def environment_variable(name: str) -> str:

@@ -14,9 +14,11 @@ from vpetl.extractors import Extraction
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.load import DocumentIn, load_document, log_exchanges
+from vpetl.schema.lock import run_lock
 from vpetl.settings import Settings
 from vpetl.vlpar.client import Client
 
+from .pool import ExtractionPool, Extractor
 from .question import document_in
 from .run import FetchLog
 
@@ -36,23 +38,31 @@ class DocumentOutcome:
 
 
 def ingest_document(settings: Settings, url: str | None = None, path: Path | None = None,
-                    flow_run_id: str | None = None) -> DocumentOutcome:
-    """Fetch (or read) one document, keep its bytes, extract it and load its facts."""
+                    flow_run_id: str | None = None, extractor: Extractor | None = None) -> DocumentOutcome:
+    """Fetch (or read) one document, keep its bytes, extract it under the run budgets and load
+    its facts, holding the store's run lock like any other writer."""
     blobs = BlobStore(settings.blob_dir)
     store = open_store(settings.database_url)
-    if path is not None:
-        doc, data = _from_file(blobs, path)
-    elif url is not None:
-        log = FetchLog()
-        doc = document_in(Client(settings, on_exchange=log).get(url, sink=blobs, expect_pdf=True))
-        data = blobs.get(doc.sha256)
+    with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
+        if path is not None:
+            doc = _from_file(blobs, path)
+        elif url is not None:
+            log = FetchLog()
+            doc = document_in(Client(settings, on_exchange=log).get(url, sink=blobs, expect_pdf=True))
+            with store() as session:
+                log_exchanges(session, None, log.drain())
+        else:
+            raise ValueError("give a url or a path")
+        ex = None
+        if doc.is_pdf:
+            extractor = extractor or ExtractionPool(settings.with_(processes=1))  # one document: one worker
+            try:
+                ex = read_document(extractor, blobs.path(doc.sha256))
+            finally:
+                extractor.close()
+        lease.check()
         with store() as session:
-            log_exchanges(session, None, log.drain())
-    else:
-        raise ValueError("give a url or a path")
-    ex = read_document(data, settings.max_pages) if doc.is_pdf else None
-    with store() as session:
-        counts = load_document(session, doc, ex, flow_run_id=flow_run_id)
+            counts = load_document(session, doc, ex, flow_run_id=flow_run_id)
     result = ex.result if ex else None
     return DocumentOutcome(doc.source_url, doc.sha256, doc.is_pdf, ex.extractor if ex else None,
                            ex.error if ex else None, len(result.tables) if result else 0,
@@ -60,17 +70,17 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
                            bool(counts.extractions_new))
 
 
-def read_document(data: bytes, max_pages: int) -> Extraction:
+def read_document(extractor: Extractor, path: Path) -> Extraction:
     """An answer when the document has an answer's header, else an annex."""
-    ex = extractors.extract("answer", data, max_pages=max_pages)
+    ex = extractor.extract("answer", path)
     if ex.result is not None and (ex.result.header is None or ex.result.header.number is None):
-        ex = extractors.extract("annex", data, max_pages=max_pages)
+        ex = extractor.extract("annex", path)
     return ex
 
 
-def _from_file(blobs: BlobStore, path: Path) -> tuple[DocumentIn, bytes]:
+def _from_file(blobs: BlobStore, path: Path) -> DocumentIn:
     data = path.read_bytes()
     sha = blobs.put(data)
     source = path.resolve().as_uri()
     pdf = extractors.is_pdf(data)
-    return DocumentIn(source, source, sha, len(data), "application/pdf" if pdf else None, pdf, datetime.now(UTC)), data
+    return DocumentIn(source, source, sha, len(data), "application/pdf" if pdf else None, pdf, datetime.now(UTC))

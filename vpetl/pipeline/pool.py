@@ -11,21 +11,31 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import select
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from vpetl import extractors
 from vpetl.extractors import Extraction, Role, ocr
+from vpetl.extractors.records import Table
 from vpetl.settings import Settings
 
 Measured = tuple[Extraction, float, float]
 """An extraction with the CPU seconds it took and the peak memory (MB) of the process that ran it."""
+
+
+T = TypeVar("T")
+
+
+class OverBudget(Exception):
+    """A document's extraction ran out of time, or its worker died (out of memory)."""
 
 
 class Extractor(Protocol):
@@ -52,6 +62,15 @@ def extract_file(kind: Role, path: str, published: date | None, title: str | Non
     return extract_measured(kind, Path(path).read_bytes(), published, title, max_pages)
 
 
+def tables_of_file(path: str, max_pages: int) -> list[Table]:
+    """The tables of any PDF on disk, within the page budget (for `vpetl tables`, in a worker)."""
+    data = Path(path).read_bytes()
+    pages = extractors.count_pages(data)
+    if pages > max_pages:
+        raise extractors.PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
+    return extractors.extract_pdf_tables(data)
+
+
 def failure(kind: Role, started: datetime, reason: str) -> Extraction:
     """An extraction that produced nothing, with the reason."""
     return Extraction(extractors.NAMES[kind], extractors.VERSION, started, datetime.now(UTC), None, reason)
@@ -61,11 +80,39 @@ def _ready() -> bool:
     return extractors.VERSION is not None  # the worker has imported the extractors
 
 
-def _start_worker(memory_mb: int, use_ocr: bool) -> None:
-    """A worker under its memory limit, reading scans by OCR or not, as the settings say."""
+def _start_worker(memory_mb: int, use_ocr: bool, run_pid: int) -> None:
+    """A worker under its memory limit, reading scans by OCR or not, as the settings say, that
+    ends when the run's process does."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    threading.Thread(target=_exit_with, args=(run_pid,), daemon=True, name="vpetl-watchdog").start()
     ocr.enable(use_ocr)
+
+
+def _exit_with(pid: int) -> None:
+    """Wait for process `pid` to end, then end this one. A worker's parent is the forkserver,
+    which outlives a run killed with SIGKILL for as long as its workers do: without this, such
+    a run's workers would wait for work for ever."""
+    try:
+        fd = os.pidfd_open(pid)  # Linux: readable once the process has ended
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:
+        while _alive(pid):
+            time.sleep(1.0)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 class ExtractionPool:
@@ -84,7 +131,7 @@ class ExtractionPool:
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process
         pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
                                    initializer=_start_worker,
-                                   initargs=(self.settings.extract_memory_mb, self.settings.ocr))
+                                   initargs=(self.settings.extract_memory_mb, self.settings.ocr, os.getpid()))
         for ready in [pool.submit(_ready) for _ in range(self.processes)]:
             ready.result()
         return pool
@@ -98,25 +145,31 @@ class ExtractionPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self.pool = self._new()
 
-    def extract(self, kind: Role, path: Path, published: date | None = None, title: str | None = None,
-                attempts: int = 2) -> Extraction:
-        started = datetime.now(UTC)
+    def call(self, fn: Callable[..., T], *args: Any, attempts: int = 2) -> T:
+        """`fn(*args)` in a worker, under the time and memory budgets; raises OverBudget when
+        it runs out of time or its worker dies (the pool is renewed either way)."""
         timeout = self.settings.extract_timeout
         for _ in range(attempts):
             pool = self.pool
             try:
-                future = pool.submit(extract_file, kind, str(path), published, title, self.settings.max_pages)
-                out, cpu, peak = future.result(timeout=timeout)
-                with self.lock:
-                    self.cpu_seconds += cpu
-                    self.peak_mb = max(self.peak_mb, peak)
-                return out
+                return pool.submit(fn, *args).result(timeout=timeout)
             except FutureTimeout:
                 self._renew(pool)
-                return failure(kind, started, f"took more than the budget of {timeout:g} s; stopped")
+                raise OverBudget(f"took more than the budget of {timeout:g} s; stopped") from None
             except BrokenProcessPool:  # a worker died (killed, or out of memory): renew, try once more
                 self._renew(pool)
-        return failure(kind, started, "its worker process died twice (out of memory?)")
+        raise OverBudget("its worker process died twice (out of memory?)")
+
+    def extract(self, kind: Role, path: Path, published: date | None = None, title: str | None = None) -> Extraction:
+        started = datetime.now(UTC)
+        try:
+            out, cpu, peak = self.call(extract_file, kind, str(path), published, title, self.settings.max_pages)
+        except OverBudget as exc:
+            return failure(kind, started, str(exc))
+        with self.lock:
+            self.cpu_seconds += cpu
+            self.peak_mb = max(self.peak_mb, peak)
+        return out
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -29,6 +29,7 @@ from vpetl.schema.load import (
     load_question,
     stored_question,
 )
+from vpetl.schema.lock import LockLost
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
 
@@ -89,6 +90,8 @@ def ingest_question(run: Run, question_id: int, last_modified: str | None) -> Qu
     except api.RecordError as exc:
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except LockLost:
+        raise  # not this question's doing: the whole run stops
     except Exception as exc:
         log.exception("question %s: bug in vpetl", question_id)
         outcome.status = Status.failed
@@ -131,6 +134,7 @@ def _ingest(run: Run, question_id: int, last_modified: str | None, outcome: Ques
     q.annexes = [annex.as_loaded(i, run) for i, annex in enumerate(docs.annexes, start=1)]
     q.validations = docs.validations()
     q.complete = not outcome.failures
+    run.lease.check()
     with run.store() as session:
         outcome.extractions = load_question(session, q, run.ingest_run_id, run.flow_run_id).extractions_new
 
@@ -144,7 +148,10 @@ def fetch_record(run: Run, question_id: int, stored: StoredQuestion | None) -> t
     if resp.not_modified and stored:
         return None if stored.complete else (api.parse_record(stored.record), resp)
     run.blobs.put(resp.body or b"")
-    return api.parse_record(resp.body or b""), resp
+    record = api.parse_record(resp.body or b"")
+    if record.id != question_id:  # it would overwrite another question's facts
+        raise api.RecordError(f"the record of question {question_id} says it is question {record.id}")
+    return record, resp
 
 
 def question_in(run: Run, record: api.Record, resp: Response, last_modified: str | None) -> QuestionIn:

@@ -20,6 +20,7 @@ from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
 from vpetl.schema.load import has_run, load_reextraction
+from vpetl.schema.lock import Lease, run_lock
 from vpetl.schema.queries import QuestionDocument, question_documents
 from vpetl.settings import Settings
 
@@ -60,14 +61,17 @@ def reextract(settings: Settings, questions: list[int] | None = None, only: str 
         return []
     extractor = extractor or ExtractionPool(settings)
     try:
-        blobs = BlobStore(settings.blob_dir)
-        return [row for qid in todo for row in reextract_question(store, blobs, extractor, qid, only, flow_run_id)]
+        with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
+            blobs = BlobStore(settings.blob_dir)
+            return [row for qid in todo
+                    for row in reextract_question(store, blobs, extractor, qid, only, flow_run_id, lease)]
     finally:
         extractor.close()
 
 
 def reextract_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Extractor, question_id: int,
-                       only: str | None, flow_run_id: str | None = None) -> list[Reextraction]:
+                       only: str | None, flow_run_id: str | None = None, lease: Lease | None = None
+                       ) -> list[Reextraction]:
     """One question's documents read again, its stale ones stored as new runs, its checks renewed."""
     with store() as session:
         docs = [qd for qd in question_documents(session, [question_id]) if qd.document.is_pdf]
@@ -84,6 +88,8 @@ def reextract_question(store: sessionmaker[Session], blobs: BlobStore, extractor
         if qd.label is not None:
             annexes.append((qd.label, ex.result))
     answer = next((runs[qd.document.id].result for qd in docs if qd.label is None), None)
+    if lease:
+        lease.check()
     with store() as session:
         counts = load_reextraction(session, question_id, [(d, ex) for d, ex in runs.items() if d in wanted],
                                    check_question(answer, annexes), flow_run_id)

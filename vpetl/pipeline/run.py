@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl.extractors import Extraction, Role
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
-from vpetl.schema.load import begin_ingest_run, finish_ingest_run, log_exchanges
-from vpetl.schema.lock import run_lock
-from vpetl.settings import Settings
+from vpetl.schema.load import begin_ingest_run, finish_ingest_run, log_exchanges, mark_interrupted
+from vpetl.schema.lock import Lease, run_lock
+from vpetl.settings import Settings, redact
 from vpetl.vlpar.client import Client, Exchange
 
 from .pool import ExtractionPool, Extractor
@@ -50,6 +50,7 @@ class Run:
     store: sessionmaker[Session]
     log: FetchLog
     extractor: Extractor
+    lease: Lease = field(default_factory=Lease)  # check() before each load
     incremental: bool = False
     ingest_run_id: int | None = None
     flow_run_id: str | None = None
@@ -140,11 +141,14 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
     log = FetchLog()
     client = Client(settings, on_exchange=log)
     store = open_store(settings.database_url)
-    with run_lock(store.kw["bind"], wait=settings.lock_wait):
+    with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
         with store() as session:
-            run_id = begin_ingest_run(session, client.api_base, {**query, "incremental": incremental}, flow_run_id)
+            run_id = begin_ingest_run(session, redact(client.api_base), {**query, "incremental": incremental},
+                                      flow_run_id)
+        with store() as session:
+            mark_interrupted(session, run_id)
         run = Run(settings, client, BlobStore(Path(settings.blob_dir)), store, log,
-                  extractor or ExtractionPool(settings), incremental, run_id, flow_run_id)
+                  extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:
             yield run
         except BaseException as exc:
