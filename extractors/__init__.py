@@ -14,16 +14,21 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
-from . import ocr
+from . import ocr, sniff
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
+from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, is_pdf, open_pdf, reading, require_pdf, textless_pages, unreadable
 from .records import DocumentExtraction, Extraction, Table
+from .sheets import SheetError, sheet_tables
+from .sniff import UnsafeArchive
 from .tables import extract_tables
+from .word import WordError, extract_word_answer, extract_word_tables, first_line
 
 __all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "VERSION", "Extraction", "PdfError", "Role", "count_pages", "extract",
-           "extract_annex", "extract_answer", "extract_pdf_tables", "is_pdf"]
+           "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "is_pdf",
+           "UNREADABLE"]
 
 ANSWER_EXTRACTOR = "vpetl.answer"
 ANNEX_EXTRACTOR = "vpetl.annex"
@@ -47,29 +52,66 @@ def count_pages(data: bytes) -> int:
         raise PdfError(unreadable(exc)) from exc
 
 
+UNREADABLE = (PdfError, WordError, SheetError, UnsafeArchive, NeedsConversion)
+"""What the readers raise for a document they cannot read (a property of the document)."""
+
+
 def extract(kind: Role, data: bytes, published: date | None = None, title: str | None = None,
             max_pages: int | None = None) -> Extraction:
-    """Run the extractor a document's role calls for, as a record of that run.
+    """Run the extractor a document's role calls for, as a record of that run; the reader is
+    chosen by what the bytes are (PDF, Word, a spreadsheet, CSV), whatever the URL or server said.
 
-    A PDF it cannot read, one with more pages than `max_pages`, or one that exhausts the
+    A document it cannot read, one with more pages than `max_pages`, or one that exhausts the
     process's memory limit is a failed Extraction with the reason: a property of the document
     to record, not an exception."""
     started = datetime.now(UTC)
     result: DocumentExtraction | None = None
     error: str | None = None
     try:
-        pages = count_pages(data) if max_pages is not None else 0
-        if max_pages is not None and pages > max_pages:
-            error = f"{pages} pages: more than the budget of {max_pages} pages per document"
-        elif kind == "answer":
-            result = extract_answer(data)
-        else:
-            result = extract_annex(data, published or date.today(), title)
-    except PdfError as exc:
+        result = _read(kind, data, published, title, max_pages)
+    except UNREADABLE as exc:
         error = str(exc)
     except MemoryError:
         error = "ran out of its memory budget (a decompression bomb, or an enormous page)"
     return Extraction(NAMES[kind], VERSION, started, datetime.now(UTC), result, error)
+
+
+def _read(kind: Role, data: bytes, published: date | None, title: str | None,
+          max_pages: int | None) -> DocumentExtraction:
+    media = sniff.media_type(data)
+    if media in CONVERTED:
+        data, media = convert(data, media)
+    if media == sniff.PDF:
+        pages = count_pages(data) if max_pages is not None else 0
+        if max_pages is not None and pages > max_pages:
+            raise PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
+        return extract_answer(data) if kind == "answer" else extract_annex(data, published or date.today(), title)
+    if media == sniff.DOCX:
+        if kind == "answer":
+            return extract_word_answer(data, ANSWER_EXTRACTOR, VERSION)
+        out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, 0, tables=extract_word_tables(data))
+        return _with_lists(out, first_line(data), published or date.today(), title)
+    if media in sniff.SPREADSHEETS:
+        tables, issues, _ = sheet_tables(data, media)
+        out = DocumentExtraction(NAMES[kind], VERSION, 0, tables=tables, issues=issues)
+        return _with_lists(out, None, published or date.today(), title)
+    if media == sniff.PROTECTED:
+        raise NeedsConversion("a password-protected Office file: it cannot be read without its password")
+    raise NeedsConversion(f"not a document vpetl reads ({media})")
+
+
+def _with_lists(out: DocumentExtraction, title_line: str | None, published: date,
+                title: str | None) -> DocumentExtraction:
+    """An annex's beneficiary lists: one per table that is one, each with its call year (from
+    the table's own title lines or sheet, else the annex's title)."""
+    out.title = title_line or title
+    year = call_year(out.title) or call_year(title)
+    for table in out.tables:
+        sheet = next((c.sheet for c in table.cells if c.sheet), None)
+        blist = read_list(table, published, call_year(table.caption) or call_year(sheet) or year)
+        if blist:
+            out.beneficiary_lists.append(blist)
+    return out
 
 
 def extract_pdf_tables(data: bytes) -> list[Table]:
@@ -99,10 +141,16 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
         first_page = pdf.pages[0]
         words = page_words(first_page) or (ocr.page_words(first_page) if ocr.available() else [])
         first = group_lines(words)
-        out.title = first[0].text if first else title
-        year = call_year(out.title) or call_year(title)
-        for table in out.tables:
-            blist = read_list(table, published, year)
-            if blist:
-                out.beneficiary_lists.append(blist)
-        return out
+        return _with_lists(out, first[0].text if first else None, published, title)
+
+
+def extract_tables_of(data: bytes) -> list[Table]:
+    """The tables of any document vpetl reads (PDF, Word, spreadsheet, CSV): `vpetl tables`."""
+    media = sniff.media_type(data)
+    if media in CONVERTED:
+        data, media = convert(data, media)
+    if media == sniff.DOCX:
+        return extract_word_tables(data)
+    if media in sniff.SPREADSHEETS:
+        return sheet_tables(data, media)[0]
+    return extract_pdf_tables(data)

@@ -26,27 +26,57 @@ ANNEX_HEADING = re.compile(r"^BIJLAGEN?\s*:?$", re.IGNORECASE)
 URL = re.compile(r"https?://[^\s<>\"]+")
 
 
-@dataclass
-class _TextLine:
-    page: int
-    line: Line
+@dataclass(frozen=True)
+class TextLine:
+    """A line of the document's running text, wherever it came from (a PDF page, a Word paragraph)."""
 
-    @property
-    def text(self) -> str:
-        return self.line.text.strip()
+    text: str
+    page: int | None  # None: a format without pages (Word)
+    bbox: BBox | None
+    continues: bool  # set closer to the line above than paragraphs are: the same paragraph
 
 
-def read_lines(pdf: PDF, tables: list[Table]) -> list[_TextLine]:
+@dataclass(frozen=True)
+class Hyperlink:
+    """A link in the document: where it points, where it stands, and the line it belongs to."""
+
+    uri: str
+    page: int | None
+    bbox: BBox | None
+    line: int  # index of the line it belongs to (links before the annex list are not annexes)
+
+
+def read_lines(pdf: PDF, tables: list[Table]) -> list[TextLine]:
     """The document's lines in reading order, leaving out text that belongs to a table."""
-    out: list[_TextLine] = []
+    out: list[TextLine] = []
     for page in pdf.pages:
-        boxes = [c.bbox for t in tables for c in t.cells if c.page == page.page_number]
+        boxes = [c.bbox for t in tables for c in t.cells if c.page == page.page_number and c.bbox]
         words = [w for w in page_words(page) if not any(inside(w, b, 1) for b in boxes)]
-        out.extend(_TextLine(page.page_number, ln) for ln in group_lines(words))
+        prev: Line | None = None
+        for ln in group_lines(words):
+            close = prev is not None and ln.top - prev.bottom < 0.5 * prev.height
+            out.append(TextLine(ln.text.strip(), page.page_number, ln.bbox, close))
+            prev = ln
     return out
 
 
-def parse_header(lines: list[_TextLine]) -> tuple[QuestionHeader, int, int]:
+def pdf_hyperlinks(pdf: PDF, lines: list[TextLine]) -> list[Hyperlink]:
+    """The link annotations of a PDF, each tied to the last line above it."""
+    out = []
+    for page in pdf.pages:
+        on_page = [(i, ln) for i, ln in enumerate(lines) if ln.page == page.page_number and ln.bbox]
+        before = [i for i, ln in enumerate(lines) if ln.page is not None and ln.page < page.page_number]
+        for link in page.hyperlinks:
+            uri = link.get("uri")
+            if not uri:
+                continue
+            above = [i for i, ln in on_page if ln.bbox and ln.bbox[1] <= link["top"] + 1]
+            line = above[-1] if above else (before[-1] if before else -1)
+            out.append(Hyperlink(uri, page.page_number, (link["x0"], link["top"], link["x1"], link["bottom"]), line))
+    return out
+
+
+def parse_header(lines: list[TextLine]) -> tuple[QuestionHeader, int, int]:
     """The question's header; returns it with the index where the question body starts and
     the index of the answer's header (len(lines) when there is none)."""
     header = QuestionHeader()
@@ -55,7 +85,7 @@ def parse_header(lines: list[_TextLine]) -> tuple[QuestionHeader, int, int]:
     body_start = 0
     q_at = next((i for i, t in enumerate(texts[:10]) if QUESTION_HEAD.match(t)), None)
     if q_at is not None:
-        header.page, header.bbox = lines[q_at].page, lines[q_at].line.bbox
+        header.page, header.bbox = lines[q_at].page, lines[q_at].bbox
         i = q_at + 1
         while i < min(len(texts), q_at + 12):
             t = texts[i]
@@ -84,8 +114,7 @@ def parse_header(lines: list[_TextLine]) -> tuple[QuestionHeader, int, int]:
         first = lines[body_start]
         title = [first.text]
         j = body_start + 1
-        while (j < answer_at and lines[j].page == first.page and not ITEM.match(lines[j].text)
-               and lines[j].line.top - lines[j - 1].line.bottom < 0.5 * lines[j - 1].line.height):
+        while j < answer_at and lines[j].continues and not ITEM.match(lines[j].text):
             title.append(lines[j].text)
             j += 1
         header.title = " ".join(title)
@@ -107,9 +136,9 @@ def parse_header(lines: list[_TextLine]) -> tuple[QuestionHeader, int, int]:
     return header, body_start, answer_at
 
 
-def numbered_items(lines: list[_TextLine]) -> list[NumberedItem]:
+def numbered_items(lines: list[TextLine]) -> list[NumberedItem]:
     """'1. ...' starts an item, 'a) ...' a sub-item ('2.a'); other lines continue the last."""
-    items: list[tuple[str, str, int]] = []
+    items: list[tuple[str, str, int | None]] = []
     parent = ""
     for ln in lines:
         text = ln.text
@@ -124,26 +153,19 @@ def numbered_items(lines: list[_TextLine]) -> list[NumberedItem]:
     return [NumberedItem(n, " ".join(t.split()), p) for n, t, p in items]
 
 
-def annex_links(pdf: PDF, lines: list[_TextLine], start: int) -> list[AnnexLink]:
-    """Annexes listed after the BIJLAGE(N) heading: titles, printed URLs and link annotations."""
+def annex_links(lines: list[TextLine], start: int, links: list[Hyperlink]) -> list[AnnexLink]:
+    """Annexes listed after the BIJLAGE(N) heading: titles, printed URLs and hyperlinks."""
     section = lines[start:]
     titles: list[str] = []
-    found: list[tuple[str, int, BBox, str]] = []
+    found: list[tuple[str, int | None, BBox | None, str]] = []
     for ln in section[1:]:
         urls = URL.findall(ln.text)
         for url in urls:
-            found.append((url.rstrip(".,;)"), ln.page, ln.line.bbox, "text"))
+            found.append((url.rstrip(".,;)"), ln.page, ln.bbox, "text"))
         if not urls and not ln.text.lower().startswith(("raadpleeg", "zie ")):
             m = ITEM.match(ln.text)
             titles.append(m[2] if m else ln.text)
-    if section:
-        first_page, first_top = section[0].page, section[0].line.top
-        for page in pdf.pages[first_page - 1:]:
-            for link in page.hyperlinks:
-                uri = link.get("uri")
-                if uri and (page.page_number > first_page or link["top"] >= first_top):
-                    found.append((uri, page.page_number, (link["x0"], link["top"], link["x1"], link["bottom"]),
-                                  "annotation"))
+    found += [(link.uri, link.page, link.bbox, "annotation") for link in links if link.line >= start]
     out: list[AnnexLink] = []
     seen: set[str] = set()
     for url, page_no, bbox, source in found:
@@ -152,8 +174,8 @@ def annex_links(pdf: PDF, lines: list[_TextLine], start: int) -> list[AnnexLink]
         seen.add(url)
         i = len(out)
         title = titles[i] if i < len(titles) else None
-        x0, top, x1, bottom = (round(v, 2) for v in bbox)
-        out.append(AnnexLink(f"Bijlage {i + 1}", title, url, page_no, (x0, top, x1, bottom), source))
+        box = (round(bbox[0], 2), round(bbox[1], 2), round(bbox[2], 2), round(bbox[3], 2)) if bbox else None
+        out.append(AnnexLink(f"Bijlage {i + 1}", title, url, page_no, box, source))
     return out
 
 
@@ -161,6 +183,12 @@ def parse_answer(pdf: PDF, tables: list[Table]
                  ) -> tuple[QuestionHeader, list[NumberedItem], list[NumberedItem], list[AnnexLink]]:
     """Header, numbered questions, numbered answers and annex links of an answer PDF."""
     lines = read_lines(pdf, tables)
+    return parse_answer_lines(lines, pdf_hyperlinks(pdf, lines))
+
+
+def parse_answer_lines(lines: list[TextLine], links: list[Hyperlink]
+                       ) -> tuple[QuestionHeader, list[NumberedItem], list[NumberedItem], list[AnnexLink]]:
+    """Header, numbered questions, numbered answers and annex links of an answer's lines."""
     header, body_start, answer_at = parse_header(lines)
     annex_at = next((i for i, ln in enumerate(lines) if i > answer_at and ANNEX_HEADING.match(ln.text)),
                     len(lines))
@@ -173,5 +201,5 @@ def parse_answer(pdf: PDF, tables: list[Table]
         answer_start += 1
     questions = numbered_items(lines[body_start:question_end])
     answers = numbered_items(lines[answer_start:annex_at])
-    annexes = annex_links(pdf, lines, annex_at) if annex_at < len(lines) else []
+    annexes = annex_links(lines, annex_at, links) if annex_at < len(lines) else []
     return header, questions, answers, annexes

@@ -77,8 +77,8 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
         cells = rows[r]
         name_cell = cells.get(roles["name"])
         text = {role: cells[col].text if col in cells else None for role, col in roles.items()}
-        sessions = parse_int(s) if (s := text.get("sessions")) else None
-        amount = parse_number(a).value if (a := text.get("amount")) else None
+        sessions = _count(cells.get(roles["sessions"])) if "sessions" in roles else None
+        amount = _amount(cells.get(roles["amount"])) if "amount" in roles else None
         if r in table.total_rows:
             out.total_sessions, out.total_amount_eur = sessions, amount
             continue
@@ -96,14 +96,32 @@ def read_list(table: Table, published: date, call_year: int | None) -> Beneficia
             municipality=normalise_text(place) if place else (match.name if match else None),
             nis_code=match.nis_code if kind == "municipality" and match else None,
             nis_code_at_time=match.nis_code_at_time if kind == "municipality" and match else None,
-            sessions=sessions, amount_eur=amount.quantize(Decimal("0.01")) if amount is not None else None))
+            sessions=sessions, amount_eur=amount.quantize(Decimal("0.01")) if amount is not None else None,
+            sheet=name_cell.sheet, ref=name_cell.ref))
     return out if out.rows else None
 
 
-def _row_bbox(cells: list[Cell]) -> BBox:
-    same_page = [c for c in cells if c.page == cells[0].page]
-    return (min(c.bbox[0] for c in same_page), min(c.bbox[1] for c in same_page),
-            max(c.bbox[2] for c in same_page), max(c.bbox[3] for c in same_page))
+def _amount(cell: Cell | None) -> Decimal | None:
+    """A cell's number: the value a typed reader (a spreadsheet) gave it, else read from its text."""
+    if cell is None:
+        return None
+    return cell.value if cell.value is not None else parse_number(cell.text).value
+
+
+def _count(cell: Cell | None) -> int | None:
+    if cell is None:
+        return None
+    if cell.value is not None and cell.value == cell.value.to_integral_value():
+        return int(cell.value)
+    return parse_int(cell.text)
+
+
+def _row_bbox(cells: list[Cell]) -> BBox | None:
+    """The box around a row's cells on the page of its first (None for formats without boxes)."""
+    boxes = [c.bbox for c in cells if c.page == cells[0].page and c.bbox is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def call_year(title: str | None) -> int | None:

@@ -21,8 +21,8 @@ class Cell:
     row: int
     col: int
     text: str
-    page: int
-    bbox: BBox
+    page: int | None  # None: a format without pages (Word, a spreadsheet)
+    bbox: BBox | None
     row_span: int = 1
     col_span: int = 1
     is_header: bool = False
@@ -31,13 +31,15 @@ class Cell:
     value: Decimal | None = None
     unit: str | None = None
     footnotes: list[Footnote] = field(default_factory=list)
+    sheet: str | None = None  # a spreadsheet's worksheet
+    ref: str | None = None  # and the cell's A1 reference there
 
 
 @dataclass
 class Table:
     index: int
-    page: int
-    bbox: BBox
+    page: int | None
+    bbox: BBox | None
     method: str  # "ruled", "open" (horizontal rules only) or "unruled" (text alignment)
     confidence: float
     n_rows: int
@@ -60,7 +62,7 @@ class Table:
 class NumberedItem:
     number: str
     text: str
-    page: int
+    page: int | None
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class AnnexLink:
     label: str  # "Bijlage 1"
     title: str | None
     url: str
-    page: int
+    page: int | None
     bbox: BBox | None
     source: str  # "text" or "annotation"
 
@@ -98,13 +100,15 @@ class Beneficiary:
     name: str
     normalised_name: str
     kind: str  # "municipality" or "organisation"
-    page: int
-    bbox: BBox
+    page: int | None
+    bbox: BBox | None
     municipality: str | None = None
     nis_code: str | None = None
     nis_code_at_time: str | None = None
     sessions: int | None = None
     amount_eur: Decimal | None = None
+    sheet: str | None = None
+    ref: str | None = None  # the A1 reference of its name's cell
 
 
 @dataclass

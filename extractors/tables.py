@@ -41,7 +41,8 @@ FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\
 FIGURE_STROKES = 15  # curves or slanted lines in a region: a plot, not a table
 SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
 SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
-CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5}
+# How sure each method is of its grid: Word and spreadsheet tables are exact structures.
+CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
 
 
 @dataclass
@@ -162,9 +163,10 @@ def _join_stacked(pieces: list[_Piece]) -> list[_Piece]:
             edges = lower.col_edges
             cells: dict[tuple[int, int], Cell] = {}
             for c in upper.cells:
-                quarter = (c.bbox[2] - c.bbox[0]) / 4  # a cell's box is wider than its text's column
-                c0 = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < c.bbox[0] + quarter)))
-                c1 = max(c0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < c.bbox[2] - quarter)))
+                box = _box(c)
+                quarter = (box[2] - box[0]) / 4  # a cell's box is wider than its text's column
+                c0 = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < box[0] + quarter)))
+                c1 = max(c0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < box[2] - quarter)))
                 key = (c.row, c0)
                 if key in cells:
                     cells[key].text = f"{cells[key].text} {c.text}"
@@ -558,7 +560,7 @@ def _stitch(pieces: list[_Piece]) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
-        continued = bool(prev and piece.page == prev.cells[-1].page + 1 and piece.first_on_page
+        continued = bool(prev and piece.page == (prev.cells[-1].page or 0) + 1 and piece.first_on_page
                      and prev.last_on_page and piece.lines_above <= 3)
         if prev is None or not continued:
             out.append(piece)
@@ -591,7 +593,7 @@ def _remap_columns(piece: _Piece, prev: _Piece) -> None:
     edges = prev.col_edges
     target: dict[int, int] = {}
     for c in piece.cells:
-        centre = (c.bbox[0] + c.bbox[2]) / 2
+        centre = (_box(c)[0] + _box(c)[2]) / 2
         target.setdefault(c.col, max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < centre))))
     if len(set(target.values())) != len(target):
         return
@@ -635,10 +637,22 @@ def _header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
     return count
 
 
-def _label(piece: _Piece, index: int) -> Table:
+def label_grid(cells: list[Cell], n_rows: int, n_cols: int, index: int, method: str, page: int | None,
+               bbox: BBox | None, caption: str | None = None, header_rows: int | None = None) -> Table:
+    """A table from a grid another reader found exactly (Word, a spreadsheet), labelled by the
+    same rules as a PDF's: header rows (unless the format says how many), row and column
+    labels, numbers (a cell's `value` already set by a typed reader is kept), units, totals."""
+    piece = _Piece(page or 0, method, bbox or (0.0, 0.0, 0.0, 0.0), cells, n_rows, n_cols, [], caption=caption)
+    table = _label(piece, index, header_rows)
+    table.page, table.bbox = page, bbox
+    table.pages = [page] if page is not None else []
+    return table
+
+
+def _label(piece: _Piece, index: int, header_rows: int | None = None) -> Table:
     """Header rows, row and column labels, numbers, units and footnotes of a table."""
     grid = {(c.row, c.col): c for c in piece.cells}
-    header_rows = _header_rows(grid, piece.n_rows)
+    header_rows = _header_rows(grid, piece.n_rows) if header_rows is None else header_rows
     body = [c for c in piece.cells if c.row >= header_rows]
     label_col = next((col for col in range(piece.n_cols)
                       if (texts := [c.text for c in body if c.col == col])
@@ -664,16 +678,16 @@ def _label(piece: _Piece, index: int) -> Table:
             continue
         parsed = parse_number(c.text)
         c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]
-        if parsed.value is None:
+        value = c.value if c.value is not None else parsed.value  # a typed reader's value is kept
+        if value is None:
             continue
-        c.value = parsed.value
+        c.value = value
         labels = f"{c.column_label or ''} {c.row_label or ''}"
         c.unit = (scaled if scaled and parsed.unit in (None, "EUR") else parsed.unit) or (
-            "EUR" if MONEY_LABEL.search(labels) else
-            "count" if parsed.value == parsed.value.to_integral_value() else None)
+            "EUR" if MONEY_LABEL.search(labels) else "count" if value == value.to_integral_value() else None)
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
     confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
-    pages = sorted({c.page for c in piece.cells})
+    pages = sorted({c.page for c in piece.cells if c.page is not None})
     return Table(index=index, page=piece.page, bbox=piece.bbox, method=piece.method,
                  confidence=confidence, n_rows=piece.n_rows, n_cols=piece.n_cols,
                  cells=sorted(piece.cells, key=lambda c: (c.row, c.col)), header_rows=header_rows,
@@ -685,17 +699,28 @@ def per_page_json(tables: list[Table]) -> dict[str, Any]:
     one entry per table and page, rows counted from 0 on each page."""
     out = []
     for t in tables:
-        for page in t.pages:
+        pages: list[int | None] = [*t.pages] or [None]  # a Word or spreadsheet table has no page: one entry
+        for page in pages:
             cells = [c for c in t.cells if c.page == page]
-            base = min(c.row for c in cells)
-            out.append({"page": page, "bbox": list(t.bbox) if page == t.page else None, "method": t.method,
-                        "confidence": t.confidence,
-                        "cells": [{"row": c.row - base, "col": c.col, "row_span": c.row_span,
-                                   "col_span": c.col_span, "text": c.text} for c in cells]})
+            base = min((c.row for c in cells), default=0)
+            entry: dict[str, Any] = {"page": page, "bbox": list(t.bbox) if page == t.page and t.bbox else None,
+                                     "method": t.method, "confidence": t.confidence,
+                                     "cells": [{"row": c.row - base, "col": c.col, "row_span": c.row_span,
+                                                "col_span": c.col_span, "text": c.text}
+                                               | ({"cell": c.ref} if c.ref else {}) for c in cells]}
+            if sheet := next((c.sheet for c in cells if c.sheet), None):
+                entry["sheet"] = sheet
+            out.append(entry)
     return {"tables": out}
 
 
 # --- helpers -------------------------------------------------------------------------
+
+def _box(cell: Cell) -> BBox:
+    """A PDF cell's box (cells of a PDF page always have one)."""
+    assert cell.bbox is not None, "a PDF cell without a box"
+    return cell.bbox
+
 
 def _cluster(values: list[float], tolerance: float = 2.0) -> list[float]:
     out: list[float] = []

@@ -29,11 +29,22 @@ def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _provenance(doc: m.Document, run: m.ExtractionRun | None, page=None, bbox=None) -> dict:
-    return {"source_url": doc.source_url, "final_url": doc.final_url, "document_sha256": doc.sha256,
-            "fetched_at": iso(doc.fetched_at), "page": page, "bbox": bbox,
+def _provenance(doc: m.Document, run: m.ExtractionRun | None, page=None, bbox=None,
+                other_urls: list[str] | None = None, sheet: str | None = None, cell: str | None = None) -> dict:
+    return {"source_url": doc.source_url, "other_source_urls": sorted(set(other_urls or []) - {doc.source_url}),
+            "final_url": doc.final_url, "document_sha256": doc.sha256,
+            "document_media_type": media_type(doc), "fetched_at": iso(doc.fetched_at), "page": page, "bbox": bbox,
+            "sheet": sheet, "cell": cell,
             "extractor": run.extractor if run else None, "extractor_version": run.extractor_version if run else None,
             "run_id": run.id if run else None, "flow_run_id": run.flow_run_id if run else None}
+
+
+def media_type(doc: m.Document) -> str | None:
+    """What the bytes are, as sniffed (for a document stored before sniffing: a PDF by its
+    header, else what the server said, without parameters)."""
+    if doc.media_type or doc.is_pdf:
+        return doc.media_type or "application/pdf"
+    return doc.content_type.split(";")[0].strip().lower() if doc.content_type else None
 
 
 def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
@@ -50,9 +61,19 @@ def questions(session: Session) -> Iterator[dict]:
         yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
                "date_asked": iso(q.date_asked), "date_answered": iso(q.date_answered), "asker": q.asker,
                "minister": q.minister, "themes": q.themes, "status": q.status, "answer_url": q.answer_url,
+               "answer_identified_by": q.answer_identified_by,
                "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
                            for a in q.annexes],
-               "provenance": _provenance(doc, run) if doc else None}
+               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None}
+
+
+def _questions_by_document(session: Session) -> dict[str, list[int]]:
+    """The questions each document (by sha256) belongs to: one list attached to two answers is
+    a fact of each, and the export says so (`also_in_questions`)."""
+    out: dict[str, list[int]] = {}
+    for qd in question_documents(session):
+        out.setdefault(qd.document.sha256, []).append(qd.question.id)
+    return out
 
 
 def _review(reviews: dict, fact_id: str) -> dict:
@@ -67,6 +88,7 @@ def _review(reviews: dict, fact_id: str) -> dict:
 
 def table_cells(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
+    sharing = _questions_by_document(session)
     for qd in question_documents(session):
         question_id, doc = qd.question.id, qd.document
         run = latest_run(session, doc.id)
@@ -85,11 +107,13 @@ def table_cells(session: Session) -> Iterator[dict]:
                    "unit": cell.unit, "footnotes": cell.footnotes, "table_method": table.method,
                    "table_confidence": table.confidence, "table_caption": table.caption,
                    **_review(reviews, cell.fact_id),
-                   "provenance": _provenance(doc, run, cell.page, cell.bbox)}
+                   "also_in_questions": [i for i in sharing[doc.sha256] if i != question_id],
+                   "provenance": _provenance(doc, run, cell.page, cell.bbox, qd.other_urls, cell.sheet, cell.cell_ref)}
 
 
 def beneficiaries(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
+    sharing = _questions_by_document(session)
     for qd in question_documents(session):
         question_id, label, doc = qd.question.id, qd.label, qd.document
         run = latest_run(session, doc.id) if label else None
@@ -101,7 +125,8 @@ def beneficiaries(session: Session) -> Iterator[dict]:
                    "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
                    "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
                    "sessions": b.sessions, "amount_eur": b.amount_eur, **_review(reviews, b.fact_id),
-                   "provenance": _provenance(doc, run, b.page, b.bbox)}
+                   "also_in_questions": [i for i in sharing[doc.sha256] if i != question_id],
+                   "provenance": _provenance(doc, run, b.page, b.bbox, qd.other_urls, b.sheet, b.cell_ref)}
 
 
 def validations(session: Session) -> Iterator[dict]:

@@ -20,6 +20,7 @@ from sqlalchemy import JSON, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vpetl.extractors import sniff
 from vpetl.extractors.checks import Validation
 from vpetl.extractors.records import Extraction
 
@@ -38,6 +39,12 @@ class DocumentIn:
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    media_type: str | None = None  # sniffed from the bytes (extractors.sniff), not the server's word
+
+    @property
+    def readable(self) -> bool:
+        """A document the extractors read (PDF, Word, a spreadsheet, CSV)."""
+        return self.media_type in sniff.READABLE if self.media_type else self.is_pdf
 
     @classmethod
     def of(cls, row: m.Document) -> DocumentIn:
@@ -55,6 +62,7 @@ class AnnexIn:
     detail: str | None = None
     document: DocumentIn | None = None
     extraction: Extraction | None = None
+    other_urls: list[str] = field(default_factory=list)  # other routes to the same bytes
 
 
 @dataclass
@@ -79,6 +87,8 @@ class QuestionIn:
     complete: bool = True
     answer: DocumentIn | None = None
     answer_extraction: Extraction | None = None
+    answer_identified_by: str | None = None  # the evidence that told the answer apart
+    answer_other_urls: list[str] = field(default_factory=list)
     annexes: list[AnnexIn] = field(default_factory=list)
     validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
 
@@ -203,6 +213,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.record_fetched_at, row.record_etag = q.record_fetched_at, q.record_etag
         row.record_last_modified, row.last_modified, row.complete = q.record_last_modified, q.last_modified, q.complete
         row.answer_document_id = answer_doc.id if answer_doc else None
+        row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
@@ -212,7 +223,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
             doc = _document(session, annex.document) if annex.document else None
             session.add(m.Annex(question_id=q.id, position=annex.position, label=annex.label, title=annex.title,
                                 url=annex.url, document_id=doc.id if doc else None, status=annex.status,
-                                detail=annex.detail))
+                                detail=annex.detail, other_urls=annex.other_urls))
             if doc and annex.extraction:
                 record_extraction(session, doc, annex.extraction, q.id, counts, ingest_run_id, flow_run_id)
         if q.validations is not None:
@@ -306,7 +317,7 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
     n_facts = 0
     for table in result.tables:
         t = m.ExtractedTable(extraction_run_id=run.id, document_id=doc.id, table_index=table.index, page=table.page,
-                             pages=table.pages, bbox=list(table.bbox), method=table.method,
+                             pages=table.pages, bbox=list(table.bbox) if table.bbox else None, method=table.method,
                              confidence=table.confidence, n_rows=table.n_rows, n_cols=table.n_cols,
                              header_rows=table.header_rows, caption=table.caption)
         session.add(t)
@@ -317,7 +328,8 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
                      row_label=c.row_label, column_label=c.column_label,
                      value=None if c.value is None else str(c.value), unit=c.unit,
                      footnotes=[{"marker": f.marker, "text": f.text} for f in c.footnotes], page=c.page,
-                     bbox=list(c.bbox)) for fid, c in zip(ids, table.cells, strict=True)]
+                     bbox=list(c.bbox) if c.bbox else None, sheet=c.sheet, cell_ref=c.ref)
+                for fid, c in zip(ids, table.cells, strict=True)]
         bulk_insert(session, m.TableCell, rows)
         n_facts += len(rows)
     for i, blist in enumerate(result.beneficiary_lists):
@@ -327,7 +339,8 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
                      municipality=b.municipality, nis_code=b.nis_code, nis_code_at_time=b.nis_code_at_time,
                      sessions=b.sessions, amount_eur=None if b.amount_eur is None else str(b.amount_eur),
                      amount_cents=None if b.amount_eur is None else int(b.amount_eur * Decimal(100)),
-                     page=b.page, bbox=list(b.bbox)) for fid, b in zip(ids, blist.rows, strict=True)]
+                     page=b.page, bbox=list(b.bbox) if b.bbox else None, sheet=b.sheet, cell_ref=b.ref)
+                for fid, b in zip(ids, blist.rows, strict=True)]
         bulk_insert(session, m.Beneficiary, rows)
         n_facts += len(rows)
     run.n_facts = n_facts

@@ -77,6 +77,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str | None] = mapped_column(SourceText)
     is_pdf: Mapped[bool] = mapped_column(Boolean)
+    media_type: Mapped[str | None] = mapped_column(String(128))  # what the bytes are, sniffed (not the server's word)
     http_status: Mapped[int | None] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(SourceText)
     last_modified: Mapped[str | None] = mapped_column(SourceText)
@@ -106,6 +107,8 @@ class Question(Base):
     record_last_modified: Mapped[str | None] = mapped_column(SourceText)
     last_modified: Mapped[str | None] = mapped_column(SourceText)  # the service's own, from search or record
     complete: Mapped[bool] = mapped_column(Boolean, default=True)  # every part fetched; else the next run retries
+    answer_identified_by: Mapped[str | None] = mapped_column(String(32))  # search hit, content, record, position
+    answer_other_urls: Mapped[list | None] = mapped_column(JSON)  # other routes to the answer's bytes
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
 
@@ -123,6 +126,7 @@ class Annex(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     status: Mapped[str] = mapped_column(String(32))  # ok, not_pdf, fetch_failed, unreadable
     detail: Mapped[str | None] = mapped_column(SourceText)
+    other_urls: Mapped[list | None] = mapped_column(JSON)  # other routes to the same bytes (one document)
 
 
 class ExtractionRun(Base):
@@ -165,7 +169,7 @@ class QuestionItem(Base):
     part: Mapped[str] = mapped_column(String(16))  # question, answer
     number: Mapped[str] = mapped_column(SourceText)
     text: Mapped[str] = mapped_column(SourceText)
-    page: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)  # None: a format without pages
 
 
 class ExtractedTable(Base):
@@ -174,9 +178,9 @@ class ExtractedTable(Base):
     extraction_run_id: Mapped[int] = mapped_column(ForeignKey("extraction_runs.id"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     table_index: Mapped[int] = mapped_column(Integer)
-    page: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
     pages: Mapped[list] = mapped_column(JSON)
-    bbox: Mapped[list] = mapped_column(JSON)
+    bbox: Mapped[list | None] = mapped_column(JSON)
     method: Mapped[str] = mapped_column(String(16))  # ruled, open, unruled, ocr
     confidence: Mapped[float] = mapped_column(Float)
     caption: Mapped[str | None] = mapped_column(SourceText)
@@ -202,8 +206,10 @@ class TableCell(Base):
     value: Mapped[str | None] = mapped_column(SourceText)
     unit: Mapped[str | None] = mapped_column(SourceText)
     footnotes: Mapped[list] = mapped_column(JSON)
-    page: Mapped[int] = mapped_column(Integer)
-    bbox: Mapped[list] = mapped_column(JSON)
+    page: Mapped[int | None] = mapped_column(Integer)  # PDF; None for Word and spreadsheets
+    bbox: Mapped[list | None] = mapped_column(JSON)
+    sheet: Mapped[str | None] = mapped_column(SourceText)  # spreadsheets: the worksheet
+    cell_ref: Mapped[str | None] = mapped_column(String(16))  # and the A1 reference
 
 
 class Beneficiary(Base):
@@ -223,8 +229,10 @@ class Beneficiary(Base):
     sessions: Mapped[int | None] = mapped_column(Integer)
     amount_eur: Mapped[str | None] = mapped_column(SourceText)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
-    page: Mapped[int] = mapped_column(Integer)
-    bbox: Mapped[list] = mapped_column(JSON)
+    page: Mapped[int | None] = mapped_column(Integer)
+    bbox: Mapped[list | None] = mapped_column(JSON)
+    sheet: Mapped[str | None] = mapped_column(SourceText)
+    cell_ref: Mapped[str | None] = mapped_column(String(16))  # the name's cell
 
 
 class ValidationResult(Base):

@@ -31,8 +31,10 @@ def trace(session: Session, fact_id: str) -> dict | None:
             reviews = session.scalars(select(m.Review).where(m.Review.fact_id == fact_id)
                                       .order_by(m.Review.reviewed_at)).all()
             chain.append({
-                "fact_id": fact_id, **what, "page": fact.page, "bbox": fact.bbox,
+                "fact_id": fact_id, **what, "page": fact.page, "bbox": fact.bbox, "sheet": fact.sheet,
+                "cell": fact.cell_ref,
                 "document": {"id": doc.id, "sha256": doc.sha256, "size": doc.size, "content_type": doc.content_type,
+                             "media_type": doc.media_type,
                              "source_url": doc.source_url, "final_url": doc.final_url,
                              "fetched_at": iso(doc.fetched_at), "http_status": doc.http_status,
                              "etag": doc.etag},

@@ -47,7 +47,7 @@ def test_demo_twice_through_the_real_command(tmp_path):
     assert outputs[0] == outputs[1]
     from vpetl.extractors import ocr
 
-    expected = "102" if ocr.available() else "99"  # the scanned annex is read where Tesseract is installed
+    expected = "108" if ocr.available() else "105"  # the scanned annex is read where Tesseract is installed
     assert any("beneficiaries" in line and expected in line for line in outputs[0])
     out = subprocess.run([cmd[0], "export", "--format", "csv", "--out", str(tmp_path / "x"), "--db", cmd[3]],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)

@@ -22,8 +22,8 @@ def test_ingest_on_a_local_dask_cluster(prefect, mirror_base, tmp_path, cluster)
     settings = Settings(api_base=mirror_base, database_url=f"sqlite:///{tmp_path / 'dask.sqlite'}",
                         data_dir=tmp_path / "d", rate=100, runner="dask", dask_address=cluster.scheduler_address)
     result = for_settings(ingest, settings)(Query(session_year="2019-2020"), settings)
-    assert (result.loaded, result.failed) == (13, 0)
-    assert result.store["validations_passed"] == 11 and result.store["validations_failed"] == 0
+    assert (result.loaded, result.failed) == (15, 0)
+    assert result.store["validations_passed"] == 12 and result.store["validations_failed"] == 0
     assert result.extraction_cpu_s > 0  # measured in the workers, and sent back
     done = {prefix: tp.state_counts.get("memory", 0) + tp.state_counts.get("released", 0)
             for prefix, tp in cluster.scheduler.task_prefixes.items()}

@@ -32,10 +32,10 @@ def counts(url: str) -> dict[str, int]:
 
 def test_everything_discovered_is_loaded(ingested):
     url, _, result = ingested
-    assert (result.discovered, result.loaded) == (13, 13)
+    assert (result.discovered, result.loaded) == (15, 15)
     scanned = 3 if ocr.available() else 0  # the scanned annex's list, where Tesseract can read it
-    assert result.store["beneficiaries"] == 38 + 56 + 5 + scanned
-    assert result.store["validations_failed"] == 0 and result.store["validations_passed"] == 11
+    assert result.store["beneficiaries"] == 38 + 56 + 5 + 6 + scanned  # 6 from an Excel annex
+    assert result.store["validations_failed"] == 0 and result.store["validations_passed"] == 12
 
 
 def test_second_run_changes_nothing(ingested, mirror_base):
@@ -61,7 +61,7 @@ def test_what_cannot_be_read_is_recorded(ingested):
     url, _, _ = ingested
     with open_store(url)() as s:
         annexes = {a.question_id: a for a in s.scalars(select(m.Annex))}
-        assert annexes[1402395].status == "not_pdf" and "text/html" in annexes[1402395].detail
+        assert annexes[1402395].status == "not_a_document" and "text/html" in annexes[1402395].detail
         assert ("read by OCR" if ocr.available() else "needs OCR") in annexes[1402404].detail
         broken = s.scalars(select(m.ExtractionRun).where(m.ExtractionRun.status == "failed")).all()
         assert [r.error.startswith("unreadable PDF") for r in broken] == [True]
@@ -75,7 +75,7 @@ def test_export_follows_the_contract(ingested, tmp_path):
     url, _, _ = ingested
     with open_store(url)() as s:
         n = export(s, tmp_path, "jsonl")
-    assert n["questions"] == 13
+    assert n["questions"] == 15
     rows = {kind: [json.loads(line) for line in (tmp_path / f"{kind}.jsonl").open()] for kind in n}
     q = next(r for r in rows["questions"] if r["number"] == 289)
     assert (q["session_year"], q["date_asked"], q["asker"], q["minister"]) == (
@@ -101,3 +101,59 @@ def test_export_follows_the_contract(ingested, tmp_path):
         export(s, tmp_path / "csv", "csv")
     header = (tmp_path / "csv" / "beneficiaries.csv").read_text().splitlines()[0]
     assert header.startswith("id,question_id,annex_label,call_year,name,normalised_name,kind")
+
+
+def test_an_annex_reached_by_two_routes_is_one_document(ingested, tmp_path):
+    """Question 289's record lists its annexes by their files; its answer prints their short links."""
+    url, _, _ = ingested
+    with open_store(url)() as s:
+        annexes = s.scalars(select(m.Annex).where(m.Annex.question_id == 1402289).order_by(m.Annex.position)).all()
+    assert [(a.label, a.url, a.other_urls) for a in annexes] == [
+        ("Bijlage 1", "http://www.vlaamsparlement.be/link?id=9681",
+         ["https://docs.vlaamsparlement.be/files/pfile?id=1402518"]),
+        ("Bijlage 2", "http://www.vlaamsparlement.be/link?id=9682",
+         ["https://docs.vlaamsparlement.be/files/pfile?id=1402519"])]
+    with open_store(url)() as s:
+        export(s, tmp_path, "jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "beneficiaries.jsonl").read_text().splitlines()]
+    of_289 = [r for r in rows if r["question_id"] == 1402289]
+    assert len(of_289) == 38 + 56 and len({r["id"] for r in rows}) == len(rows)  # every beneficiary once
+    first = next(r for r in of_289 if r["annex_label"] == "Bijlage 1")["provenance"]
+    assert first["other_source_urls"] == ["https://docs.vlaamsparlement.be/files/pfile?id=1402518"]
+    assert first["document_media_type"] == "application/pdf" and first["sheet"] is None
+
+
+def test_the_answer_is_told_apart_whatever_the_order_of_the_files(ingested):
+    url, _, _ = ingested
+    with open_store(url)() as s:
+        q404 = s.get(m.Question, 1402404)  # its record lists the annex before the answer
+        assert q404.answer_url == "https://docs.vlaamsparlement.be/files/pfile?id=1402405"
+        assert q404.answer_identified_by == "search hit"
+        assert [a.url for a in q404.annexes] == ["http://www.vlaamsparlement.be/link?id=9712"]
+        assert s.get(m.Question, 1402312).number == 312  # no vraagnummer in its record: the hit's nummer
+        q325 = s.get(m.Question, 1402325)  # no last_modified anywhere: normal
+        assert q325.last_modified is None and q325.complete
+
+
+def test_word_and_excel_facts_are_exported_with_where_they_stand(ingested, tmp_path):
+    """Question 455's answer and 467's answer are Word files, 467's annex an Excel workbook; the
+    mirror serves them as application/octet-stream: what they are comes from their bytes."""
+    url, _, _ = ingested
+    with open_store(url)() as s:
+        export(s, tmp_path, "jsonl")
+    cells = [json.loads(line) for line in (tmp_path / "table_cells.jsonl").read_text().splitlines()]
+    total = next(c for c in cells if c["question_id"] == 1402455 and c["row_label"] == "Totaal"
+                 and c["column_label"] == "2019")
+    assert (total["value"], total["unit"], total["row"], total["col"]) == ("1503", "count", 6, 2)
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert total["provenance"] | {"document_media_type": docx_type, "page": None, "bbox": None, "sheet": None,
+                                  "cell": None} == total["provenance"]
+    rows = [json.loads(line) for line in (tmp_path / "beneficiaries.jsonl").read_text().splitlines()]
+    excel = [r for r in rows if r["question_id"] == 1402467]
+    assert sorted((r["name"], r["amount_eur"], r["provenance"]["cell"]) for r in excel)[:2] == [
+        ("Chiro Sint-Kruis", "48500.00", "B5"), ("Jeugdhuis Zwerm", "29000.00", "B9")]
+    p = excel[0]["provenance"]
+    assert (p["sheet"], p["page"], p["bbox"], p["document_media_type"]) == (
+        "Oproep 2020", None, None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    checks = [json.loads(line) for line in (tmp_path / "validations.jsonl").read_text().splitlines()]
+    assert any(c["question_id"] == 1402467 and c["status"] == "pass" for c in checks)

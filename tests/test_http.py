@@ -21,10 +21,12 @@ def client(mirror_base):
 
 
 def test_search_pages_through_every_hit(client, monkeypatch):
-    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 13 questions: three pages
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 20 documents of 15 questions: four pages
     hits = list(api.search(client, api.Query(session_year="2019-2020")))
-    assert len(hits) == 13 and len({h.id for h in hits}) == 13
-    hit = next(h for h in hits if h.id == 1402289)
+    assert len(hits) == 20 and len({h.id for h in hits}) == 15  # hits are per document
+    assert len({(h.id, h.document_id) for h in hits}) == 20
+    hit = next(h for h in hits if h.id == 1402289 and h.documenttype == "antwoord")
+    assert (hit.document_id, hit.mimetype) == (1402290, "application/pdf")
     assert hit.metatags["thema"] == ["Economie", "Ondernemen"]  # a repeated metatag becomes a list
     assert hit.metatags["zittingsjaar"] == "2019-2020"
     assert list(api.search(client, api.Query(session_year="2020-2021"))) == []
@@ -35,7 +37,7 @@ def test_record_json_and_xml_agree(client):
     as_json = api.parse_record(client.get(url, accept="application/json").body)
     xml = client.get(url)
     assert xml.content_type.startswith("application/xml")
-    as_xml = api.parse_record(xml.body)
+    as_xml = api.parse_record(xml.body, 1402289)  # the XML form has no id: the one asked for stands in
     for rec in (as_json, as_xml):
         assert (rec.id, rec.number, rec.session_year) == (1402289, 289, "2019-2020")
         assert (rec.asker, rec.minister, rec.status) == ("Maurits Vande Reyde", "Hilde Crevits", "Tijdig beantwoord")
@@ -166,9 +168,9 @@ def test_html_instead_of_pdf_is_retried_then_returned_as_is():
     try:
         client = Client(Settings(api_base=base, rate=100, retries=6, backoff=0.01))
         for _ in range(5):  # a transient HTML page is retried until the PDF comes
-            assert client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290", expect_pdf=True).is_pdf
+            assert client.get("https://docs.vlaamsparlement.be/files/pfile?id=1402290", expect_document=True).is_pdf
         assert faults.injected.get("html", 0) >= 1
-        page = client.get("http://www.vlaamsparlement.be/link?id=9701", expect_pdf=True)
+        page = client.get("http://www.vlaamsparlement.be/link?id=9701", expect_document=True)
         assert not page.is_pdf and page.content_type.startswith("text/html")  # a real HTML page stays one
     finally:
         server.shutdown()
@@ -188,7 +190,7 @@ def test_discovery_splits_a_query_the_service_caps(monkeypatch):
         client = Client(Settings(api_base=base, rate=100))
         pages = []
         hits = list(api.search(client, api.Query(session_year="2019-2020"), on_response=pages.append, max_hits=5))
-        assert len({h.id for h in hits}) == 13 and len(pages) > 3
+        assert len({h.id for h in hits}) == 15 and len(pages) > 3
         assert all(b"count" in p.body for p in pages)  # raw responses handed over for keeping
     finally:
         server.shutdown()

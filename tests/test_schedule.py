@@ -82,7 +82,7 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=30)
-    assert first.counts["loaded"] == 13 and flow_run["deployment_id"]
+    assert first.counts["loaded"] == 15 and flow_run["deployment_id"]
     assert any(a["flow_run_id"] == first.flow_run_id for a in artifacts)
 
 

@@ -44,7 +44,7 @@ def test_load_is_idempotent_and_exact(store_url):
 def test_a_failing_load_leaves_nothing(store_url, monkeypatch):
     sessions = open_store(store_url)
     q = question()
-    q.answer_extraction.result.tables[0].cells[3].bbox = None  # breaks the load half-way, at the cells
+    q.answer_extraction.result.tables[0].cells[3].footnotes = None  # breaks the load half-way, at the cells
     with sessions() as s, pytest.raises(TypeError):
         load_question(s, q)
     with sessions() as s:

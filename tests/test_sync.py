@@ -52,11 +52,12 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
 
     root, base, _ = site
     (first,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert (first.loaded, first.failed) == (13, 0)
-    assert pdf_bodies(tmp_path, first.ingest_run_id) == 16  # 12 answers, 4 PDF annexes
+    assert (first.loaded, first.failed) == (15, 0)
+    # 14 answers (12 PDF, 2 Word), 5 annexes; 2 of them again by the record's route (one document each)
+    assert pdf_bodies(tmp_path, first.ingest_run_id) == 21
     runs_before = count(tmp_path, m.ExtractionRun)
     (second,) = run(sync, base, tmp_path, sessions=["2019-2020"])
-    assert (second.loaded, second.unchanged) == (0, 13)
+    assert (second.loaded, second.unchanged) == (0, 15)
     from typer.testing import CliRunner
 
     from vpetl.cli import app
@@ -65,10 +66,11 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
     assert shown.exit_code == 0 and "2019-2020 (sync)" in shown.output and "fetch log:" in shown.output
     assert pdf_bodies(tmp_path, second.ingest_run_id) == 0 and second.extractions == 0
     assert count(tmp_path, m.ExtractionRun) == runs_before
-    # only the search page and the one unanswered question's record (a 304) were asked for
+    # only the search page, the one unanswered question's record and the record of the one
+    # question whose hits carry no last_modified were asked for (both records: a 304)
     log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id)
-    assert log == 2 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
-                              m.FetchLog.status == 304) == 1
+    assert log == 3 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
+                              m.FetchLog.status == 304) == 2
 
 
 def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
@@ -188,10 +190,10 @@ def test_a_bug_fails_only_its_question_and_odd_fields_do_not_fail_theirs(site, t
     settings = Settings(api_base=base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}", data_dir=tmp_path / "d",
                         rate=0)
     result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
-    assert (result.discovered, result.loaded, result.failed) == (13, 12, 1)
+    assert (result.discovered, result.loaded, result.failed) == (15, 14, 1)
     reasons = {f.question_id: f.reason for f in result.failures}
     assert reasons == {1402388: "bug in vpetl: RuntimeError: boom"}
-    assert count(tmp_path, m.Question) == 12  # nothing of a failed question is loaded
+    assert count(tmp_path, m.Question) == 14  # nothing of a failed question is loaded
     with open_store(settings.database_url)() as s:
         odd = s.get(m.Question, 1402312)
         assert (odd.title, odd.themes) == (rec["onderwerp"], ["Werk"])  # the title falls back on the subject
@@ -199,7 +201,7 @@ def test_a_bug_fails_only_its_question_and_odd_fields_do_not_fail_theirs(site, t
 
     monkeypatch.setattr(question, "question_in", real)  # the next run retries exactly those two
     again = pipeline.sync(["2019-2020"], settings)[0]
-    assert (again.loaded, again.unchanged, again.failed) == (1, 12, 0)
+    assert (again.loaded, again.unchanged, again.failed) == (1, 14, 0)
 
 
 def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeypatch):
@@ -207,7 +209,7 @@ def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeyp
     from vpetl.vlpar import api
 
     server, base = mirror.start()
-    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 13 questions on three pages
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 20 documents of 15 questions on four pages
     real, calls = api.read_search_page, []
 
     def breaks_on_the_third_page(body, url):
@@ -223,7 +225,7 @@ def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeyp
         result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
     finally:
         server.shutdown()
-    assert (result.discovered, result.loaded, result.failed) == (10, 10, 0)
+    assert (result.discovered, result.loaded, result.failed) == (7, 7, 0)  # 10 hits: 7 questions
     assert result.discovery_error and "not JSON" in result.discovery_error
     with open_store(settings.database_url)() as s:
         row = s.scalars(select(m.IngestRun)).one()

@@ -55,11 +55,26 @@ class Query:
 
 @dataclass
 class Hit:
-    id: int | None
+    """One search hit: one document of a question (its question, answer, an annex)."""
+
+    id: int | None  # the question's
     url: str | None
     title: str | None
     metatags: dict[str, object]
     raw: dict
+    document_id: int | None = None  # the pfile id of the document the hit is about
+    documenttype: str | None = None  # "vraag en antwoord", "antwoord", "bijlage", ...
+    mimetype: str | None = None
+
+    @property
+    def number(self) -> int | None:
+        """The question number the hit's `nummer` metatag gives."""
+        return _number(self.metatags.get("nummer"))
+
+    @property
+    def last_modified(self) -> str | None:
+        value = self.metatags.get("last_modified")
+        return value if isinstance(value, str) else None
 
 
 @dataclass
@@ -76,6 +91,10 @@ class Record:
     status: str | None
     files: list[str]
     raw: dict = field(repr=False)
+    file_types: dict[str, str] = field(default_factory=dict)  # URL -> the record's own word for it ("antwoord")
+
+
+FEED_ID = re.compile(r"be\.vlp\.feed/(?P<question>\d{1,18})(?:/pfls/(?P<document>\d{1,18}))?")
 
 
 def _trailing_id(url: str | None) -> int | None:
@@ -93,8 +112,11 @@ def parse_hit(item: dict) -> Hit:
         else:
             tags[name] = value
     opendata = tags.get("opendata")
-    qid = _trailing_id(opendata if isinstance(opendata, str) else None) or _trailing_id(item.get("url"))
-    return Hit(qid, item.get("url"), item.get("title"), tags, item)
+    feed = FEED_ID.search(str(item.get("id") or ""))  # http://be.vlp.feed/{question}/pfls/{document}
+    qid = (int(feed["question"]) if feed else None) or _trailing_id(opendata if isinstance(opendata, str) else None)
+    document = int(feed["document"]) if feed and feed["document"] else None
+    return Hit(qid or _trailing_id(item.get("url")), item.get("url"), item.get("title"), tags, item, document,
+               _text(tags.get("documenttype")), _text(item.get("mimetype")))
 
 
 class SearchError(ValueError):
@@ -176,13 +198,15 @@ class RecordError(ValueError):
     """A record the source sent that cannot be read as a written question: bad input, not a bug."""
 
 
-def parse_record(body: bytes | dict, content_type: str | None = None) -> Record:
+def parse_record(body: bytes | dict, question_id: int | None = None) -> Record:
     """A written question's record, from its JSON or its XML form (or the JSON already parsed).
 
-    Whatever the bytes are (HTML, broken JSON, an entity attack, nesting without end, fields of
-    the wrong type), a record that cannot be read raises RecordError with the reason."""
+    `question_id` is the id the record was asked for: it stands in for a missing `id` (the XML
+    form has none), and a record that names another question is refused (it would overwrite
+    that question). Whatever the bytes are (HTML, broken JSON, an entity attack, nesting
+    without end, fields of the wrong type), a record that cannot be read raises RecordError."""
     try:
-        record = _parse_record(body)
+        record = _parse_record(body, question_id)
     except RecordError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, UnicodeDecodeError,
@@ -190,33 +214,45 @@ def parse_record(body: bytes | dict, content_type: str | None = None) -> Record:
         raise RecordError(f"unreadable record: {type(exc).__name__}: {exc}") from exc
     if not 0 < record.id <= MAX_ID:
         raise RecordError(f"unreadable record: id {record.id} is out of range")
+    if question_id is not None and record.id != question_id:
+        raise RecordError(f"the record of question {question_id} says it is question {record.id}")
     return record
 
 
-def _parse_record(body: bytes | dict) -> Record:
+def _parse_record(body: bytes | dict, question_id: int | None) -> Record:
     if isinstance(body, dict):
         raw = body
     else:
         raw = json.loads(body) if body.lstrip().startswith(b"{") else _xml_to_dict(body)
-    if not isinstance(raw, dict) or "id" not in raw:
-        head = body[:60] if isinstance(body, bytes) else b""
+    head = body[:60] if isinstance(body, bytes) else b""
+    if not isinstance(raw, dict) or raw.get("id") is None and question_id is None:
         raise RecordError(f"unreadable record: it has no id (the body starts with {head!r})")
-    steps = raw.get("procedureverloop") or []
-    steps = [s for s in (steps if isinstance(steps, list) else [steps]) if isinstance(s, dict)]
+    if not RECORD_FIELDS & raw.keys():  # an HTML page parses as XML too
+        raise RecordError(f"unreadable record: not a written question's record (the body starts with {head!r})")
+    steps = [s for s in _listed(raw.get("procedureverloop")) if isinstance(s, dict)]
     answered = raw.get("statusdatumSchvBeantwoord") or next(
         (s.get("datum") for s in steps if "beantwoord" in str(s.get("status", "")).lower()), None)
-    files = raw.get("bestand-ordered") or []
-    files = files if isinstance(files, list) else [files]
-    themes = raw.get("thema") or []
+    files = [(url, _text(f.get("type")) if isinstance(f, dict) else None)
+             for f in _listed(raw.get("bestand-ordered"))
+             if isinstance(url := f.get("URL") if isinstance(f, dict) else f, str) and url]
     return Record(
-        id=int(raw["id"]), number=_number(raw.get("vraagnummer")),
+        id=int(raw["id"] if raw.get("id") is not None else question_id or 0), number=_number(raw.get("vraagnummer")),
         title=_text(raw.get("titel")) or _text(raw.get("onderwerp")), session_year=_text(raw.get("zittingsjaar")),
-        themes=[t for v in (themes if isinstance(themes, list) else [themes]) if (t := _text(v))],
+        themes=[t for v in _listed(raw.get("thema")) if (t := _text(v))],
         asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
         date_asked=_date(raw.get("themadatum") or (steps[0].get("datum") if steps else None)),
         date_answered=_date(answered), status=_text(steps[-1].get("status")) if steps else None,
-        files=[u for f in files if isinstance(u := f.get("URL") if isinstance(f, dict) else f, str) and u],
-        raw=raw)
+        files=[url for url, _ in files], raw=raw, file_types={url: kind for url, kind in files if kind})
+
+
+RECORD_FIELDS = {"titel", "onderwerp", "zittingsjaar", "procedureverloop", "bestand-ordered", "vraagsteller"}
+
+
+def _listed(value: object) -> list:
+    """A field that may be a list, a single item, or absent, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _number(value: object) -> int | None:
@@ -227,7 +263,11 @@ def _number(value: object) -> int | None:
 
 
 def _xml_to_dict(body: bytes) -> dict:
-    """The XML form, read with a hardened parser, into the JSON form's shape."""
+    """The XML form, read with a hardened parser, into the JSON form's shape.
+
+    As callers of the live service read it: repeated `procedureverloop` elements (or a single
+    one), each with `status` and `datum`; `themas/thema`; repeated `bestand-ordered` elements,
+    each holding a `URL` child beside others (or one container of `URL` elements); no `id`."""
     root = ElementTree.fromstring(body)
 
     def conv(el):
@@ -244,15 +284,28 @@ def _xml_to_dict(body: bytes) -> dict:
         return out
 
     data = conv(root)
-    for key, inner in (("thema", "themas"), ("bestand-ordered", "bestand-ordered"),
-                       ("procedureverloop", "procedureverloop")):
-        container = data.get(inner)
-        if isinstance(container, dict):
-            value = next(iter(container.values()))
-            data[key] = value if isinstance(value, list) else [value]
-        elif key == "thema" and "themas" in data and data["themas"] is None:
-            data[key] = []
-    data.pop("themas", None)
-    if isinstance(data.get("bestand-ordered"), list):
-        data["bestand-ordered"] = [{"URL": u} if isinstance(u, str) else u for u in data["bestand-ordered"]]
+    if not isinstance(data, dict):
+        return {}
+    if "themas" in data:
+        themes = data.pop("themas")
+        data["thema"] = _listed(themes.get("thema")) if isinstance(themes, dict) else []
+    if "procedureverloop" in data:
+        data["procedureverloop"] = _items(data["procedureverloop"], "status")
+    if "bestand-ordered" in data:
+        data["bestand-ordered"] = [{"URL": f} if isinstance(f, str) else f
+                                   for f in _items(data["bestand-ordered"], "URL")]
     return data
+
+
+def _items(value: object, key: str) -> list:
+    """Repeated elements as a list of items. An element is an item when it has `key` as a single
+    child (a step's `status`, a file's `URL`); otherwise it is a container whose children are
+    the items (`<procedureverloop><stap>...</stap></procedureverloop>`, a list of `URL`s)."""
+    items = []
+    for element in _listed(value):
+        if isinstance(element, dict) and not isinstance(element.get(key), str):
+            for child in element.values():
+                items += _listed(child)
+        else:
+            items.append(element)
+    return items

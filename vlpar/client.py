@@ -105,6 +105,12 @@ class Response:
     def is_pdf(self) -> bool:
         return b"%PDF-" in self.head[:1024]
 
+    @property
+    def is_page(self) -> bool:
+        """An HTML page (a portal's error or maintenance page), where a document was asked for."""
+        head = self.head[:512].lstrip().lower()
+        return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]
+
 
 class RateLimiter:
     """At most `rate` requests per second to each host, across threads."""
@@ -186,14 +192,15 @@ class Client:
             return url
 
     def get(self, url: str, accept: str | None = None, etag: str | None = None, last_modified: str | None = None,
-            sink: Sink | None = None, expect_pdf: bool = False) -> Response:
+            sink: Sink | None = None, expect_document: bool = False) -> Response:
         """GET with retries; raises FetchError with the reason when it cannot succeed.
 
         With `etag`/`last_modified` the request is conditional and may come back 304 (no body).
         With a `sink` the body is streamed into it and only its sha256 and head are kept.
-        With `expect_pdf`, a body that is not a PDF is retried as a transient error page, until
-        the same body comes NOT_PDF_CONFIRMATIONS times in a row (then it is what the URL
-        serves) or the last attempt; it is then returned as it is, to be stored and reported."""
+        With `expect_document`, an HTML page is retried as a transient error page, until the
+        same page comes NOT_PDF_CONFIRMATIONS times in a row (then it is what the URL serves)
+        or the last attempt; it is then returned as it is, to be stored and reported. Any other
+        body (a PDF, a Word file served as octet-stream) is the document."""
         headers = {"Accept": accept} if accept else {}
         if etag:
             headers["If-None-Match"] = etag
@@ -208,12 +215,12 @@ class Client:
                     resp = self._once(url, headers, attempt, sink)
                 except ValueError as exc:  # urllib.parse on a malformed URL or Location
                     raise FetchError(url[:MAX_URL], f"malformed URL: {exc}") from exc
-                if expect_pdf and not resp.not_modified and not resp.is_pdf and not last_try:
+                if expect_document and not resp.not_modified and resp.is_page and not last_try:
                     seen = seen + 1 if resp.sha256 == not_pdf else 1
                     not_pdf = resp.sha256
                     if seen < NOT_PDF_CONFIRMATIONS:
-                        raise FetchError(url, f"expected a PDF, got {resp.content_type}", resp.status,
-                                         retryable=True)
+                        raise FetchError(url, f"expected a document, got an HTML page ({resp.content_type})",
+                                         resp.status, retryable=True)
                 return resp
             except FetchError as exc:
                 if not exc.retryable or last_try or not self.budget.take():

@@ -28,13 +28,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shipped as package data
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
 MAX_HITS = 10_000  # the real service serves at most this many hits of one query
+MIMETYPES = {".pdf": "application/pdf", ".html": "text/html", ".csv": "text/csv",
+             ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TRANSIENT = ("429", "503", "hang", "drop", "length", "html", "loop")
 KINDS = TRANSIENT + ("foreign",)
 
@@ -123,7 +126,7 @@ class Corpus:
         out = []
         for r in self.records():
             when = self.published(r)[:10]
-            if year and r["zittingsjaar"] != year[1] or number and r["vraagnummer"] != int(number[1]):
+            if year and r["zittingsjaar"] != year[1] or number and self.number(r) != int(number[1]):
                 continue
             if span and ((span[1] and when < span[1]) or (span[2] and when > span[2])):
                 continue
@@ -132,12 +135,35 @@ class Corpus:
                 continue
             out.append(r)
         out.sort(key=lambda r: (self.published(r), r["id"]), reverse=True)
-        return [self._hit(r) for r in out]
+        return [hit for r in out for hit in self._hits(r)]
 
     @staticmethod
-    def _hit(r: dict) -> dict:
+    def number(r: dict) -> int | None:
+        """The question number the search knows: the record's, or the mirror's own note of it."""
+        return r.get("vraagnummer") or (r.get("_search") or {}).get("nummer")
+
+    def pfile(self, url: str) -> int | None:
+        """The pfile id a file URL reaches (a short link by where it redirects)."""
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        if parts.path == "/link":
+            parts = urlsplit(self.links.get(query.get("id", ""), ""))
+            query = dict(parse_qsl(parts.query))
+        return int(query["id"]) if parts.path.endswith("pfile") and query.get("id", "").isdigit() else None
+
+    def _hits(self, r: dict) -> list[dict]:
+        """The service's hits are per document: one for each file of the question (or one for
+        the question while it has none), with its `documenttype` and `mimetype`."""
+        files = [(self.pfile(f["URL"]), f.get("type")) for f in r.get("bestand-ordered", [])]
+        documents: list[tuple[int | None, str | None]] = [(p, kind) for p, kind in files if p is not None]
+        documents = documents or [(None, None)]
+        return [self._hit(r, pfile, kind) for pfile, kind in documents]
+
+    def _hit(self, r: dict, pfile: int | None, kind: str | None) -> dict:
+        mimetype = next((MIMETYPES.get(p.suffix, "application/octet-stream")
+                         for p in (self.root / "files").glob(f"{pfile}.*")), "text/html") if pfile else "text/html"
         tags = [("zittingsjaar", r["zittingsjaar"]), ("legislatuur", r.get("legislatuur")),
-                ("nummer", str(r["vraagnummer"])), ("soort", "SCHV"), ("documenttype", "vraag en antwoord"),
+                ("nummer", str(self.number(r))), ("soort", "SCHV"), ("documenttype", kind or "vraag"),
                 ("aggregaattype", "Schriftelijke vraag"), ("titel", r["titel"]),
                 ("themadatum", r.get("themadatum")), ("statusdatumSchvBeantwoord", r.get("statusdatumSchvBeantwoord")),
                 ("minister", f"{r['minister']['naam']}, {r['minister']['voornaam']}"),
@@ -146,15 +172,18 @@ class Corpus:
                 ("publicatiedatum", Corpus.published(r) or None),
                 ("last_modified", r.get("last_modified"))]
         tags += [("thema", t) for t in r.get("thema", [])]
-        tags += [("document", f["URL"]) for f in r.get("bestand-ordered", [])[:1]]
-        return {"id": f"http://be.vlp.feed/{r['id']}", "date": r.get("themadatum"), "mimetype": "text/html",
+        feed = f"http://be.vlp.feed/{r['id']}" + (f"/pfls/{pfile}" if pfile else "")
+        return {"id": feed, "date": r.get("themadatum"), "mimetype": mimetype,
                 "title": r["titel"], "url": f"https://www.vlaamsparlement.be/nl/parlementair-werk/"
                                             f"schriftelijke-vragen/{r['id']}",
                 "metatags": {"metatag": [{"name": k, "value": v} for k, v in tags if v is not None]}}
 
 
 def record_xml(r: dict) -> str:
-    """The XML form of a record (the service's default without Accept: application/json)."""
+    """The XML form of a record (the service's default without Accept: application/json), as
+    callers of the live service read it: no `id` element, `procedureverloop` repeated (one
+    element per step, with `status` and `datum`), `themas/thema`, `bestand-ordered` repeated
+    (one element per file, its `URL` beside other children)."""
     def el(tag: str, value) -> str:
         if value is None:
             return f"<{tag}/>"
@@ -163,12 +192,12 @@ def record_xml(r: dict) -> str:
         return f"<{tag}>{escape(str(value))}</{tag}>"
     parts = []
     for key, value in r.items():
+        if key == "id":
+            continue
         if key == "thema":
             parts.append("<themas>" + "".join(el("thema", t) for t in value) + "</themas>")
-        elif key == "procedureverloop":
-            parts.append("<procedureverloop>" + "".join(el("stap", s) for s in value) + "</procedureverloop>")
-        elif key == "bestand-ordered":
-            parts.append("<bestand-ordered>" + "".join(el("URL", f["URL"]) for f in value) + "</bestand-ordered>")
+        elif key in ("procedureverloop", "bestand-ordered"):
+            parts += [el(key, item) for item in value]
         else:
             parts.append(el(key, value))
     return '<?xml version="1.0" encoding="UTF-8"?>\n<schv>' + "".join(parts) + "</schv>\n"
@@ -201,7 +230,7 @@ class Handler(BaseHTTPRequestHandler):
         if m := re.fullmatch(r"/e/opendata/schv/(\d+)", path):
             return self._record(int(m[1]))
         if path in ("/files/pfile", "/pfile") and query.get("id", "").isdigit():
-            return self._file(self.corpus.root / "files" / f"{query['id']}.pdf", "application/pdf")
+            return self._document(query["id"])
         if path == "/link" and query.get("id") in self.corpus.links:
             return self._redirect(self.corpus.links[query["id"]])
         if m := re.fullmatch(r"/pagina/([\w-]+)", path):
@@ -266,11 +295,21 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             return self._send(404, b"no such question", "text/plain")
         record, path = found
+        record = {k: v for k, v in record.items() if not k.startswith("_")}  # the mirror's own notes stay here
         if "json" in (self.headers.get("Accept") or ""):
             body, ctype = json.dumps(record, ensure_ascii=False), "application/json; charset=utf-8"
         else:
             body, ctype = record_xml(record), "application/xml; charset=utf-8"
         return self._conditional(self._rewrite(body).encode(), ctype, path)
+
+    def _document(self, pfile: str) -> None:
+        """A document in its own format: a PDF as application/pdf, anything else (Word, Excel)
+        as application/octet-stream, as file servers often do; readers must sniff the bytes."""
+        found = sorted((self.corpus.root / "files").glob(f"{pfile}.*"))
+        if not found:
+            return self._send(404, b"no such file", "text/plain")
+        path = found[0]
+        return self._file(path, "application/pdf" if path.suffix == ".pdf" else "application/octet-stream")
 
     def _file(self, path: Path, content_type: str) -> None:
         if not path.is_file():

@@ -201,8 +201,8 @@ def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> 
 
     with _guard(f"fetch {redact(url)}" if url else "read a file"):
         r: DocumentOutcome = ingest_document(settings, url=url, path=file)
-    how = (f"read by {r.extractor}: {r.tables} tables, {r.beneficiaries} beneficiaries" if r.is_pdf and not r.error
-           else f"not read: {r.error or 'not a PDF'}")
+    how = (f"read by {r.extractor}: {r.tables} tables, {r.beneficiaries} beneficiaries" if r.extractor and not r.error
+           else f"not read: {r.error or f'not a document vpetl reads ({r.media_type})'}")
     console.print(f"{r.source_url}: sha256 {r.sha256}; {how}")
 
 
@@ -302,17 +302,18 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
 
 
 @app.command()
-def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
+def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE"),
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
-    """Print the tables of any PDF (one entry per table and page)."""
-    from .extractors import PdfError
+    """Print the tables of any document: PDF (one entry per table and page), Word (.docx; .doc
+    with LibreOffice), spreadsheet (.xlsx, .xls; .ods with LibreOffice) or CSV (with `sheet`)."""
+    from .extractors import UNREADABLE
     from .pipeline.pool import ExtractionPool, OverBudget, tables_of_file
 
     settings = settings_from()
     pool = ExtractionPool(settings.with_(processes=1))  # under the same budgets as a run's extraction
     try:
         found = pool.call(tables_of_file, str(pdf), settings.max_pages)
-    except (PdfError, OverBudget, MemoryError) as exc:
+    except (*UNREADABLE, OverBudget, MemoryError) as exc:
         reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
         console.print(f"{pdf}: {reason}", style="red")
         raise typer.Exit(1) from exc
@@ -324,7 +325,9 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False),
         sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
         return
     for t in found:
-        console.print(f"table {t.index}: pages {t.pages}, {t.n_rows}x{t.n_cols}, {t.method} ({t.confidence})")
+        sheet = next((c.sheet for c in t.cells if c.sheet), None)
+        where = f"pages {t.pages}" if t.pages else f"sheet {sheet!r}" if sheet else "no pages"
+        console.print(f"table {t.index}: {where}, {t.n_rows}x{t.n_cols}, {t.method} ({t.confidence})")
         for row in t.grid():
             console.print("  | " + " | ".join(v or "" for v in row))
 
@@ -446,8 +449,11 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
         console.print(f"{fact_id} ({state})" if i == 0 else f"earlier: {state}", style="bold" if i == 0 else None)
         for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
                              ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
-                             ("page, bbox", f"{r['page']}, {r['bbox']}"),
-                             ("document", f"sha256 {doc['sha256']}, {doc['size']} bytes, {doc['content_type']}"),
+                             ("where", f"sheet {r['sheet']!r}, cell {r['cell']}" if r.get("sheet") or r.get("cell")
+                              else f"page {r['page']}, bbox {r['bbox']}" if r["page"] is not None
+                              else f"table {r.get('table_index')}, row {r.get('row')}, col {r.get('col')}"),
+                             ("document", f"sha256 {doc['sha256']}, {doc['size']} bytes, "
+                                          f"{doc.get('media_type') or doc['content_type']}"),
                              ("url", doc["source_url"]), ("final url", doc["final_url"]),
                              ("fetched", f"{doc['fetched_at']}, HTTP {doc['http_status']}"),
                              ("extraction", f"run {run['id']}, {run['extractor']} {run['extractor_version']}, "

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vpetl import extractors
-from vpetl.extractors import Extraction
+from vpetl.extractors import Extraction, sniff
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.load import DocumentIn, load_document, log_exchanges
@@ -29,7 +28,7 @@ class DocumentOutcome:
 
     source_url: str
     sha256: str
-    is_pdf: bool
+    media_type: str
     extractor: str | None
     error: str | None
     tables: int
@@ -48,13 +47,14 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
             doc = _from_file(blobs, path)
         elif url is not None:
             log = FetchLog()
-            doc = document_in(Client(settings, on_exchange=log).get(url, sink=blobs, expect_pdf=True))
+            resp = Client(settings, on_exchange=log).get(url, sink=blobs, expect_document=True)
+            doc = document_in(resp, blobs.get(resp.sha256 or ""))
             with store() as session:
                 log_exchanges(session, None, log.drain())
         else:
             raise ValueError("give a url or a path")
         ex = None
-        if doc.is_pdf:
+        if doc.readable:
             extractor = extractor or ExtractionPool(settings.with_(processes=1))  # one document: one worker
             try:
                 ex = read_document(extractor, blobs.path(doc.sha256))
@@ -64,7 +64,7 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
         with store() as session:
             counts = load_document(session, doc, ex, flow_run_id=flow_run_id)
     result = ex.result if ex else None
-    return DocumentOutcome(doc.source_url, doc.sha256, doc.is_pdf, ex.extractor if ex else None,
+    return DocumentOutcome(doc.source_url, doc.sha256, doc.media_type or sniff.OTHER, ex.extractor if ex else None,
                            ex.error if ex else None, len(result.tables) if result else 0,
                            sum(len(b.rows) for b in result.beneficiary_lists) if result else 0,
                            bool(counts.extractions_new))
@@ -82,5 +82,5 @@ def _from_file(blobs: BlobStore, path: Path) -> DocumentIn:
     data = path.read_bytes()
     sha = blobs.put(data)
     source = path.resolve().as_uri()
-    pdf = extractors.is_pdf(data)
-    return DocumentIn(source, source, sha, len(data), "application/pdf" if pdf else None, pdf, datetime.now(UTC))
+    media = sniff.media_type(data)
+    return DocumentIn(source, source, sha, len(data), media, media == sniff.PDF, datetime.now(UTC), media_type=media)

@@ -63,12 +63,12 @@ def extract_file(kind: Role, path: str, published: date | None, title: str | Non
 
 
 def tables_of_file(path: str, max_pages: int) -> list[Table]:
-    """The tables of any PDF on disk, within the page budget (for `vpetl tables`, in a worker)."""
+    """The tables of any document on disk (PDF within the page budget, Word, a spreadsheet,
+    CSV): for `vpetl tables`, in a worker."""
     data = Path(path).read_bytes()
-    pages = extractors.count_pages(data)
-    if pages > max_pages:
+    if extractors.is_pdf(data) and (pages := extractors.count_pages(data)) > max_pages:
         raise extractors.PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
-    return extractors.extract_pdf_tables(data)
+    return extractors.extract_tables_of(data)
 
 
 def failure(kind: Role, started: datetime, reason: str) -> Extraction:

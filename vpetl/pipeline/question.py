@@ -12,11 +12,12 @@ in the search results is the one stored, unless they were unanswered or incomple
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from vpetl import extractors
-from vpetl.extractors import Extraction
+from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
 from vpetl.schema.load import (
@@ -33,57 +34,73 @@ from vpetl.schema.lock import LockLost
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
 
+from .evidence import Candidate, Evidence, choose_answer, hit_type
 from .run import QuestionOutcome, Run, Status
 
 log = logging.getLogger(__name__)
 
-Found = tuple[int, str | None]
-"""A discovered question: its id and the `last_modified` its search hit gave (or None)."""
+@dataclass(frozen=True)
+class Found:
+    """A discovered question, with what its search hits said of it. The service's hits are per
+    document (the question, its answer, each annex), so several hits make one Found."""
+
+    question_id: int
+    last_modified: str | None = None  # often missing: change detection then rests on conditional requests
+    number: int | None = None  # the hits' `nummer`, for a record without `vraagnummer`
+    documents: tuple[tuple[int, str], ...] = ()  # (pfile id, documenttype) of each hit about a document
+
+    def merged(self, hit: api.Hit) -> Found:
+        documents = self.documents
+        if hit.document_id is not None and hit.documenttype:
+            documents = (*documents, (hit.document_id, hit.documenttype))
+        return Found(self.question_id, self.last_modified or hit.last_modified, self.number or hit.number, documents)
+
 
 RECORD_ANNEX_LABEL = "Bijlage {n}"  # how the parliament labels annexes; for files only the record lists
 
 
 def discover(run: Run, query: api.Query) -> list[Found]:
-    """Every question a query finds, once, with its `last_modified`; raw pages kept as blobs.
+    """Every question a query finds, once, with what its hits say; raw pages kept as blobs.
 
     A search page that cannot be fetched or read ends discovery: with nothing found yet it
     fails the run; otherwise the questions found are still ingested and the run records why
     discovery stopped (`run.discovery_error`)."""
-    found: dict[int, str | None] = {}
+    found: dict[int, Found] = {}
 
     def keep(resp: Response) -> None:
         run.blobs.put(resp.body or b"")
 
     try:
         for hit in api.search(run.client, query, on_response=keep):
-            if hit.id is not None and hit.id not in found:
-                if query.number is None or str(hit.metatags.get("nummer")) == str(query.number):
-                    last_modified = hit.metatags.get("last_modified")
-                    found[hit.id] = last_modified if isinstance(last_modified, str) else None
+            if hit.id is not None and (query.number is None or hit.number in (None, query.number)):
+                found[hit.id] = found.get(hit.id, Found(hit.id)).merged(hit)
     except (FetchError, api.SearchError) as exc:
         if not found:
             raise
         run.discovery_error = str(exc)
     finally:
         run.flush_log()
-    return list(found.items())
+    if query.number is not None:  # a question whose hits carry another number is not the one asked for
+        return [f for f in found.values() if f.number in (None, query.number)]
+    return list(found.values())
 
 
 def ingest_batch(run: Run, batch: list[Found]) -> list[QuestionOutcome]:
     """A batch of questions, one after the other."""
-    return [ingest_question(run, question_id, last_modified) for question_id, last_modified in batch]
+    return [ingest_question(run, found) for found in batch]
 
 
-def ingest_question(run: Run, question_id: int, last_modified: str | None) -> QuestionOutcome:
+def ingest_question(run: Run, found: Found) -> QuestionOutcome:
     """Fetch what changed of one question, extract what is new, check and load it.
 
     Whatever goes wrong stays with this question: it is recorded as failed with the reason
     (nothing of it is loaded; the next run tries again) and the run goes on. A record that
     cannot be fetched or read is the source's doing; anything else is a bug in vpetl, said
     so, with its traceback in the log."""
+    question_id = found.question_id
     outcome = QuestionOutcome(question_id)
     try:
-        _ingest(run, question_id, last_modified, outcome)
+        _ingest(run, found, outcome)
     except FetchError as exc:
         outcome.status = Status.failed
         outcome.failed(exc.url, exc.reason)
@@ -116,19 +133,21 @@ def skip_without_request(stored: StoredQuestion | None, last_modified: str | Non
                 and stored.last_modified == last_modified)
 
 
-def _ingest(run: Run, question_id: int, last_modified: str | None, outcome: QuestionOutcome) -> None:
+def _ingest(run: Run, found: Found, outcome: QuestionOutcome) -> None:
     with run.store() as session:
-        stored = stored_question(session, question_id)
-    if skip_without_request(stored, last_modified, run.incremental):
+        stored = stored_question(session, found.question_id)
+    if skip_without_request(stored, found.last_modified, run.incremental):
         outcome.status = Status.unchanged
         return
-    fetched = fetch_record(run, question_id, stored)
+    fetched = fetch_record(run, found.question_id, stored)
     if fetched is None:
         outcome.status = Status.unchanged
         return
     record, resp = fetched
-    q = question_in(run, record, resp, last_modified)
-    docs = fetch_documents(run, record, stored, outcome)
+    q = question_in(run, record, resp, found)
+    docs = fetch_documents(run, record, found, stored, outcome)
+    q.answer_url, q.answer_identified_by, q.answer_other_urls = (docs.answer_url, docs.answer_evidence,
+                                                                 docs.answer_other_urls)
     extract_documents(run, docs, record.date_answered or record.date_asked or date.today())
     q.answer, q.answer_extraction = docs.answer, docs.answer_extraction
     q.annexes = [annex.as_loaded(i, run) for i, annex in enumerate(docs.annexes, start=1)]
@@ -146,26 +165,23 @@ def fetch_record(run: Run, question_id: int, stored: StoredQuestion | None) -> t
     resp = run.client.get(url, accept="application/json", etag=stored.record_etag if stored else None,
                           last_modified=stored.record_last_modified if stored else None)
     if resp.not_modified and stored:
-        return None if stored.complete else (api.parse_record(stored.record), resp)
+        return None if stored.complete else (api.parse_record(stored.record, question_id), resp)
     run.blobs.put(resp.body or b"")
-    record = api.parse_record(resp.body or b"")
-    if record.id != question_id:  # it would overwrite another question's facts
-        raise api.RecordError(f"the record of question {question_id} says it is question {record.id}")
-    return record, resp
+    return api.parse_record(resp.body or b"", question_id), resp
 
 
-def question_in(run: Run, record: api.Record, resp: Response, last_modified: str | None) -> QuestionIn:
-    """What the record says of the question, as the store takes it."""
+def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> QuestionIn:
+    """What the record (and the search hits) say of the question, as the store takes it."""
     client = run.client
+    last_modified = record.raw.get("last_modified")
     return QuestionIn(
-        id=record.id, session_year=record.session_year, number=record.number, title=record.title,
+        id=record.id, session_year=record.session_year, number=record.number or found.number, title=record.title,
         date_asked=record.date_asked, date_answered=record.date_answered, asker=record.asker,
-        minister=record.minister, themes=record.themes, status=record.status,
-        answer_url=client.name(record.files[0]) if record.files else None,
+        minister=record.minister, themes=record.themes, status=record.status, answer_url=None,
         record=record.raw, record_url=client.canonical(api.record_url(client, record.id)),
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
-        last_modified=last_modified or record.raw.get("last_modified"))
+        last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None))
 
 
 @dataclass
@@ -176,12 +192,13 @@ class Annex:
     document: DocumentIn | None = None
     error: str | None = None  # why it could not be fetched
     extraction: Extraction | None = None
+    other_urls: list[str] = field(default_factory=list)  # other routes to the same bytes
 
     def as_loaded(self, position: int, run: Run) -> AnnexIn:
         status, detail = annex_status(self)
         return AnnexIn(position=position, label=self.link.label, title=self.link.title,
                        url=run.client.name(self.link.url), status=status, detail=detail,
-                       document=self.document, extraction=self.extraction)
+                       document=self.document, extraction=self.extraction, other_urls=self.other_urls)
 
 
 def annex_status(annex: Annex) -> tuple[str, str | None]:
@@ -189,8 +206,9 @@ def annex_status(annex: Annex) -> tuple[str, str | None]:
     doc, ex = annex.document, annex.extraction
     if annex.error or doc is None:
         return "fetch_failed", annex.error
-    if not doc.is_pdf:
-        return "not_pdf", f"expected a PDF, got {doc.content_type} at {doc.final_url}"
+    if not doc.readable:
+        return "not_a_document", f"not a document vpetl reads: {doc.media_type} (served as {doc.content_type}) " \
+                                 f"at {doc.final_url}"
     if ex is not None and ex.result is None:
         return "unreadable", ex.error
     if ex is not None and ex.result is not None and ex.result.issues:
@@ -203,7 +221,10 @@ class Documents:
     """A question's answer and annexes, and which of them are new to the current extractors."""
 
     answer: DocumentIn | None = None
+    answer_url: str | None = None
+    answer_evidence: Evidence | None = None
     answer_extraction: Extraction | None = None
+    answer_other_urls: list[str] = field(default_factory=list)
     annexes: list[Annex] = field(default_factory=list)
     new: bool = False  # any bytes the current extractor versions have not read
 
@@ -215,30 +236,63 @@ class Documents:
         return check_question(answer, [(a.link.label, a.extraction.result if a.extraction else None)
                                        for a in self.annexes])
 
+    def collapse(self, name: Callable[[str], str]) -> None:
+        """One document, one annex: an annex whose bytes are the answer's or an earlier annex's
+        is dropped, and its URL kept as another route to that document. (Only documents:
+        two links that both lead to the same error page stay two failed annexes.)"""
+        first: dict[str, Annex | None] = {self.answer.sha256: None} if self.answer and self.answer.readable else {}
+        kept = []
+        for annex in self.annexes:
+            doc = annex.document
+            if doc is not None and doc.readable and doc.sha256 in first:
+                earlier = first[doc.sha256]
+                (earlier.other_urls if earlier else self.answer_other_urls).append(name(annex.link.url))
+                continue
+            if doc is not None and doc.readable:
+                first[doc.sha256] = annex
+            kept.append(annex)
+        self.annexes = kept
 
-def fetch_documents(run: Run, record: api.Record, stored: StoredQuestion | None,
+
+def fetch_documents(run: Run, record: api.Record, found: Found, stored: StoredQuestion | None,
                     outcome: QuestionOutcome) -> Documents:
-    """The answer, then the annexes it lists (or, when it did not change, that the store lists),
-    then any further files the record names. The answer is read here when its bytes are new:
-    its list of annexes says what else to fetch."""
-    docs = Documents()
-    if record.files:
-        docs.answer = _fetch(run, record.files[0], outcome)
+    """Every file the record names, then the answer among them (on evidence), then the annexes
+    it lists (or, when it did not change, that the store lists) and the record's other files,
+    each document once. The answer is read here when its bytes are new: its list of annexes
+    says what else to fetch."""
+    hit_types = dict(found.documents)
+    fetched: dict[str, tuple[DocumentIn | None, str | None]] = {}
+    candidates = []
+    for url in record.files:
+        doc, error = fetched[run.client.name(url)] = _fetch(run, url, outcome)
+        candidates.append(Candidate(url, doc, record.file_types.get(url), hit_type(hit_types, url, doc)))
+    read: dict[str, Extraction] = {}
+
+    def has_answer_header(doc: DocumentIn) -> bool:
+        if not doc.readable:
+            return False
+        ex = read[doc.sha256] = read.get(doc.sha256) or run.extract("answer", doc.sha256)
+        return ex.result is not None and ex.result.header is not None and ex.result.header.number is not None
+
+    chosen, evidence = choose_answer(candidates, has_answer_header)
+    docs = Documents(answer=chosen.document if chosen else None, answer_evidence=evidence,
+                     answer_url=run.client.name(chosen.url) if chosen else None)
     answer_new = _fresh(run, docs.answer, extractors.ANSWER_EXTRACTOR)
     listed: list[AnnexLink] = []
-    if docs.answer and docs.answer.is_pdf and (answer_new or not stored):
-        docs.answer_extraction = run.extract("answer", docs.answer.sha256)
+    if docs.answer and docs.answer.readable and (answer_new or not stored):
+        docs.answer_extraction = read.get(docs.answer.sha256) or run.extract("answer", docs.answer.sha256)
         listed = list(docs.answer_extraction.result.annexes) if docs.answer_extraction.result else []
     elif stored:
         listed = [AnnexLink(label, title, url, 0, None, "store") for label, title, url in stored.annexes]
-    for link in annex_links(run, record, listed):
+    for link in annex_links(run, record, listed, chosen.url if chosen else None):
         annex = Annex(link)
-        try:
-            annex.document = fetch_document(run, link.url, outcome)
-        except FetchError as exc:
-            annex.error = exc.reason
-            outcome.failed(exc.url, exc.reason)
+        known = fetched.get(run.client.name(link.url))
+        if known is not None:
+            annex.document, annex.error = known
+        else:
+            annex.document, annex.error = _fetch(run, link.url, outcome)
         docs.annexes.append(annex)
+    docs.collapse(run.client.name)
     docs.new = answer_new or any(_fresh(run, a.document, extractors.ANNEX_EXTRACTOR) for a in docs.annexes)
     return docs
 
@@ -248,18 +302,18 @@ def extract_documents(run: Run, docs: Documents, published: date) -> None:
     runs that exist already are not stored twice)."""
     if not docs.new:
         return
-    if docs.answer and docs.answer.is_pdf and docs.answer_extraction is None:
+    if docs.answer and docs.answer.readable and docs.answer_extraction is None:
         docs.answer_extraction = run.extract("answer", docs.answer.sha256)
     for annex in docs.annexes:
-        if annex.document and annex.document.is_pdf:
+        if annex.document and annex.document.readable:
             annex.extraction = run.extract("annex", annex.document.sha256, published, annex.link.title)
 
 
-def annex_links(run: Run, record: api.Record, listed: list[AnnexLink]) -> list[AnnexLink]:
+def annex_links(run: Run, record: api.Record, listed: list[AnnexLink], answer_url: str | None) -> list[AnnexLink]:
     """Annexes as the answer lists them, then any further files the record names."""
     links = list(listed)
-    seen = {run.client.name(a.url) for a in links}
-    for url in record.files[1:]:
+    seen = {run.client.name(a.url) for a in links} | ({run.client.name(answer_url)} if answer_url else set())
+    for url in record.files:
         key = run.client.name(url)
         if key not in seen:
             seen.add(key)
@@ -267,17 +321,18 @@ def annex_links(run: Run, record: api.Record, listed: list[AnnexLink]) -> list[A
     return links
 
 
-def _fetch(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn | None:
+def _fetch(run: Run, url: str, outcome: QuestionOutcome) -> tuple[DocumentIn | None, str | None]:
+    """A document, or why it could not be fetched (recorded as the question's failure)."""
     try:
-        return fetch_document(run, url, outcome)
+        return fetch_document(run, url, outcome), None
     except FetchError as exc:
         outcome.failed(exc.url, exc.reason)
-        return None
+        return None, exc.reason
 
 
 def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
     """A PDF whose bytes the current version of the extractor has not read yet."""
-    if doc is None or not doc.is_pdf:
+    if doc is None or not doc.readable:
         return False
     with run.store() as session:
         return not extracted(session, doc.source_url, doc.sha256, extractor, extractors.VERSION)
@@ -291,20 +346,21 @@ def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
         prev_in = DocumentIn.of(prev) if prev else None
     have = prev_in if prev_in and prev_in.sha256 in run.blobs else None
     resp = run.client.get(url, etag=have.etag if have else None, last_modified=have.last_modified if have else None,
-                          sink=run.blobs, expect_pdf=True)
+                          sink=run.blobs, expect_document=True)
     if resp.not_modified and have:
         return have
-    doc = document_in(resp)
+    doc = document_in(resp, run.blobs.get(resp.sha256 or ""))
     if prev_in is None:
-        outcome.new_documents += 1
+        outcome.new_documents.add(doc.sha256)
     elif prev_in.sha256 != doc.sha256:  # republished: same URL, new bytes; the old version is kept
         outcome.changed_documents.append(doc.source_url)
     return doc
 
 
-def document_in(resp: Response) -> DocumentIn:
-    """A fetched document, as the store takes it."""
+def document_in(resp: Response, data: bytes) -> DocumentIn:
+    """A fetched document (its bytes `data`), as the store takes it: what it is is sniffed from
+    the bytes, not taken from the server's Content-Type."""
     return DocumentIn(source_url=resp.source_url, final_url=resp.final_url, sha256=resp.sha256 or "", size=resp.size,
                       content_type=resp.content_type, is_pdf=resp.is_pdf, fetched_at=resp.fetched_at,
                       http_status=resp.status, etag=resp.headers.get("etag"),
-                      last_modified=resp.headers.get("last-modified"))
+                      last_modified=resp.headers.get("last-modified"), media_type=sniff.media_type(data))

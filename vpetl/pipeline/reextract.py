@@ -19,7 +19,7 @@ from vpetl.extractors.checks import check_question
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
-from vpetl.schema.load import has_run, load_reextraction
+from vpetl.schema.load import DocumentIn, has_run, load_reextraction
 from vpetl.schema.lock import Lease, run_lock
 from vpetl.schema.queries import QuestionDocument, question_documents
 from vpetl.settings import Settings
@@ -46,7 +46,7 @@ def role(qd: QuestionDocument) -> Role:
 def stale(session: Session, qd: QuestionDocument, only: str | None) -> bool:
     """A PDF with no run of the current version of its extractor (of `only`, when given)."""
     name = extractors.NAMES[role(qd)]
-    return (qd.document.is_pdf and (only is None or name == only)
+    return (DocumentIn.of(qd.document).readable and (only is None or name == only)
             and not has_run(session, qd.document.id, name, extractors.VERSION))
 
 
@@ -74,7 +74,7 @@ def reextract_question(store: sessionmaker[Session], blobs: BlobStore, extractor
                        ) -> list[Reextraction]:
     """One question's documents read again, its stale ones stored as new runs, its checks renewed."""
     with store() as session:
-        docs = [qd for qd in question_documents(session, [question_id]) if qd.document.is_pdf]
+        docs = [qd for qd in question_documents(session, [question_id]) if DocumentIn.of(qd.document).readable]
         wanted = {qd.document.id for qd in docs if stale(session, qd, only)}
         if not wanted:
             return []

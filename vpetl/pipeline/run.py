@@ -86,7 +86,7 @@ class QuestionOutcome:
 
     question_id: int
     status: Status = Status.loaded
-    new_documents: int = 0
+    new_documents: set[str] = field(default_factory=set)  # sha256 of new bytes: two routes to them count once
     changed_documents: list[str] = field(default_factory=list)  # republished: same URL, new bytes
     extractions: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -119,7 +119,7 @@ class RunSummary:
         assert run.ingest_run_id is not None
         by_status = {s: sum(o.status == s for o in outcomes) for s in Status}
         return cls(run.ingest_run_id, found, by_status[Status.loaded], by_status[Status.unchanged],
-                   by_status[Status.failed], new_documents=sum(o.new_documents for o in outcomes),
+                   by_status[Status.failed], new_documents=sum(len(o.new_documents) for o in outcomes),
                    changed_documents=[u for o in outcomes for u in o.changed_documents],
                    extractions=sum(o.extractions for o in outcomes), retries=run.client.budget.used,
                    extraction_cpu_s=round(run.extractor.cpu_seconds, 1),

@@ -1,0 +1,181 @@
+"""Spreadsheet and CSV annexes (.xlsx, .xls, .csv): every sheet read as the table it holds.
+
+A sheet's header row is found wherever it is (title lines above it are common: they become
+the table's caption), its numbers are taken exactly from numeric cells (and from Belgian
+text such as `1.234,50 €`), a `Totaal` row is recognised by the same rules as in a PDF, and
+each value keeps its sheet and A1 reference. Formulas are never evaluated: a formula's cached
+value is used, and one without a cached value is recorded as such."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .numbers import parse_number
+from .records import Cell, PageIssue, Table
+from .sniff import CSV, XLS, XLSX, check_archive
+from .tables import label_grid
+
+MAX_CELLS = 2_000_000  # cells read from one workbook: a real annex has thousands; more is refused, not read
+HEADER_SEARCH = 25  # rows scanned from the top of a sheet for its header (title lines stand above it)
+MIN_COLUMNS = 2  # a "table" of one column is a list of notes
+
+
+class SheetError(ValueError):
+    """A spreadsheet that cannot be read (damaged, encrypted, too large); the message says why."""
+
+
+Value = str | Decimal | None
+
+
+@dataclass
+class Sheet:
+    """A worksheet's values, row by row, and what could not be read of it."""
+
+    name: str | None  # None for a CSV file
+    rows: list[list[Value]]
+    issues: list[str] = field(default_factory=list)
+
+
+def read_sheets(data: bytes, media: str) -> list[Sheet]:
+    """Every sheet of a workbook (a CSV file is one sheet)."""
+    try:
+        if media == XLSX:
+            return list(_xlsx(data))
+        if media == XLS:
+            return list(_xls(data))
+        if media == CSV:
+            return [_csv(data)]
+    except SheetError:
+        raise
+    except Exception as exc:  # the readers raise many types for damaged or encrypted files
+        raise SheetError(f"unreadable spreadsheet: {type(exc).__name__}: {exc or 'no reason given'}") from exc
+    raise SheetError(f"not a spreadsheet vpetl reads ({media})")
+
+
+def _exact(value: object) -> Value:
+    """A cell's value: numbers exact (a float as the 15 significant digits Excel shows), text as is."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        try:
+            return Decimal(format(value, ".15g"))
+        except InvalidOperation:
+            return None
+    if isinstance(value, Decimal):
+        return value
+    text = str(value).strip()
+    return text or None
+
+
+def _xlsx(data: bytes) -> Iterator[Sheet]:
+    check_archive(data)
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)  # cached values, never evaluated
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    budget = MAX_CELLS
+    for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+        sheet = Sheet(ws.title, [])
+        for r, (row, frow) in enumerate(zip(ws.iter_rows(values_only=True), wf.iter_rows(values_only=True)), 1):
+            budget -= len(row)
+            if budget < 0:
+                raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
+            sheet.rows.append([_exact(v) for v in row])
+            for c, (v, f) in enumerate(zip(row, frow), 1):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    sheet.issues.append(f"{ws.title}!{get_column_letter(c)}{r}: a formula without a cached "
+                                        f"value ({f[:60]}); not evaluated")
+        yield sheet
+
+
+def _xls(data: bytes) -> Iterator[Sheet]:
+    import xlrd  # Excel 97-2003
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    budget = MAX_CELLS
+    for ws in book.sheets():
+        budget -= ws.nrows * ws.ncols
+        if budget < 0:
+            raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
+        yield Sheet(ws.name, [[_exact(v) for v in ws.row_values(r)] for r in range(ws.nrows)])
+
+
+def _csv(data: bytes) -> Sheet:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SheetError("a CSV file in an unknown encoding")
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[_exact(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    if sum(len(r) for r in rows) > MAX_CELLS:
+        raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
+    return Sheet(None, rows)
+
+
+def _is_number(value: Value) -> bool:
+    return isinstance(value, Decimal) or (isinstance(value, str) and parse_number(value).value is not None)
+
+
+def header_row(rows: list[list[Value]]) -> int | None:
+    """The header: the first row (near the top) of two or more labels that has a row with a
+    number below it. Rows above it are titles."""
+    for r, row in enumerate(rows[:HEADER_SEARCH]):
+        labels = [v for v in row if isinstance(v, str) and not _is_number(v)]
+        filled = [v for v in row if v is not None]
+        if len(labels) >= MIN_COLUMNS and len(labels) == len(filled):
+            if any(any(_is_number(v) for v in below) for below in rows[r + 1:r + 6]):
+                return r
+    return None
+
+
+def sheet_table(sheet: Sheet, index: int) -> Table | None:
+    """The table a sheet holds (None for a sheet of notes), with titles above it as its caption."""
+    top = header_row(sheet.rows)
+    if top is None:
+        return None
+    width = max((c + 1 for c, v in enumerate(sheet.rows[top]) if v is not None), default=0)
+    body = sheet.rows[top:]
+    end = next((i for i, row in enumerate(body) if i and all(v is None for v in row[:width])), len(body))
+    cells = []
+    for i, row in enumerate(body[:end]):
+        for c, value in enumerate(row[:width]):
+            if value is None:
+                continue
+            cell = Cell(row=i, col=c, text=str(value), page=None, bbox=None, sheet=sheet.name,
+                        ref=f"{get_column_letter(c + 1)}{top + i + 1}")
+            cell.value = value if isinstance(value, Decimal) else None
+            cells.append(cell)
+    if width < MIN_COLUMNS or end < 2:
+        return None
+    titles = [str(v) for row in sheet.rows[:top] for v in row if v is not None]
+    return label_grid(cells, end, width, index, "sheet", None, None, caption=" ".join(titles) or None,
+                      header_rows=1)
+
+
+def sheet_tables(data: bytes, media: str) -> tuple[list[Table], list[PageIssue], list[str | None]]:
+    """The tables of every sheet, what could not be read, and each table's sheet title line."""
+    tables: list[Table] = []
+    issues: list[PageIssue] = []
+    titles: list[str | None] = []
+    for sheet in read_sheets(data, media):
+        issues += [PageIssue(None, issue) for issue in sheet.issues]
+        table = sheet_table(sheet, len(tables))
+        if table is not None:
+            tables.append(table)
+            titles.append(table.caption)
+    return tables, issues, titles

@@ -1,0 +1,126 @@
+"""What a document is, from its bytes: the server's Content-Type and the URL are only hints.
+
+A Word file served as `application/octet-stream` is still Word; an HTML page is never a
+document. Word and Excel files are zip archives (docx, xlsx, ods) or OLE2 compound files
+(doc, xls); their members are listed, never decompressed, to tell them apart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import Counter
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+CSV = "text/csv"
+HTML = "text/html"
+PROTECTED = "application/x-password-protected"  # an Office file encrypted with a password (no standard type)
+OTHER = "application/octet-stream"
+
+WORD = (DOCX, DOC, ODT)
+SPREADSHEETS = (XLSX, XLS, ODS, CSV)
+READABLE = (PDF, *WORD, *SPREADSHEETS)  # what the extractors read (doc and odt/ods through LibreOffice)
+SUFFIX = {PDF: "pdf", DOCX: "docx", XLSX: "xlsx", DOC: "doc", XLS: "xls", ODT: "odt", ODS: "ods", CSV: "csv"}
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SNIFF_BYTES = 1024  # a PDF's header may follow a little junk; readers accept it
+# A zip whose members would inflate beyond this is refused before any is read (a zip bomb
+# disguised as .docx or .xlsx); real answers and annexes inflate to a few MB.
+MAX_UNZIPPED = 256 * 1024 * 1024
+MAX_RATIO = 200  # and no member may inflate more than this many times (XML compresses ~10-30x)
+
+
+class UnsafeArchive(ValueError):
+    """A zip-based document that would inflate beyond the limits: refused unread."""
+
+
+def media_type(data: bytes) -> str:
+    """The media type of a document's bytes (OTHER when it is none vpetl knows)."""
+    head = data[:SNIFF_BYTES]
+    if b"%PDF-" in head:
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        return _zipped(data)
+    if data.startswith(OLE2):
+        return _ole2(data)
+    text = _text(head)
+    if text is None:
+        return OTHER
+    lowered = text.lstrip().lower()
+    if lowered.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in lowered[:200]:
+        return HTML
+    return CSV if _delimited(text) else OTHER
+
+
+def check_archive(data: bytes) -> zipfile.ZipFile:
+    """The zip of a docx/xlsx/ods, opened only when its declared sizes are within the limits."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if total > MAX_UNZIPPED:
+            raise UnsafeArchive(f"its members would inflate to more than {MAX_UNZIPPED // 2**20} MB (a zip bomb?)")
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+            raise UnsafeArchive(f"member {info.filename!r} would inflate {info.file_size // info.compress_size}x "
+                                "(a zip bomb?)")
+    return archive
+
+
+def _zipped(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError):
+        return OTHER
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    if "mimetype" in names:
+        declared = zipfile.ZipFile(io.BytesIO(data)).read("mimetype")[:100].decode("ascii", "replace").strip()
+        return declared if declared in (ODT, ODS) else OTHER
+    return OTHER
+
+
+def _ole2(data: bytes) -> str:
+    """Word or Excel 97-2003: the compound file's directory names its main stream (UTF-16). A
+    password-protected .docx or .xlsx is a compound file too, holding its encrypted package."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return PROTECTED
+    if "WordDocument".encode("utf-16-le") in data:
+        return DOC
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return XLS
+    return OTHER
+
+
+def _text(head: bytes) -> str | None:
+    """The head as text, when it is text (UTF-8 with or without BOM, or Windows-1252)."""
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _delimited(text: str) -> bool:
+    """Lines with the same number of separators (two columns at least): a CSV file."""
+    lines = [line for line in text.splitlines()[:10] if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t|")
+    except csv.Error:
+        return False
+    # Most lines (a title line above the header may differ; the last may be cut short) have
+    # the same number of separators, and at least one.
+    (count, lines_with_it), = Counter(line.count(dialect.delimiter) for line in lines).most_common(1)
+    return count >= 1 and lines_with_it >= 0.6 * len(lines)
