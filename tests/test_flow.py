@@ -157,3 +157,20 @@ def test_word_and_excel_facts_are_exported_with_where_they_stand(ingested, tmp_p
         "Oproep 2020", None, None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     checks = [json.loads(line) for line in (tmp_path / "validations.jsonl").read_text().splitlines()]
     assert any(c["question_id"] == 1402467 and c["status"] == "pass" for c in checks)
+
+
+def test_trace_shows_the_sheet_and_cell_of_a_spreadsheet_fact(ingested):
+    from typer.testing import CliRunner
+
+    from vpetl.cli import app
+
+    url, _, _ = ingested
+    with open_store(url)() as s:
+        fact = s.scalars(select(m.Beneficiary).where(m.Beneficiary.name == "Scouts Heverlee")).one()
+    shown = CliRunner().invoke(app, ["trace", fact.fact_id, "--db", url])
+    assert shown.exit_code == 0, shown.output
+    assert "  where       sheet 'Oproep 2020', cell B7" in shown.output
+    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in shown.output
+    as_json = json.loads(CliRunner().invoke(app, ["trace", fact.fact_id, "--db", url, "--format", "json"]).stdout)
+    assert (as_json["runs"][0]["sheet"], as_json["runs"][0]["cell"], as_json["runs"][0]["page"]) == (
+        "Oproep 2020", "B7", None)

@@ -203,3 +203,10 @@ def test_the_word_and_excel_fixtures_are_what_the_builder_makes(tmp_path):
     for path in (WORD_ANSWER, WORKBOOK):
         rebuilt = root / "files" / path.name
         assert hashlib.sha256(rebuilt.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest()
+
+
+def test_an_ods_annex_is_read_through_libreoffice(soffice, tmp_path):
+    data = _converted(soffice, WORKBOOK, "ods", tmp_path)
+    assert sniff.media_type(data) == sniff.ODS
+    [blist] = extractors.extract("annex", data).result.beneficiary_lists
+    assert sum(b.amount_eur for b in blist.rows) == Decimal("243120.75")

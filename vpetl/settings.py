@@ -106,3 +106,6 @@ def prefect_offline(home: Path | None = None) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(home or Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The temporary server's first start creates its database: on a busy 2-core machine that can
+    # take longer than Prefect's default 20 s wait, and the run would fail before it began.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
