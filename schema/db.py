@@ -7,7 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from vpetl.settings import redact
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -47,8 +50,30 @@ def migrate(engine: Engine) -> None:
             conn.commit()
 
 
-def open_store(url: str) -> sessionmaker[Session]:
-    """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory."""
-    engine = make_engine(url)
-    migrate(engine)
+class StoreError(Exception):
+    """A store that cannot be opened: a URL that is not one, a missing file, a server that does
+    not answer. The message says what to do."""
+
+
+def open_store(url: str, create: bool = True) -> sessionmaker[Session]:
+    """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory.
+    With `create=False` a SQLite file that does not exist is an error, not a new empty store."""
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        hint = " (SQLAlchemy wants postgresql+psycopg://...)" if url.startswith("postgres://") else ""
+        raise StoreError(f"{redact(url)!r} is not a database URL vpetl can use{hint}; e.g. "
+                         "sqlite:///vpetl.sqlite or postgresql+psycopg://user@host/db") from exc
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        path = Path(database)
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot make the store {database}: the folder {path.parent} does not exist")
+        if not create and not path.exists():
+            raise StoreError(f"no store at {database}: run `vpetl demo` or `vpetl ingest` first, or pass --db URL")
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the store {redact(url)}: {reason}") from exc
     return sessionmaker(engine, expire_on_commit=False)

@@ -97,7 +97,7 @@ def test_one_off_commands_extract_under_the_same_budgets(tmp_path):
     assert over.exit_code == 1 and "pages: more than the budget of 1 pages per document" in over.output
     by_file = CliRunner().invoke(app, ["ingest", "--file", str(bombed), "--db", f"sqlite:///{tmp_path / 'b.sqlite'}",
                                        "--data-dir", str(tmp_path / "d")], env=env)
-    assert by_file.exit_code == 0 and "not read: " in by_file.output, by_file.output
+    assert by_file.exit_code == 1 and "not read: " in by_file.output, by_file.output  # kept, nothing loaded
 
 
 def test_workers_end_with_the_process_that_started_them(tmp_path):

@@ -60,12 +60,12 @@ def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):
     by_url = runner.invoke(app, ["ingest", "--url", "http://www.vlaamsparlement.be/link?id=9682", "--api-base",
                                  mirror_base, "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100"])
     assert by_url.exit_code == 0, by_url.output
-    assert "read by vpetl.annex: 1 tables, 56 beneficiaries" in by_url.output
+    assert "read by vpetl.annex: 1 table, 56 beneficiaries" in by_url.output
     # the store and the blob folder named by the environment only
     by_file = runner.invoke(app, ["ingest", "--file", str(FILES / "1402290.pdf")],
                             env={"VPETL_DATABASE_URL": db, "VPETL_DATA_DIR": str(tmp_path / "env-data")})
     assert by_file.exit_code == 0, by_file.output
-    assert "read by vpetl.answer: 1 tables" in by_file.output
+    assert "read by vpetl.answer: 1 table" in by_file.output
     from sqlalchemy import select
 
     from vpetl.schema import models as m

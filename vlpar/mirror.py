@@ -62,12 +62,18 @@ class Faults:
         rates: dict[str, float] = {}
         for item in filter(None, (spec or "").split(",")):
             kind, _, share = item.rpartition("=")
-            if not kind:
-                rates.update({k: float(share) / len(TRANSIENT) for k in TRANSIENT})
-            elif kind in KINDS:
-                rates[kind] = float(share)
-            else:
+            if kind and kind not in KINDS:
                 raise ValueError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
+            try:
+                rate = float(share)
+            except ValueError:
+                raise ValueError(f"{share!r} is not a share") from None
+            if not 0 <= rate <= 1:
+                raise ValueError(f"{share!r} is not a share between 0 and 1")
+            if kind:
+                rates[kind] = rate
+            else:
+                rates.update({k: rate / len(TRANSIENT) for k in TRANSIENT})
         return cls(rates, seed, hang_seconds)
 
     def draw(self) -> str | None:
@@ -217,6 +223,16 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or "{}:{}".format(*cast(tuple[str, int], self.server.server_address))
         return f"http://{host}"
 
+    _head_only = False
+
+    def do_HEAD(self) -> None:
+        """What GET would answer, without the body (the headers a client checks first)."""
+        self._head_only = True
+        try:
+            self.do_GET()
+        finally:
+            self._head_only = False
+
     def do_GET(self) -> None:
         self.corpus.requests.append(self.path)
         url = urlsplit(self.path)
@@ -275,7 +291,8 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if not self._head_only:
+            self.wfile.write(body)
 
     def _rewrite(self, text: str) -> str:
         return PARLIAMENT_URL.sub(self.base, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -17,11 +18,39 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table as RichTable
+from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
+from typer.core import TyperGroup
 
 from .settings import Settings, environment_variable, prefect_offline, redact
 
+
+class OneLineErrors(TyperGroup):
+    """A mistake on the command line is one line (what is wrong, how to ask for help) and exit
+    2, not a framed panel; everything else runs as Typer runs it."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except usage.NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            sys.exit(2)
+        except usage.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "vpetl"
+            typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+            sys.exit(2)
+        except usage.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, cls=OneLineErrors)
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
 # Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
@@ -128,12 +157,11 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
     server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
     console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE)
-    prefect_offline()
+    _prepare_flows(settings)
     from .flows.ingest import for_settings
     from .flows.ingest import ingest as flow
     from .vlpar.api import Query
 
-    _quiet_prefect_console()
     started = time.monotonic()
     try:
         with _guard(f"search {base}"):
@@ -170,14 +198,14 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
         return
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
-    prefect_offline()
+    _session_years([session] if session else [])
+    _prepare_flows(settings)
     from .flows.ingest import for_settings
     from .flows.ingest import ingest as flow
     from .pipeline import progress
     from .vlpar.api import Query
 
     query = Query(session, since.date() if since else None, until.date() if until else None, question, term)
-    _quiet_prefect_console()
     progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
@@ -199,11 +227,21 @@ def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> 
     """One document, at once: no orchestration to start for a command run at a terminal."""
     from .pipeline import ingest_document
 
+    _open_store(settings.database_url, create=True)
     with _guard(f"fetch {redact(url)}" if url else "read a file"):
         r: DocumentOutcome = ingest_document(settings, url=url, path=file)
-    how = (f"read by {r.extractor}: {r.tables} tables, {r.beneficiaries} beneficiaries" if r.extractor and not r.error
+    read = bool(r.extractor and not r.error)
+    how = (f"read by {r.extractor}: {_count(r.tables, 'table')}, {_count(r.beneficiaries, 'beneficiary')}" if read
            else f"not read: {r.error or f'not a document vpetl reads ({r.media_type})'}")
-    console.print(f"{r.source_url}: sha256 {r.sha256}; {how}")
+    console.print(f"{r.source_url}: sha256 {r.sha256}; {how}", style=None if read else "yellow")
+    if not read:  # kept, with the reason, but nothing was loaded from it
+        raise typer.Exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 table", "2 tables", "1 beneficiary", "3 beneficiaries"."""
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n} {word if n == 1 else plural}"
 
 
 @app.command()
@@ -213,16 +251,19 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
     """Pick up only what is new or changed since the last run (conditional requests)."""
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, timeout=timeout,
                              lock_wait=wait, processes=processes)
-    prefect_offline()
+    from .pipeline.runner import current_session_years
+
+    years = _session_years(session) or current_session_years()
+    console.print(f"sync: session years {', '.join(years)}")
+    _prepare_flows(settings)
     from .flows.ingest import for_settings
     from .flows.ingest import sync as flow
     from .pipeline import progress
 
-    _quiet_prefect_console()
     progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
-        results = for_settings(flow, settings)(session or None, settings)
+        results = for_settings(flow, settings)(years, settings)
     for result in results:
         _print_summary(result, time.monotonic() - started)
     _exit_if_incomplete(results)
@@ -239,6 +280,15 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
     Needs a running server: `prefect server start`, and PREFECT_API_URL pointing at it."""
     if (cron is None) == (interval is None):
         raise typer.BadParameter("give --cron or --interval")
+    from cronsim import CronSim, CronSimError  # what Prefect checks schedules with
+
+    try:
+        if cron is not None:
+            CronSim(cron, datetime.now())
+    except CronSimError as exc:
+        raise typer.BadParameter(f"{cron!r} is not a cron schedule; e.g. \"0 6 * * *\" is 06:00 every day",
+                                 param_hint="--cron") from exc
+    _session_years(session)
     if not os.environ.get("PREFECT_API_URL"):
         console.print("no PREFECT_API_URL: start `prefect server start` and set "
                       "PREFECT_API_URL=http://127.0.0.1:4200/api", style="red")
@@ -294,6 +344,8 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
     """Write questions, table cells, beneficiaries and validations, as the export contract says."""
     from .schema.export import export as write
 
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file; name a folder (it is made if missing)", param_hint="--out")
     with _store(db)() as session:
         counts = write(session, out, format.value, raw)
     for kind, n in counts.items():
@@ -337,15 +389,22 @@ def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpe
               question: list[int] = typer.Option([], help="Only these question ids."),
               all_: bool = typer.Option(False, "--all", help="Every stored question."),
               db: str = DB, data_dir: Path = DATA_DIR) -> None:
-    """Run the current extractors over stored documents (no HTTP); print what changed."""
+    """Run the current extractors over stored documents (no HTTP); print what changed.
+
+    At once, without Prefect: a one-off command need not wait for orchestration (the flow
+    `vpetl.flows.ingest.reextract` is there for schedules and the UI)."""
+    from .extractors import NAMES
+    from .pipeline import reextract as run
+
     if not (question or all_):
         raise typer.BadParameter("name --question ID (repeatable) or --all")
+    if extractor is not None and extractor not in NAMES.values():
+        raise typer.BadParameter(f"{extractor!r} is not an extractor; vpetl has {', '.join(NAMES.values())}",
+                                 param_hint="--extractor")
     settings = settings_from(database_url=db, data_dir=data_dir)
-    prefect_offline()
-    from .flows.ingest import reextract as flow
-
-    _quiet_prefect_console()
-    rows = flow(settings, questions=question or None, only=extractor)
+    _store(db)
+    with _guard("re-extract"):
+        rows = run(settings, questions=question or None, only=extractor)
     for r in rows:
         change = ("first run" if r.previous_run_id is None else
                   f"vs run {r.previous_run_id}: +{r.added} ~{r.changed} -{r.removed}")
@@ -354,11 +413,52 @@ def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpe
     _report_orphans(db)
 
 
-def _store(db: str | None) -> sessionmaker[Session]:
-    """The store the option or the settings name."""
-    from .schema.db import open_store
+def _store(db: str | None, create: bool = False) -> sessionmaker[Session]:
+    """The store the option or the settings name; one that cannot be opened (or, unless
+    `create`, does not exist yet) is one line and exit 1, never a new empty store."""
+    return _open_store(settings_from(database_url=db).database_url, create)
 
-    return open_store(settings_from(database_url=db).database_url)
+
+def _open_store(url: str, create: bool) -> sessionmaker[Session]:
+    from .schema.db import StoreError, open_store
+
+    try:
+        return open_store(url, create=create)
+    except StoreError as exc:
+        console.print(str(exc), style="red")
+        raise typer.Exit(1) from exc
+
+
+def _prepare_flows(settings: Settings) -> None:
+    """Before a flow starts: the store opens (or is made), the Prefect server named by
+    PREFECT_API_URL answers, and Prefect's console keeps to vpetl's own lines."""
+    _open_store(settings.database_url, create=True)
+    prefect_offline()
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        import httpx
+
+        try:
+            httpx.get(f"{api.rstrip('/')}/health", timeout=5).raise_for_status()
+        except httpx.HTTPError as exc:
+            console.print(f"cannot reach the Prefect server at {api} (PREFECT_API_URL): {type(exc).__name__}; "
+                          "start it with `prefect server start`, or unset PREFECT_API_URL", style="red")
+            raise typer.Exit(1) from exc
+    from .flows import ingest  # noqa: F401  (configures Prefect's logging, which the next line adjusts)
+
+    _quiet_prefect_console()
+
+
+SESSION_YEAR = re.compile(r"(\d{4})-(\d{4})")
+
+
+def _session_years(values: list[str]) -> list[str]:
+    """Session years as the parliament writes them ("2019-2020"); anything else is refused."""
+    for value in values:
+        m = SESSION_YEAR.fullmatch(value)
+        if not m or int(m[2]) != int(m[1]) + 1:
+            raise typer.BadParameter(f"{value!r} is not a session year: write it as 2019-2020", param_hint="--session")
+    return values
 
 
 def _report_orphans(db: str | None) -> None:
@@ -370,12 +470,18 @@ def _report_orphans(db: str | None) -> None:
 
 
 @app.command()
-def diff(run_a: int, run_b: int, db: str = DB,
-         as_json: bool = typer.Option(False, "--json")) -> None:
+def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpetl trace` or `reextract`)."),
+         run_b: int = typer.Argument(..., help="Another, usually the later one."), db: str = DB,
+         as_json: bool = typer.Option(False, "--json", help="Print the difference as one JSON object.")) -> None:
     """Facts added, changed (old and new) and removed between two extraction runs."""
+    from .schema import models as m
     from .schema.diff import diff_runs
 
     with _store(db)() as session:
+        missing = [run for run in (run_a, run_b) if session.get(m.ExtractionRun, run) is None]
+        if missing:
+            console.print(f"no extraction run {', '.join(map(str, missing))} in this store", style="red")
+            raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
         sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
@@ -388,6 +494,14 @@ def diff(run_a: int, run_b: int, db: str = DB,
         console.print(f"~ {f['fact_id']} {f['old']} -> {f['new']}")
     for f in d.removed:
         console.print(f"- {f['fact_id']} {f.get('raw_text') or f.get('name')}")
+
+
+def _decimal(value: str) -> str:
+    """A corrected value as the store keeps numbers: "1.234,5" (as printed) is "1234.5"."""
+    from .extractors.numbers import parse_number
+
+    parsed = parse_number(value)
+    return str(parsed.value) if parsed.value is not None else value
 
 
 class Action(StrEnum):
@@ -407,6 +521,8 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
     from .schema import review as rv
     from .schema.lock import run_lock
 
+    if value is not None:
+        value = _decimal(value)
     if not (fact_id or import_file or export_file):
         raise typer.BadParameter("name a FACT_ID (with --action and --by), or --import FILE or --export FILE")
     store = _store(db)
@@ -428,8 +544,15 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
     _report_orphans(db)
 
 
+class TraceFormat(StrEnum):
+    text = "text"
+    json = "json"
+    prov = "prov"
+
+
 @app.command()
-def trace(fact_id: str, format: str = typer.Option("text", help="text, json or prov (W3C PROV-O JSON-LD)."),
+def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gives it."),
+          format: TraceFormat = typer.Option(TraceFormat.text, help="text, json or prov (W3C PROV-O JSON-LD)."),
           db: str = DB) -> None:
     """The whole chain behind a fact: value, cell, page, bbox, document, fetch, extraction, flow run."""
     from .schema.trace import as_prov
@@ -459,7 +582,8 @@ def trace(fact_id: str, format: str = typer.Option("text", help="text, json or p
                              ("extraction", f"run {run['id']}, {run['extractor']} {run['extractor_version']}, "
                                             f"{run['finished_at']}"),
                              ("flow run", run["flow_run_id"])] + [
-                             ("review", f"{v['action']} {v['value'] or ''} by {v['reviewer']}: {v['reason']}")
+                             ("review", f"{v['action']} {v['value'] or ''} by {v['reviewer']}"
+                                        + (f": {v['reason']}" if v["reason"] else ""))
                              for v in r["reviews"]]:
             console.print(f"  {label:11s} {value}")
 
@@ -482,7 +606,7 @@ def show_settings() -> None:
 def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  host: str = typer.Option("127.0.0.1"),
                  root: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
-                 faults: str = typer.Option(None, help="'0.2' (20%% of requests, transient kinds) or "
+                 faults: str = typer.Option(None, help="'0.2' (20% of requests, transient kinds) or "
                                                        "'503=0.1,hang=0.05,foreign=0.01,...'"),
                  seed: int = typer.Option(0, help="Seed of the fault draws."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
@@ -490,8 +614,17 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from .vlpar import mirror
 
-    plan = mirror.Faults.parse(faults, seed, hang)
-    server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits)
+    try:
+        plan = mirror.Faults.parse(faults, seed, hang)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{faults!r}: {exc} (a share is a number from 0 to 1: 0.2, or 503=0.1)",
+                                 param_hint="--faults") from exc
+    try:
+        server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits)
+    except OSError as exc:
+        console.print(f"cannot serve on {host}:{port}: {exc.strerror or exc} (another program has it? "
+                      "--port 0 takes a free one)", style="red")
+        raise typer.Exit(1) from exc
     console.print(f"mirror at http://{host}:{server.server_address[1]}"
                   + (f" with faults {plan.rates}" if plan.rates else "") + " (Ctrl-C to stop)")
     try:
