@@ -9,14 +9,15 @@ import csv
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .queries import question_documents
+from .queries import question_documents, standalone_documents
 from .review import current as current_reviews
 
 KINDS = ("questions", "table_cells", "beneficiaries", "validations")
@@ -76,6 +77,26 @@ def _questions_by_document(session: Session) -> dict[str, list[int]]:
     return out
 
 
+@dataclass(frozen=True)
+class FactSource:
+    """A document whose current facts are exported, and the question it belongs to (None for a
+    document loaded on its own with `vpetl ingest --file/--url`)."""
+
+    question_id: int | None
+    annex_label: str | None
+    document: m.Document
+    other_urls: list[str]
+    lists: bool  # its beneficiary lists count (an annex, or a document on its own)
+
+
+def fact_sources(session: Session) -> Iterator[FactSource]:
+    """Every document with facts: each question's documents once, then those loaded on their own."""
+    for qd in question_documents(session):
+        yield FactSource(qd.question.id, qd.label, qd.document, qd.other_urls, qd.label is not None)
+    for doc in standalone_documents(session):
+        yield FactSource(None, None, doc, [], True)
+
+
 def _review(reviews: dict, fact_id: str) -> dict:
     """Both values stay visible: `value` as extracted, `corrected_value` as reviewed."""
     r = reviews.get(fact_id)
@@ -89,8 +110,8 @@ def _review(reviews: dict, fact_id: str) -> dict:
 def table_cells(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
     sharing = _questions_by_document(session)
-    for qd in question_documents(session):
-        question_id, doc = qd.question.id, qd.document
+    for src in fact_sources(session):
+        question_id, doc = src.question_id, src.document
         run = latest_run(session, doc.id)
         if run is None:
             continue
@@ -107,16 +128,17 @@ def table_cells(session: Session) -> Iterator[dict]:
                    "unit": cell.unit, "footnotes": cell.footnotes, "table_method": table.method,
                    "table_confidence": table.confidence, "table_caption": table.caption,
                    **_review(reviews, cell.fact_id),
-                   "also_in_questions": [i for i in sharing[doc.sha256] if i != question_id],
-                   "provenance": _provenance(doc, run, cell.page, cell.bbox, qd.other_urls, cell.sheet, cell.cell_ref)}
+                   "also_in_questions": [i for i in sharing.get(doc.sha256, []) if i != question_id],
+                   "provenance": _provenance(doc, run, cell.page, cell.bbox, src.other_urls, cell.sheet,
+                                             cell.cell_ref)}
 
 
 def beneficiaries(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
     sharing = _questions_by_document(session)
-    for qd in question_documents(session):
-        question_id, label, doc = qd.question.id, qd.label, qd.document
-        run = latest_run(session, doc.id) if label else None
+    for src in fact_sources(session):
+        question_id, label, doc = src.question_id, src.annex_label, src.document
+        run = latest_run(session, doc.id) if src.lists else None
         if run is None:
             continue
         for b in session.scalars(select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run.id)
@@ -125,8 +147,8 @@ def beneficiaries(session: Session) -> Iterator[dict]:
                    "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
                    "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
                    "sessions": b.sessions, "amount_eur": b.amount_eur, **_review(reviews, b.fact_id),
-                   "also_in_questions": [i for i in sharing[doc.sha256] if i != question_id],
-                   "provenance": _provenance(doc, run, b.page, b.bbox, qd.other_urls, b.sheet, b.cell_ref)}
+                   "also_in_questions": [i for i in sharing.get(doc.sha256, []) if i != question_id],
+                   "provenance": _provenance(doc, run, b.page, b.bbox, src.other_urls, b.sheet, b.cell_ref)}
 
 
 def validations(session: Session) -> Iterator[dict]:
@@ -184,12 +206,18 @@ def export(session: Session, out: Path | str, fmt: str = "jsonl", raw: bool = Fa
 
 
 def summary(session: Session) -> dict[str, int]:
-    """Row counts a user wants after a run."""
+    """Counts a user wants after a run: facts are the current ones (the views' definition, which
+    is the export's: each document's latest successful extraction), not every run's rows."""
     def count(model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    def current(sql: str) -> int:
+        return session.scalar(text(sql)) or 0
     return {"questions": count(m.Question), "documents": count(m.Document),
-            "tables": count(m.ExtractedTable), "cells": count(m.TableCell),
-            "beneficiaries": count(m.Beneficiary),
+            "tables": current("SELECT count(*) FROM (SELECT DISTINCT question_id, run_id, table_index "
+                              "FROM v_table_cells) AS t"),
+            "cells": current("SELECT count(*) FROM v_table_cells"),
+            "beneficiaries": current("SELECT count(*) FROM v_beneficiaries"),
             "validations_passed": count(m.ValidationResult, m.ValidationResult.status == "pass"),
             "validations_failed": count(m.ValidationResult, m.ValidationResult.status == "fail"),
             "extraction_issues": count(m.ExtractionIssue)}

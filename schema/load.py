@@ -237,6 +237,7 @@ def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, inge
     counts = LoadCounts()
     with session.begin():
         row = _document(session, doc)
+        row.standalone = True  # its facts belong to no question: the export and views show them so
         if ex:
             record_extraction(session, row, ex, None, counts, ingest_run_id, flow_run_id)
     return counts

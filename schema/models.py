@@ -78,6 +78,7 @@ class Document(Base):
     content_type: Mapped[str | None] = mapped_column(SourceText)
     is_pdf: Mapped[bool] = mapped_column(Boolean)
     media_type: Mapped[str | None] = mapped_column(String(128))  # what the bytes are, sniffed (not the server's word)
+    standalone: Mapped[bool] = mapped_column(Boolean, default=False)  # loaded on its own (ingest --file/--url)
     http_status: Mapped[int | None] = mapped_column(Integer)
     etag: Mapped[str | None] = mapped_column(SourceText)
     last_modified: Mapped[str | None] = mapped_column(SourceText)

@@ -42,3 +42,11 @@ def question_documents(session: Session, question_ids: list[int] | None = None) 
                 continue
             seen[doc.sha256] = QuestionDocument(q, annex.label, annex.title, doc, list(annex.other_urls or []))
         yield from seen.values()
+
+
+def standalone_documents(session: Session) -> Iterator[m.Document]:
+    """Documents loaded on their own (`vpetl ingest --file/--url`) that no question holds."""
+    held = select(m.Question.answer_document_id).where(m.Question.answer_document_id.is_not(None)).union(
+        select(m.Annex.document_id).where(m.Annex.document_id.is_not(None)))
+    yield from session.scalars(select(m.Document).where(m.Document.standalone, m.Document.id.not_in(held))
+                               .order_by(m.Document.id))

@@ -79,3 +79,21 @@ def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):
     sha = docs[local].sha256
     assert BlobStore(tmp_path / "env-data" / "blobs").path(sha).exists()
     assert "http://www.vlaamsparlement.be/link?id=9682" in docs
+
+
+def test_a_document_loaded_on_its_own_is_in_the_export_and_the_views(tmp_path):
+    from sqlalchemy import text
+
+    from vpetl.schema.db import open_store
+
+    db = f"sqlite:///{tmp_path / 'one.sqlite'}"
+    loaded = CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db, "--data-dir",
+                                      str(tmp_path / "d")])
+    assert loaded.exit_code == 0, loaded.output
+    out = CliRunner().invoke(app, ["export", "--out", str(tmp_path / "x"), "--db", db])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in (tmp_path / "x" / "beneficiaries.jsonl").read_text().splitlines()]
+    assert len(rows) == 56 and {r["question_id"] for r in rows} == {None}
+    assert rows[0]["provenance"]["source_url"] == (FILES / "1402519.pdf").resolve().as_uri()
+    with open_store(db)() as s:
+        assert s.scalar(text("SELECT count(*) FROM v_beneficiaries WHERE question_id IS NULL")) == 56

@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
@@ -99,6 +99,16 @@ def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
                          .order_by(m.ExtractionRun.id)).all()
     assert now == ids_before  # same facts, same ids, from the new version
     assert runs[0].superseded_by_run_id == runs[1].id and runs[1].superseded_by_run_id is None
+
+    # and then the first version again: its facts are the current ones, in the export and the views alike
+    path.write_bytes(path.read_bytes()[: -len(b"\n% republished\n")])
+    rec_path.write_text(json.dumps({**rec, "last_modified": "2020-03-06T10:00:00"}))
+    (back,) = run(sync, base, tmp_path, sessions=["2019-2020"])
+    assert back.loaded == 1 and back.extractions == 0  # those bytes were read before
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        exported = {c["id"] for c in table_cells(s) if c["question_id"] == 1402312}
+        viewed = {r[0] for r in s.execute(text("SELECT fact_id FROM v_table_cells WHERE question_id = 1402312"))}
+        assert exported == set(ids_before) and viewed == exported
 
 
 def test_a_question_answered_later_is_picked_up(prefect, site, tmp_path):
