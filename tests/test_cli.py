@@ -97,3 +97,21 @@ def test_a_document_loaded_on_its_own_is_in_the_export_and_the_views(tmp_path):
     assert rows[0]["provenance"]["source_url"] == (FILES / "1402519.pdf").resolve().as_uri()
     with open_store(db)() as s:
         assert s.scalar(text("SELECT count(*) FROM v_beneficiaries WHERE question_id IS NULL")) == 56
+
+
+def test_status_shows_whole_values_and_why_a_run_failed(tmp_path):
+    from datetime import UTC, datetime
+
+    from vpetl.schema import models as m
+    from vpetl.schema.db import open_store
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with open_store(db)() as s, s.begin():
+        s.add(m.IngestRun(started_at=datetime(2026, 11, 27, 6, 0, tzinfo=UTC), status="failed", api_base="x",
+                          query={"session_year": "2019-2020"}, error="LockLost: the run lock is no longer held"))
+    shown = CliRunner().invoke(app, ["status", "--db", db])  # piped, as a script reads it
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == "run\tstarted\tstatus\tquery\tfound\tloaded\tunchanged\tfailed\tretries"
+    assert lines[1].split("\t")[:4] == ["1", "2026-11-27 06:00", "failed", "2019-2020"]
+    assert "run 1 failed: LockLost: the run lock is no longer held" in lines

@@ -312,14 +312,22 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
 
     with _store(db)() as session:
         st = read(session, runs)
-    table = RichTable(title="recent runs")
-    for col in ("run", "started", "status", "query", "found", "loaded", "unchanged", "failed", "retries"):
-        table.add_column(col)
+    columns = ("run", "started", "status", "query", "found", "loaded", "unchanged", "failed", "retries")
+    rows = [[str(r["id"]), r["started_at"], r["status"], r["query"],
+             *(str((r["counts"] or {}).get(k, "")) for k in ("discovered", "loaded", "unchanged", "failed", "retries"))]
+            for r in st["runs"]]
+    if console.is_terminal:
+        table = RichTable(title="recent runs")
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:  # piped: tab-separated, every value whole (a table would cut them to fit 80 columns)
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
     for r in st["runs"]:
-        c = r["counts"] or {}
-        table.add_row(str(r["id"]), r["started_at"], r["status"], r["query"], *(str(c.get(k, "")) for k in
-                      ("discovered", "loaded", "unchanged", "failed", "retries")))
-    console.print(table)
+        if r["status"] != "ok" and r["error"]:
+            console.print(f"run {r['id']} {r['status']}: {r['error']}", style="red")
     for q in st["incomplete"]:
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
