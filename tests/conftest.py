@@ -21,6 +21,27 @@ FILES = ROOT / "fixtures" / "mirror" / "files"
 SHARED = ROOT.parent / "shared"
 
 
+SHARED_MISSING: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ../shared, the tests that read it are set aside, and the summary says so once."""
+    if (SHARED / "corpus" / "real").is_dir():
+        return
+    aside = [item for item in items if item.get_closest_marker("shared")]
+    if aside:
+        SHARED_MISSING.extend(item.nodeid for item in aside)
+        items[:] = [item for item in items if not item.get_closest_marker("shared")]
+        config.hook.pytest_deselected(items=aside)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if SHARED_MISSING:
+        terminalreporter.write_line(f"{len(SHARED_MISSING)} tests need ../shared beside this checkout (the real "
+                                    f"corpus, the table benchmark and its scorer) and were not run: see the "
+                                    f"README, \"Two commands\"", yellow=True)
+
+
 def pdf(pfile: int) -> bytes:
     """A fixture document's bytes by its pfile id."""
     return (FILES / f"{pfile}.pdf").read_bytes()

@@ -17,7 +17,7 @@ from .conftest import SHARED
 REAL = SHARED / "corpus" / "real"
 REKENHOF = "rekenhof-aanpassing-vlaamse-begroting-2026.pdf"
 SERV = "vp-12-2025-2026-nr1-serv-evaluatie-begroting-2026.pdf"
-pytestmark = pytest.mark.skipif(not (REAL / REKENHOF).exists(), reason="../shared/corpus/real is not here")
+pytestmark = pytest.mark.shared
 
 
 @cache
