@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from prefect import Flow, flow, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -61,13 +61,24 @@ def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
     else:
         steps, extractor = Steps(discover, _as_tasks), None
     summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)
+    log = get_run_logger()  # the flow run's page in the UI shows it
+    log.info("%s: %d loaded, %d unchanged, %d failed of %d found (ingest run %d)", query.expression().split("&")[0],
+             summary.loaded, summary.unchanged, summary.failed, summary.discovered, summary.ingest_run_id)
+    for failure in summary.failures:
+        log.warning("not loaded: question %s: %s: %s", failure.question_id, failure.url, failure.reason)
+    if summary.discovery_error:
+        log.error("discovery stopped early: %s", summary.discovery_error)
     publish(summary)
     return summary
 
 
+UNITS = {"ingest_run_id": "id", "extraction_cpu_s": "CPU seconds", "extraction_peak_mb": "MB",
+         "discovery_error": "reason"}  # every other value of the summary is a count
+
+
 def publish(summary: RunSummary) -> None:
     """The run's summary as a Prefect artifact (visible in the UI next to the flow run)."""
-    rows = [{"what": k, "value": len(v) if isinstance(v, list) else v}
+    rows = [{"what": k.replace("_", " "), "value": len(v) if isinstance(v, list) else v, "unit": UNITS.get(k, "count")}
             for k, v in {**summary.counts(), **summary.store}.items()]
     create_table_artifact(key="vpetl-run-summary", table=rows, description="vpetl: what this run did")
 

@@ -83,7 +83,10 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=30)
     assert first.counts["loaded"] == 15 and flow_run["deployment_id"]
-    assert any(a["flow_run_id"] == first.flow_run_id for a in artifacts)
+    [artifact] = [a for a in artifacts if a["flow_run_id"] == first.flow_run_id]
+    rows = {r["what"]: r for r in json.loads(artifact["data"])}
+    assert rows["ingest run id"]["unit"] == "id" and rows["extraction cpu s"]["unit"] == "CPU seconds"
+    assert (rows["loaded"]["value"], rows["loaded"]["unit"]) == (15, "count")
 
 
 def test_serve_without_a_server_says_what_to_do(tmp_path):
