@@ -19,12 +19,12 @@ from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
 from .libreoffice import CONVERTED, NeedsConversion, convert
-from .pdf import PdfError, is_pdf, open_pdf, reading, require_pdf, textless_pages, unreadable
+from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
 from .records import DocumentExtraction, Extraction, Table
 from .sheets import SheetError, sheet_tables
-from .sniff import UnsafeArchive
+from .sniff import UnsafeArchive, is_pdf
 from .tables import extract_tables
-from .word import WordError, extract_word_answer, extract_word_tables, first_line
+from .word import WordError, extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
 
 __all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "VERSION", "Extraction", "PdfError", "Role", "count_pages", "extract",
            "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "is_pdf",
@@ -56,6 +56,12 @@ UNREADABLE = (PdfError, WordError, SheetError, UnsafeArchive, NeedsConversion)
 """What the readers raise for a document they cannot read (a property of the document)."""
 
 
+def check_pages(data: bytes, max_pages: int) -> None:
+    """Raise PdfError when a PDF has more pages than the budget (read from its page tree)."""
+    if (pages := count_pages(data)) > max_pages:
+        raise PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
+
+
 def extract(kind: Role, data: bytes, published: date | None = None, title: str | None = None,
             max_pages: int | None = None) -> Extraction:
     """Run the extractor a document's role calls for, as a record of that run; the reader is
@@ -82,15 +88,16 @@ def _read(kind: Role, data: bytes, published: date | None, title: str | None,
     if media in CONVERTED:
         data, media = convert(data, media)
     if media == sniff.PDF:
-        pages = count_pages(data) if max_pages is not None else 0
-        if max_pages is not None and pages > max_pages:
-            raise PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
+        if max_pages is not None:
+            check_pages(data, max_pages)
         return extract_answer(data) if kind == "answer" else extract_annex(data, published or date.today(), title)
     if media == sniff.DOCX:
         if kind == "answer":
             return extract_word_answer(data, ANSWER_EXTRACTOR, VERSION)
-        out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, 0, tables=extract_word_tables(data))
-        return _with_lists(out, first_line(data), published or date.today(), title)
+        document = open_docx(data)
+        lines, _ = lines_and_links(document)
+        out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, 0, tables=word_tables(document))
+        return _with_lists(out, lines[0].text if lines else None, published or date.today(), title)
     if media in sniff.SPREADSHEETS:
         tables, issues, _ = sheet_tables(data, media)
         out = DocumentExtraction(NAMES[kind], VERSION, 0, tables=tables, issues=issues)

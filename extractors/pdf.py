@@ -12,8 +12,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from . import ocr
 from ._typing import PDF
 from .records import PageIssue
-
-SNIFF_BYTES = 1024  # the PDF header may follow a little junk; readers accept it
+from .sniff import is_pdf
 
 
 class PdfError(Exception):
@@ -41,10 +40,6 @@ def unreadable(exc: Exception) -> str:
     if isinstance(inner, PDFEncryptionError):  # PDFPasswordIncorrect among them
         return f"encrypted PDF: it needs a password to be read ({type(inner).__name__})"
     return f"unreadable PDF: {type(exc).__name__}: {exc or 'no reason given'}"
-
-
-def is_pdf(data: bytes) -> bool:
-    return b"%PDF-" in data[:SNIFF_BYTES]
 
 
 def require_pdf(data: bytes) -> None:

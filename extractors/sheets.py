@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .numbers import parse_number
 from .records import Cell, PageIssue, Table
-from .sniff import CSV, XLS, XLSX, check_archive
+from .sniff import CSV, XLS, XLSX, as_text, check_archive
 from .tables import label_grid
 
 MAX_CELLS = 2_000_000  # cells read from one workbook: a real annex has thousands; more is refused, not read
@@ -108,13 +108,8 @@ def _xls(data: bytes) -> Iterator[Sheet]:
 
 
 def _csv(data: bytes) -> Sheet:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = as_text(data)
+    if text is None:
         raise SheetError("a CSV file in an unknown encoding")
     sample = "\n".join(text.splitlines()[:20])
     try:

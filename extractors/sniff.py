@@ -43,13 +43,13 @@ class UnsafeArchive(ValueError):
 def media_type(data: bytes) -> str:
     """The media type of a document's bytes (OTHER when it is none vpetl knows)."""
     head = data[:SNIFF_BYTES]
-    if b"%PDF-" in head:
+    if is_pdf(head):
         return PDF
     if data.startswith(b"PK\x03\x04"):
         return _zipped(data)
     if data.startswith(OLE2):
         return _ole2(data)
-    text = _text(head)
+    text = as_text(head)
     if text is None:
         return OTHER
     lowered = text.lstrip().lower()
@@ -99,13 +99,17 @@ def _ole2(data: bytes) -> str:
     return OTHER
 
 
-def _text(head: bytes) -> str | None:
-    """The head as text, when it is text (UTF-8 with or without BOM, or Windows-1252)."""
-    if b"\x00" in head:
+def is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:SNIFF_BYTES]
+
+
+def as_text(data: bytes) -> str | None:
+    """The bytes as text, when they are text (UTF-8 with or without BOM, or Windows-1252)."""
+    if b"\x00" in data[:SNIFF_BYTES]:
         return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return head.decode(encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     return None

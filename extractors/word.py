@@ -101,9 +101,3 @@ def extract_word_answer(data: bytes, extractor: str, version: str) -> DocumentEx
 
 def extract_word_tables(data: bytes) -> list[Table]:
     return word_tables(open_docx(data))
-
-
-def first_line(data: bytes) -> str | None:
-    """The first line of text (an annex's title)."""
-    lines, _ = lines_and_links(open_docx(data))
-    return lines[0].text if lines else None

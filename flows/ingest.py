@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -62,8 +63,9 @@ def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
         steps, extractor = Steps(discover, _as_tasks), None
     summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)
     log = get_run_logger()  # the flow run's page in the UI shows it
-    log.info("%s: %d loaded, %d unchanged, %d failed of %d found (ingest run %d)", query.expression().split("&")[0],
-             summary.loaded, summary.unchanged, summary.failed, summary.discovered, summary.ingest_run_id)
+    asked = {k: v for k, v in asdict(query).items() if v is not None}
+    log.info("%s: %d loaded, %d unchanged, %d failed of %d found (ingest run %d)", asked, summary.loaded,
+             summary.unchanged, summary.failed, summary.discovered, summary.ingest_run_id)
     for failure in summary.failures:
         log.warning("not loaded: question %s: %s: %s", failure.question_id, failure.url, failure.reason)
     if summary.discovery_error:

@@ -68,12 +68,13 @@ def questions(session: Session) -> Iterator[dict]:
                "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None}
 
 
-def _questions_by_document(session: Session) -> dict[str, list[int]]:
+def _questions_by_document(sources: list[FactSource]) -> dict[str, list[int]]:
     """The questions each document (by sha256) belongs to: one list attached to two answers is
     a fact of each, and the export says so (`also_in_questions`)."""
     out: dict[str, list[int]] = {}
-    for qd in question_documents(session):
-        out.setdefault(qd.document.sha256, []).append(qd.question.id)
+    for src in sources:
+        if src.question_id is not None:
+            out.setdefault(src.document.sha256, []).append(src.question_id)
     return out
 
 
@@ -109,8 +110,9 @@ def _review(reviews: dict, fact_id: str) -> dict:
 
 def table_cells(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
-    sharing = _questions_by_document(session)
-    for src in fact_sources(session):
+    sources = list(fact_sources(session))
+    sharing = _questions_by_document(sources)
+    for src in sources:
         question_id, doc = src.question_id, src.document
         run = latest_run(session, doc.id)
         if run is None:
@@ -135,8 +137,9 @@ def table_cells(session: Session) -> Iterator[dict]:
 
 def beneficiaries(session: Session) -> Iterator[dict]:
     reviews = current_reviews(session)
-    sharing = _questions_by_document(session)
-    for src in fact_sources(session):
+    sources = list(fact_sources(session))
+    sharing = _questions_by_document(sources)
+    for src in sources:
         question_id, label, doc = src.question_id, src.annex_label, src.document
         run = latest_run(session, doc.id) if src.lists else None
         if run is None:

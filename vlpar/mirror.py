@@ -98,6 +98,20 @@ class Corpus:
         self.requests: list[str] = []  # every path asked for, for tests and benchmarks
         self.cache: dict[str, tuple[int, dict]] = {}
         self.lock = threading.Lock()
+        self.files: tuple[int, dict[str, Path]] = (-1, {})  # the files folder's mtime, and pfile id -> file
+
+    def file(self, pfile: int | str) -> Path | None:
+        """A document's file, whatever its format; the folder is listed again only when it changed
+        (a search builds a hit per document: no listing per hit)."""
+        folder = self.root / "files"
+        stamp = folder.stat().st_mtime_ns
+        with self.lock:
+            if self.files[0] != stamp:
+                index: dict[str, Path] = {}
+                for path in sorted(folder.iterdir()):
+                    index.setdefault(path.stem, path)
+                self.files = (stamp, index)
+            return self.files[1].get(str(pfile))
 
     def record(self, qid: int) -> tuple[dict, Path] | None:
         path = self.root / "records" / f"{qid}.json"
@@ -166,8 +180,8 @@ class Corpus:
         return [self._hit(r, pfile, kind) for pfile, kind in documents]
 
     def _hit(self, r: dict, pfile: int | None, kind: str | None) -> dict:
-        mimetype = next((MIMETYPES.get(p.suffix, "application/octet-stream")
-                         for p in (self.root / "files").glob(f"{pfile}.*")), "text/html") if pfile else "text/html"
+        path = self.file(pfile) if pfile else None
+        mimetype = MIMETYPES.get(path.suffix, "application/octet-stream") if path else "text/html"
         tags = [("zittingsjaar", r["zittingsjaar"]), ("legislatuur", r.get("legislatuur")),
                 ("nummer", str(self.number(r))), ("soort", "SCHV"), ("documenttype", kind or "vraag"),
                 ("aggregaattype", "Schriftelijke vraag"), ("titel", r["titel"]),
@@ -322,10 +336,9 @@ class Handler(BaseHTTPRequestHandler):
     def _document(self, pfile: str) -> None:
         """A document in its own format: a PDF as application/pdf, anything else (Word, Excel)
         as application/octet-stream, as file servers often do; readers must sniff the bytes."""
-        found = sorted((self.corpus.root / "files").glob(f"{pfile}.*"))
-        if not found:
+        path = self.corpus.file(pfile)
+        if path is None:
             return self._send(404, b"no such file", "text/plain")
-        path = found[0]
         return self._file(path, "application/pdf" if path.suffix == ".pdf" else "application/octet-stream")
 
     def _file(self, path: Path, content_type: str) -> None:

@@ -66,8 +66,8 @@ def tables_of_file(path: str, max_pages: int) -> list[Table]:
     """The tables of any document on disk (PDF within the page budget, Word, a spreadsheet,
     CSV): for `vpetl tables`, in a worker."""
     data = Path(path).read_bytes()
-    if extractors.is_pdf(data) and (pages := extractors.count_pages(data)) > max_pages:
-        raise extractors.PdfError(f"{pages} pages: more than the budget of {max_pages} pages per document")
+    if extractors.is_pdf(data):
+        extractors.check_pages(data, max_pages)
     return extractors.extract_tables_of(data)
 
 

@@ -80,8 +80,6 @@ def discover(run: Run, query: api.Query) -> list[Found]:
         run.discovery_error = str(exc)
     finally:
         run.flush_log()
-    if query.number is not None:  # a question whose hits carry another number is not the one asked for
-        return [f for f in found.values() if f.number in (None, query.number)]
     return list(found.values())
 
 
@@ -264,7 +262,7 @@ def fetch_documents(run: Run, record: api.Record, found: Found, stored: StoredQu
     fetched: dict[str, tuple[DocumentIn | None, str | None]] = {}
     candidates = []
     for url in record.files:
-        doc, error = fetched[run.client.name(url)] = _fetch(run, url, outcome)
+        doc, _ = fetched[run.client.name(url)] = _fetch(run, url, outcome)
         candidates.append(Candidate(url, doc, record.file_types.get(url), hit_type(hit_types, url, doc)))
     read: dict[str, Extraction] = {}
 
@@ -331,7 +329,7 @@ def _fetch(run: Run, url: str, outcome: QuestionOutcome) -> tuple[DocumentIn | N
 
 
 def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
-    """A PDF whose bytes the current version of the extractor has not read yet."""
+    """A document whose bytes the current version of the extractor has not read yet."""
     if doc is None or not doc.readable:
         return False
     with run.store() as session:
