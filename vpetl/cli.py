@@ -305,6 +305,20 @@ def serve(cron: str = typer.Option(None, help='A cron schedule, e.g. "0 6 * * *"
     flow.serve(name=name, cron=cron, interval=interval, parameters=params, limit=1)
 
 
+def _print_rows(columns: tuple[str, ...], rows: list[list[str]], title: str | None = None) -> None:
+    """A table at a terminal; piped, tab-separated lines with every value whole (a table would
+    cut them to fit 80 columns)."""
+    if not console.is_terminal:
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+        return
+    table = RichTable(title=title)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 @app.command()
 def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs to show.")) -> None:
     """Recent runs, what failed and will be retried, and the fetch log's tally."""
@@ -316,15 +330,7 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
     rows = [[str(r["id"]), r["started_at"], r["status"], r["query"],
              *(str((r["counts"] or {}).get(k, "")) for k in ("discovered", "loaded", "unchanged", "failed", "retries"))]
             for r in st["runs"]]
-    if console.is_terminal:
-        table = RichTable(title="recent runs")
-        for col in columns:
-            table.add_column(col, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-    else:  # piped: tab-separated, every value whole (a table would cut them to fit 80 columns)
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+    _print_rows(columns, rows, "recent runs")
     for r in st["runs"]:
         if r["status"] != "ok" and r["error"]:
             console.print(f"run {r['id']} {r['status']}: {r['error']}", style="red")
@@ -596,18 +602,102 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
             console.print(f"  {label:11s} {value}")
 
 
+@app.command()
+def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gives it."),
+         png: Path = typer.Option(None, "--png", dir_okay=False,
+                                  help="Write the fact's picture here: the page region with the fact outlined. "
+                                       "A fact from a Word table or a worksheet has no page: its table is "
+                                       "written as HTML, beside it with .html."),
+         every: bool = typer.Option(False, "--all", help="Write every current fact's picture into --dir "
+                                                         "(those already there are kept)."),
+         out_dir: Path = typer.Option(None, "--dir", file_okay=False,
+                                      help="Where --all writes (default: DATA_DIR/pictures, where "
+                                           "`vpetl browse` serves them from)."),
+         db: str = DB, data_dir: Path = DATA_DIR) -> None:
+    """See a fact where it was printed, drawn from the stored bytes (nothing is fetched)."""
+    from .pipeline.pictures import draw, write_all
+    from .schema.blobs import BlobStore
+    from .schema.queries import placed_facts
+
+    if every == (fact_id is not None) or (fact_id is not None and png is None):
+        raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
+    settings = settings_from(database_url=db, data_dir=data_dir)
+    blobs = BlobStore(settings.blob_dir)
+    with _store(db)() as session, _blobs_there(settings):
+        if every:
+            target = out_dir or settings.data_dir / "pictures"
+            written, kept = write_all(placed_facts(session), blobs, target)
+            console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
+            return
+        fact = next(placed_facts(session, fact_id), None)
+        if fact is None:
+            console.print(f"no current fact with id {fact_id}", style="red")
+            raise typer.Exit(1)
+        data = draw(fact, blobs)
+    path = png if fact.page is not None and fact.bbox is not None else png.with_suffix(".html")
+    path.write_bytes(data)
+    where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
+    console.print(f"{path}: {fact.title}, {where}")
+
+
+@contextmanager
+def _blobs_there(settings: Settings) -> Iterator[None]:
+    """A document's bytes missing from the blob folder is one line: the usual cause is another --data-dir."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        console.print(f"the stored bytes are not in {settings.blob_dir} ({exc.filename}): was the store "
+                      "filled with another --data-dir?", style="red")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def browse(db: str = DB, data_dir: Path = DATA_DIR,
+           host: str = typer.Option("127.0.0.1", help="Address to serve on (0.0.0.0: every interface)."),
+           port: int = typer.Option(8001, help="Port to serve on."),
+           pictures: bool = typer.Option(True, help="Draw the facts' pictures first (those already drawn are "
+                                                    "kept), so each fact links to its page.")) -> None:
+    """Browse the store in Datasette: the views with titles and facets, canned queries, pictures."""
+    from sqlalchemy.engine import make_url
+
+    from .browse import PICTURES_MOUNT, metadata
+    from .pipeline.pictures import write_all
+    from .schema.blobs import BlobStore
+    from .schema.queries import placed_facts
+
+    settings = settings_from(database_url=db, data_dir=data_dir)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise typer.BadParameter("Datasette reads SQLite stores; give --db sqlite:///FILE", param_hint="--db")
+    try:
+        import datasette  # noqa: F401
+    except ImportError as exc:
+        console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
+        raise typer.Exit(1) from exc
+    folder = settings.data_dir / "pictures"
+    with _store(db)() as session, _blobs_there(settings):
+        if pictures:
+            written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder)
+            console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = settings.data_dir / "datasette.json"
+    meta.write_text(json.dumps(metadata(Path(url.database).stem, folder), indent=1), encoding="utf-8")
+    console.print(f"Datasette at http://{host}:{port}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", url.database, "--metadata", str(meta),
+                              "--static", f"{PICTURES_MOUNT}:{folder}", "--host", host, "--port", str(port)])
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Every setting: its variable, its value here (from the environment or the default), what it does."""
     current = settings_from()
-    table = RichTable(show_lines=False)
-    for col in ("variable", "value", "what it is for"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for name, field in Settings.model_fields.items():
         value = getattr(current, name)
         shown = ",".join(value) if isinstance(value, tuple) else str(value)
-        table.add_row(environment_variable(name), redact(shown), field.description or "")
-    console.print(table)
+        rows.append([environment_variable(name), redact(shown), field.description or ""])
+    _print_rows(("variable", "value", "what it is for"), rows)
 
 
 @mirror_app.command("serve")
