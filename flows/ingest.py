@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from vpetl import pipeline
-from vpetl.pipeline import question
+from vpetl.pipeline import progress, question
 from vpetl.pipeline.document import DocumentOutcome
 from vpetl.pipeline.reextract import Reextraction
 from vpetl.pipeline.run import QuestionOutcome, Run, RunSummary
@@ -61,8 +61,9 @@ def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
         steps, extractor = Steps(discover, on_threads(question.ingest_batch)), ClusterExtraction(settings)
     else:
         steps, extractor = Steps(discover, _as_tasks), None
-    summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)
-    log = get_run_logger()  # the flow run's page in the UI shows it
+    log = get_run_logger()  # the flow run's page in the UI shows its progress and its outcome
+    with progress.also_to(log.info):
+        summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)
     asked = {k: v for k, v in asdict(query).items() if v is not None}
     log.info("%s: %d loaded, %d unchanged, %d failed of %d found (ingest run %d)", asked, summary.loaded,
              summary.unchanged, summary.failed, summary.discovered, summary.ingest_run_id)

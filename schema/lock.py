@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import threading
 import time
@@ -14,7 +15,14 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-LOCK_KEY = 0x7670_6574_6C00  # "vpetl": the PostgreSQL advisory lock's key
+
+def lock_key(schema: str) -> int:
+    """The PostgreSQL advisory lock's key for the store in `schema`: a store is a database and a
+    schema, and two stores in one database (two schemas) load independently. Positive and 62
+    bits, so that its halves read back as pg_locks' oids."""
+    return int.from_bytes(hashlib.sha256(f"vpetl/{schema}".encode()).digest()[:8]) >> 2
+
+
 # A bigint advisory key shows in pg_locks as classid (high 32 bits), objid (low 32 bits), objsubid 1.
 HELD = text("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
             "AND granted AND objsubid = 1 AND classid = (:k >> 32)::oid AND objid = (:k & 4294967295)::oid")
@@ -31,8 +39,9 @@ class LockLost(RuntimeError):
 class Lease:
     """The run lock, held: `check()` before each load says it is still held."""
 
-    def __init__(self, conn: Connection | None = None) -> None:
-        self.conn = conn  # PostgreSQL's lock lives as long as this connection; a flock as long as the process
+    def __init__(self, conn: Connection | None = None, key: int = 0) -> None:
+        # PostgreSQL's lock lives as long as this connection; a flock as long as the process
+        self.conn, self.key = conn, key
         self.guard = threading.Lock()  # the run's threads share the connection
         self.lost: str | None = None
 
@@ -42,7 +51,7 @@ class Lease:
         with self.guard:
             if self.lost is None:
                 try:
-                    if not self.conn.execute(HELD, {"k": LOCK_KEY}).scalar():
+                    if not self.conn.execute(HELD, {"k": self.key}).scalar():
                         self.lost = "the run lock is no longer held"
                     self.conn.rollback()
                 except SQLAlchemyError as exc:
@@ -61,16 +70,18 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[L
     deadline = time.monotonic() + wait
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+            schema = conn.execute(text("SELECT current_schema()")).scalar() or "public"
+            key = lock_key(schema)
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
                 if time.monotonic() >= deadline:
-                    raise LockBusy("another vpetl run is loading into this PostgreSQL database")
+                    raise LockBusy(f"another vpetl run is loading into this PostgreSQL database (schema {schema})")
                 time.sleep(poll)
             conn.commit()  # no transaction left open for the whole run
             try:
-                yield Lease(conn)
+                yield Lease(conn, key)
             finally:
                 with contextlib.suppress(SQLAlchemyError):  # a dead connection took its lock with it
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                     conn.commit()
         return
     database = engine.url.database

@@ -14,6 +14,7 @@ def cluster():
         yield c
 
 
+@pytest.mark.slow
 def test_ingest_on_a_local_dask_cluster(prefect, mirror_base, tmp_path, cluster):
     from vpetl.flows.ingest import for_settings, ingest
     from vpetl.pipeline import Query

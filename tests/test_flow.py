@@ -12,6 +12,8 @@ from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 from vpetl.schema.export import export
 
+pytestmark = pytest.mark.xdist_group("flow")  # its module fixtures are costly: built once, on one worker
+
 
 @pytest.fixture(scope="module")
 def ingested(prefect, mirror_base, tmp_path_factory):
@@ -174,3 +176,27 @@ def test_trace_shows_the_sheet_and_cell_of_a_spreadsheet_fact(ingested):
     as_json = json.loads(CliRunner().invoke(app, ["trace", fact.fact_id, "--db", url, "--format", "json"]).stdout)
     assert (as_json["runs"][0]["sheet"], as_json["runs"][0]["cell"], as_json["runs"][0]["page"]) == (
         "Oproep 2020", "B7", None)
+
+
+def test_the_flow_run_page_shows_progress_and_outcome(ingested):
+    """What the Prefect UI shows for the run: its progress lines and its summary, in its logs."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    url, _, _ = ingested
+    with open_store(url)() as s:
+        flow_run_id = s.scalars(select(m.ExtractionRun.flow_run_id).where(m.ExtractionRun.flow_run_id.is_not(None))
+                                .order_by(m.ExtractionRun.id)).first()
+    APILogWorker.drain_all(timeout=30)  # logs go to the server in batches
+
+    async def logs() -> list[str]:
+        async with get_client() as client:
+            found = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+            return [log.message for log in found]
+
+    messages = asyncio.run(logs())
+    assert "15/15 questions" in " ".join(messages)  # the last progress line
+    assert any("15 loaded, 0 unchanged, 0 failed of 15 found" in message for message in messages)

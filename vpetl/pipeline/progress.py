@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class Progress:
-    """Counts, rate and time left, written as log lines (for CI, files, Prefect logs)."""
+    """Counts, rate and time left, written as a line every few seconds (for CI, files, Prefect
+    logs) to stderr and to whoever listens (`also_to`)."""
 
-    every = 10.0  # seconds between lines
+    every = 10.0  # seconds between lines: a line a question would drown a 7,000-question run's log
 
     def start(self, total: int, what: str = "questions") -> None:
         self.total, self.what, self.done = total, what, 0
@@ -18,11 +21,19 @@ class Progress:
 
     def advance(self, n: int = 1) -> None:
         self.done += n
+        self.show(n)
         now = time.monotonic()
         if now - self.last >= self.every or self.done == self.total:
             self.last = now
-            sys.stderr.write(self.line() + "\n")  # not print: a flow's prints go to its (quiet) logger
-            sys.stderr.flush()
+            self.report(self.line())
+
+    def show(self, n: int) -> None:
+        """Move a bar, where there is one."""
+
+    def report(self, line: str) -> None:
+        sys.stderr.write(line + "\n")  # not print: a flow's prints go to its (quiet) logger
+        sys.stderr.flush()
+        _tell(line)
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -54,19 +65,40 @@ class RichProgress(Progress):
         self.task = self.bar.add_task(what, total=total)
         self.bar.start()
 
-    def advance(self, n: int = 1) -> None:
-        self.done += n
+    def show(self, n: int) -> None:
         self.bar.advance(self.task, n)
+
+    def report(self, line: str) -> None:
+        _tell(line)  # the bar says it on the terminal
 
     def close(self) -> None:
         self.bar.stop()
 
 
 class Quiet(Progress):
-    """Counts only."""
+    """Nothing on the terminal; the lines go to listeners only."""
 
-    def advance(self, n: int = 1) -> None:
-        self.done += n
+    def report(self, line: str) -> None:
+        _tell(line)
+
+
+_listeners: list[Callable[[str], None]] = []
+
+
+def _tell(line: str) -> None:
+    for listener in _listeners:
+        listener(line)
+
+
+@contextmanager
+def also_to(listener: Callable[[str], None]) -> Iterator[None]:
+    """While inside, every progress line also goes to `listener` (a flow's run logger, so that
+    the flow run's page shows how far the run is)."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
 
 
 _current: Progress | None = None
