@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vpetl-prefect-"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # but a flow run's own log (progress, outcome) reaches its server, as it does outside the tests
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "INFO")
+# Every run over the mirror retries its HTML-instead-of-PDF answer; a second's wait before each
+# retry is politeness toward the live service, not something a test checks (those set their own).
+os.environ.setdefault("VPETL_BACKOFF", "0.05")
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "fixtures" / "mirror" / "files"

@@ -118,9 +118,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(os.environ.get("VPETL_SCREENSHOTS", ROOT / "screenshots"))
 
 
-def BROWSER(test):  # noqa: N802 (a decorator read as a marker)
-    """Slow (a browser, a server), and kept on one worker: one browser and one Datasette for them all."""
-    return pytest.mark.slow(pytest.mark.xdist_group("browser")(test))
+BROWSER = pytest.mark.slow  # a browser and a server
 
 
 @pytest.fixture(scope="module")

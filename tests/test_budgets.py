@@ -14,8 +14,6 @@ from vpetl.settings import Settings
 
 from .conftest import FILES
 
-pytestmark = pytest.mark.xdist_group("budgets")  # its module fixtures are costly: built once, on one worker
-
 # Budgets far above what these documents need on a busy machine, except where a test is about them.
 ROOMY = Settings(processes=2, extract_timeout=60.0, extract_memory_mb=600, max_pages=2000)
 

@@ -13,8 +13,6 @@ from vpetl.cli import app
 
 from .conftest import FILES, ROOT
 
-pytestmark = pytest.mark.xdist_group("cli_errors")  # its module fixtures are costly: built once, on one worker
-
 
 def one_line(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[int, str]:
     """Exit code and the whole output, which must be one line."""

@@ -12,8 +12,6 @@ from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 from vpetl.schema.export import export
 
-pytestmark = pytest.mark.xdist_group("flow")  # its module fixtures are costly: built once, on one worker
-
 
 @pytest.fixture(scope="module")
 def ingested(prefect, mirror_base, tmp_path_factory):

@@ -22,8 +22,6 @@ from . import hostile
 from .conftest import pdf, postgres_schema
 from .hostile import Reply, as_json, record
 
-pytestmark = pytest.mark.xdist_group("hostile")  # its module fixtures are costly: built once, on one worker
-
 DEADLINE = 5.0  # the download deadline of these runs (seconds): ample for a local PDF on a busy machine
 TRICKLE = 0.1  # seconds between the trickled bytes
 TRICKLED = 1000  # bytes: 100 s at that pace, far beyond the deadline

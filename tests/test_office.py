@@ -22,8 +22,6 @@ from vpetl.extractors.word import extract_word_tables
 
 from .conftest import FILES
 
-pytestmark = pytest.mark.xdist_group("office")  # its module fixtures are costly: built once, on one worker
-
 WORD_ANSWER = FILES / "1402456.docx"  # question 455: a Word answer with a table
 WORKBOOK = FILES / "1402469.xlsx"  # question 467's annex: title lines, a header, a total, a sheet of notes
 

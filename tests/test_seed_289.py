@@ -10,8 +10,6 @@ from vpetl.extractors.checks import annex_total, annex_vs_answer_table
 
 from .conftest import pdf
 
-pytestmark = pytest.mark.xdist_group("seed_289")  # its module fixtures are costly: built once, on one worker
-
 ANSWER, ANNEX_2018, ANNEX_2019 = 1402290, 1402518, 1402519
 PUBLISHED = date(2020, 2, 21)
 

@@ -58,6 +58,7 @@ app.add_typer(mirror_app, name="mirror")
 console = Console(soft_wrap=True, markup=False, highlight=False)
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
+DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -156,7 +157,8 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
 
     server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
     console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
-    settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE)
+    settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
+                             backoff=DEMO_BACKOFF)
     _prepare_flows(settings)
     from .flows.ingest import for_settings
     from .flows.ingest import ingest as flow
