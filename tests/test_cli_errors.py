@@ -123,9 +123,22 @@ def test_a_corrected_value_is_stored_as_the_number_it_means(store):
         fact = s.scalars(select(m.TableCell.fact_id).where(m.TableCell.value.is_not(None))).first()
     result = CliRunner().invoke(app, ["review", fact, "--action", "correct", "--value", "1.234,5", "--by", "a",
                                       "--db", store])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and result.output == f"{fact}: correct 1234.5 by a\n", result.output
     with open_store(store)() as s:
         assert s.scalars(select(m.Review.value).where(m.Review.fact_id == fact)).one() == "1234.5"
+
+
+def test_every_option_says_what_it_is_for_and_no_flag_shows_a_type():
+    import typer
+
+    group = typer.main.get_command(app)
+    commands = [(name, cmd) for name, cmd in group.commands.items() if name != "mirror"]
+    commands += [(f"mirror {name}", cmd) for name, cmd in group.commands["mirror"].commands.items()]
+    for name, command in commands:
+        missing = [p.name for p in command.params if not getattr(p, "help", None)]
+        assert not missing, f"vpetl {name}: no help for {missing}"
+        shown = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"}).output
+        assert "<bool>" not in shown and "%%" not in shown, shown
 
 
 def test_sync_says_which_session_years_it_searches(tmp_path, prefect):

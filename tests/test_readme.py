@@ -21,3 +21,16 @@ def test_the_python_example_prints_what_the_readme_shows(tmp_path):
                          timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout == shown
+
+
+def test_the_fact_ids_the_readme_quotes_are_facts_of_the_demo(demo_store):
+    from sqlalchemy import text
+
+    from vpetl.schema.db import open_store
+
+    quoted = set(re.findall(r"\b[0-9a-f]{20}\b", (ROOT / "README.md").read_text()))
+    assert len(quoted) >= 2
+    with open_store(demo_store[0], create=False)() as s:
+        known = {row[0] for row in s.execute(text("SELECT fact_id FROM v_table_cells UNION "
+                                                  "SELECT fact_id FROM v_beneficiaries"))}
+    assert quoted <= known, quoted - known

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from .settings import Settings, environment_variable, prefect_offline, redact
 
@@ -47,6 +47,18 @@ class OneLineErrors(TyperGroup):
             typer.echo("aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+_option_type = TyperOption.display_type_rich
+
+
+def _flag_has_no_type(self: TyperOption, ctx: Any) -> str | None:
+    """Typer 0.29 labels every flag, --help too, with a type ("<bool>"); a flag takes no value,
+    so none is shown."""
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_has_no_type  # type: ignore[method-assign]
 
 
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
@@ -370,7 +382,8 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
 
 
 @app.command()
-def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE"),
+def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
+                                     help="A PDF, Word, spreadsheet or CSV file."),
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any document: PDF (one entry per table and page), Word (.docx; .doc
     with LibreOffice), spreadsheet (.xlsx, .xls; .ods with LibreOffice) or CSV (with `sheet`)."""
@@ -527,7 +540,9 @@ class Action(StrEnum):
 
 
 @app.command()
-def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(None),
+def review(fact_id: str = typer.Argument(None, help="A fact's id, as the export gives it."),
+           action: Action = typer.Option(None, help="verify (the value is right), dispute (it is not) or "
+                                                    "correct (it is --value)."),
            value: str = typer.Option(None, help="The corrected value (with --action correct)."),
            by: str = typer.Option(None, help="Who reviews."), why: str = typer.Option(None, help="Why."),
            import_file: Path = typer.Option(None, "--import", help="Add the reviews of a corrections file."),
@@ -550,7 +565,7 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
                 if action is None or not by:
                     raise typer.BadParameter("a review needs --action and --by")
                 rv.add_review(session, fact_id, action.value, by, why, value)
-                console.print(f"{fact_id}: {action.value} by {by}")
+                console.print(_review_line(fact_id, action.value, value, by, why))
         if export_file:
             with store() as session:
                 console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
@@ -558,6 +573,12 @@ def review(fact_id: str = typer.Argument(None), action: Action = typer.Option(No
         console.print(f"{exc}", style="red")
         raise typer.Exit(1) from exc
     _report_orphans(db)
+
+
+def _review_line(fact_id: str | None, action: str, value: str | None, by: str, why: str | None) -> str:
+    """ "FACT: correct 1234.5 by ann: a typo in the total"; no value, no reason: nothing printed for them."""
+    words = [f"{fact_id}: {action}" if fact_id else action, value, f"by {by}"]
+    return " ".join(w for w in words if w) + (f": {why}" if why else "")
 
 
 class TraceFormat(StrEnum):
@@ -598,8 +619,7 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
                              ("extraction", f"run {run['id']}, {run['extractor']} {run['extractor_version']}, "
                                             f"{run['finished_at']}"),
                              ("flow run", run["flow_run_id"])] + [
-                             ("review", f"{v['action']} {v['value'] or ''} by {v['reviewer']}"
-                                        + (f": {v['reason']}" if v["reason"] else ""))
+                             ("review", _review_line(None, v["action"], v["value"], v["reviewer"], v["reason"]))
                              for v in r["reviews"]]:
             console.print(f"  {label:11s} {value}")
 
@@ -704,7 +724,7 @@ def show_settings() -> None:
 
 @mirror_app.command("serve")
 def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
-                 host: str = typer.Option("127.0.0.1"),
+                 host: str = typer.Option("127.0.0.1", help="Address to serve on (0.0.0.0: every interface)."),
                  root: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
                  faults: str = typer.Option(None, help="'0.2' (20% of requests, transient kinds) or "
                                                        "'503=0.1,hang=0.05,foreign=0.01,...'"),
