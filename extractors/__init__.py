@@ -24,17 +24,17 @@ from .records import DocumentExtraction, Extraction, Table
 from .sheets import SheetError, sheet_tables
 from .sniff import UnsafeArchive, is_pdf
 from .tables import extract_tables
+from .version import RELEASE, identity, inputs
 from .word import WordError, extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
 
-__all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "VERSION", "Extraction", "PdfError", "Role", "count_pages", "extract",
-           "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "is_pdf",
-           "UNREADABLE"]
+__all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "RELEASE", "Extraction", "PdfError", "Role", "count_pages",
+           "extract", "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "identity",
+           "inputs", "is_pdf", "UNREADABLE"]
 
 ANSWER_EXTRACTOR = "vpetl.answer"
 ANNEX_EXTRACTOR = "vpetl.annex"
 Role = Literal["answer", "annex"]
 NAMES: dict[Role, str] = {"answer": ANSWER_EXTRACTOR, "annex": ANNEX_EXTRACTOR}  # a document's role -> its extractor
-VERSION = "0.1.0"
 
 
 def count_pages(data: bytes) -> int:
@@ -79,7 +79,7 @@ def extract(kind: Role, data: bytes, published: date | None = None, title: str |
         error = str(exc)
     except MemoryError:
         error = "ran out of its memory budget (a decompression bomb, or an enormous page)"
-    return Extraction(NAMES[kind], VERSION, started, datetime.now(UTC), result, error)
+    return Extraction(NAMES[kind], identity(), started, datetime.now(UTC), result, error)
 
 
 def _read(kind: Role, data: bytes, published: date | None, title: str | None,
@@ -93,14 +93,14 @@ def _read(kind: Role, data: bytes, published: date | None, title: str | None,
         return extract_answer(data) if kind == "answer" else extract_annex(data, published or date.today(), title)
     if media == sniff.DOCX:
         if kind == "answer":
-            return extract_word_answer(data, ANSWER_EXTRACTOR, VERSION)
+            return extract_word_answer(data, ANSWER_EXTRACTOR, identity())
         document = open_docx(data)
         lines, _ = lines_and_links(document)
-        out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, 0, tables=word_tables(document))
+        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), 0, tables=word_tables(document))
         return _with_lists(out, lines[0].text if lines else None, published or date.today(), title)
     if media in sniff.SPREADSHEETS:
         tables, issues, _ = sheet_tables(data, media)
-        out = DocumentExtraction(NAMES[kind], VERSION, 0, tables=tables, issues=issues)
+        out = DocumentExtraction(NAMES[kind], identity(), 0, tables=tables, issues=issues)
         return _with_lists(out, None, published or date.today(), title)
     if media == sniff.PROTECTED:
         raise NeedsConversion("a password-protected Office file: it cannot be read without its password")
@@ -130,7 +130,7 @@ def extract_pdf_tables(data: bytes) -> list[Table]:
 def extract_answer(data: bytes) -> DocumentExtraction:
     """An answer PDF: header, numbered questions and answers, tables, annex links."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANSWER_EXTRACTOR, VERSION, len(pdf.pages), issues=textless_pages(pdf))
+        out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
         out.header, out.questions, out.answers, out.annexes = parse_answer(pdf, out.tables)
         out.title = out.header.title
@@ -143,7 +143,7 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
     `published` is the date the annex was published (for NIS codes valid then); `title` is the
     annex's title as the answer lists it, used when the annex itself has no title line."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANNEX_EXTRACTOR, VERSION, len(pdf.pages), issues=textless_pages(pdf))
+        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
         first_page = pdf.pages[0]
         words = page_words(first_page) or (ocr.page_words(first_page) if ocr.available() else [])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfexceptions import PDFException, PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import ocr
 from ._typing import PDF
@@ -19,10 +22,16 @@ class PdfError(Exception):
     """The bytes are not a PDF pdfplumber can read; the message says why."""
 
 
+PARSER_ERRORS = (PSException, PDFException, PdfminerException, MalformedPDFException, zlib.error)
+"""What pdfminer and pdfplumber raise for a file they cannot parse."""
+READERS = ("pdfminer.", "pdfplumber.")  # the modules that parse the file; an error raised in them is the file's
+
+
 @contextmanager
 def reading() -> Iterator[None]:
-    """Errors while reading a PDF's pages become PdfError (with the reason), except running out
-    of memory, which stays MemoryError (pdfminer wraps zlib's in its own exception)."""
+    """Errors of the PDF parser while reading pages become PdfError (the document is unreadable,
+    with the reason); running out of memory stays MemoryError. Anything else, a bug in vpetl's
+    own code above all, goes on as it is: it must never be cached as a property of the file."""
     try:
         yield
     except (PdfError, MemoryError):
@@ -31,7 +40,24 @@ def reading() -> Iterator[None]:
         cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
         if isinstance(cause, MemoryError) or "allocate" in str(exc):
             raise MemoryError(str(exc)) from exc
+        if not from_parser(exc):
+            raise
         raise PdfError(unreadable(exc)) from exc
+
+
+def from_parser(exc: BaseException) -> bool:
+    """True when the PDF parser raised `exc`: one of its own exception types, or a built-in one
+    (a KeyError, a TypeError on a damaged object) raised by its code, which is where the
+    innermost frame outside the standard library is."""
+    if isinstance(exc, PARSER_ERRORS):
+        return True
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_globals.get("__name__", ""))
+        tb = tb.tb_next
+    ours_or_theirs = [name for name in frames if name.startswith((*READERS, "vpetl."))]
+    return bool(ours_or_theirs) and ours_or_theirs[-1].startswith(READERS)
 
 
 def unreadable(exc: Exception) -> str:

@@ -38,7 +38,8 @@ class ClusterExtraction:
         try:
             out, cpu, peak = future.result(timeout=self.settings.extract_timeout)
         except TimeoutError:
-            return failure(kind, started, f"took more than the budget of {self.settings.extract_timeout:g} s; stopped")
+            return failure(kind, started, f"took more than the budget of {self.settings.extract_timeout:g} s; stopped",
+                           self.settings.ocr)
         with self.lock:
             self.cpu_seconds += cpu
             self.peak_mb = max(self.peak_mb, peak)

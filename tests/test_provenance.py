@@ -52,7 +52,12 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
         raise AssertionError("re-extraction made an HTTP request")
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", no_network)
-    monkeypatch.setattr(extractors, "VERSION", "0.2.0-test")
+    from vpetl.extractors import version
+
+    old_identity = extractors.identity(settings.ocr)
+    monkeypatch.setattr(version, "source_hash", lambda: "an edited extractor")  # as after an upgrade
+    new_identity = extractors.identity(settings.ocr)
+    assert new_identity != old_identity and new_identity.startswith(version.RELEASE + "+")
     real = beneficiaries.resolve
     monkeypatch.setattr(beneficiaries, "resolve", lambda name, on: None if "Gent" in name else real(name, on))
     rows = reextract(settings, questions=[1402289], extractor=InProcess(settings))
@@ -63,7 +68,7 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
     with sessions() as s:
         after = cell(s, "100 (*)")
         assert after["id"] == before["id"]  # same fact, same id
-        assert after["provenance"]["extractor_version"] == "0.2.0-test"
+        assert after["provenance"]["extractor_version"] == new_identity
         assert (after["value"], after["corrected_value"]) == ("100", "101")
         assert after["review"]["status"] == "corrected" and after["review"]["reviewer"] == "Jan Peeters"
         gent_now = next(b for b in export_beneficiaries(s) if b["name"] == "Stad Gent")
@@ -77,7 +82,7 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
         n_runs = s.execute(text("select count(*) from extraction_runs")).scalar()
         assert n_runs == 6
         t = trace(s, before["id"])
-        assert [r["extraction_run"]["extractor_version"] for r in t["runs"]] == ["0.2.0-test", "0.1.0"]
+        assert [r["extraction_run"]["extractor_version"] for r in t["runs"]] == [new_identity, old_identity]
         assert t["runs"][0]["document"]["sha256"] == after["provenance"]["document_sha256"]
         prov = as_prov(t)
         types = {n["@id"].split("/")[0]: n["@type"] for n in prov["@graph"]}

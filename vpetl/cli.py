@@ -434,12 +434,20 @@ def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpe
     _store(db)
     with _guard("re-extract"):
         rows = run(settings, questions=question or None, only=extractor)
+    failed = [r for r in rows if r.error]
     for r in rows:
+        if r.error:
+            console.print(f"question {r.question_id}: {r.error} (nothing stored; the next reextract tries again)",
+                          style="red")
+            continue
         change = ("first run" if r.previous_run_id is None else
                   f"vs run {r.previous_run_id}: +{r.added} ~{r.changed} -{r.removed}")
         console.print(f"question {r.question_id}: run {r.run_id} {change}")
-    console.print(f"{len(rows)} new extraction runs")
+    console.print(f"{_count(len(rows) - len(failed), 'new extraction run')}"
+                  + (f", {_count(len(failed), 'question')} failed" if failed else ""))
     _report_orphans(db)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _store(db: str | None, create: bool = False) -> sessionmaker[Session]:

@@ -71,13 +71,13 @@ def tables_of_file(path: str, max_pages: int) -> list[Table]:
     return extractors.extract_tables_of(data)
 
 
-def failure(kind: Role, started: datetime, reason: str) -> Extraction:
-    """An extraction that produced nothing, with the reason."""
-    return Extraction(extractors.NAMES[kind], extractors.VERSION, started, datetime.now(UTC), None, reason)
+def failure(kind: Role, started: datetime, reason: str, use_ocr: bool) -> Extraction:
+    """An extraction that produced nothing, with the reason (by the extractors the workers run)."""
+    return Extraction(extractors.NAMES[kind], extractors.identity(use_ocr), started, datetime.now(UTC), None, reason)
 
 
 def _ready() -> bool:
-    return extractors.VERSION is not None  # the worker has imported the extractors
+    return bool(extractors.identity())  # the worker has imported the extractors and hashed their source
 
 
 def _start_worker(memory_mb: int, use_ocr: bool, run_pid: int) -> None:
@@ -165,7 +165,7 @@ class ExtractionPool:
         try:
             out, cpu, peak = self.call(extract_file, kind, str(path), published, title, self.settings.max_pages)
         except OverBudget as exc:
-            return failure(kind, started, str(exc))
+            return failure(kind, started, str(exc), self.settings.ocr)
         with self.lock:
             self.cpu_seconds += cpu
             self.peak_mb = max(self.peak_mb, peak)

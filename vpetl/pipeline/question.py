@@ -333,7 +333,7 @@ def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
     if doc is None or not doc.readable:
         return False
     with run.store() as session:
-        return not extracted(session, doc.source_url, doc.sha256, extractor, extractors.VERSION)
+        return not extracted(session, doc.source_url, doc.sha256, extractor, run.extractor_identity)
 
 
 def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:

@@ -8,6 +8,7 @@ get a new run. Each new run is compared with the run it superseded."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,43 +21,51 @@ from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
 from vpetl.schema.load import DocumentIn, has_run, load_reextraction
-from vpetl.schema.lock import Lease, run_lock
+from vpetl.schema.lock import Lease, LockLost, run_lock
 from vpetl.schema.queries import QuestionDocument, question_documents
 from vpetl.settings import Settings
 
 from .pool import ExtractionPool, Extractor
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Reextraction:
-    """A new extraction run, and what changed against the run it superseded (None: a first run)."""
+    """A new extraction run and what changed against the run it superseded (None: a first
+    run); or, with `error`, a question whose re-extraction raised (nothing of it was stored,
+    so the next `reextract` tries it again)."""
 
     question_id: int
-    run_id: int
+    run_id: int | None
     previous_run_id: int | None
     added: int | None
     changed: int | None
     removed: int | None
+    error: str | None = None
 
 
 def role(qd: QuestionDocument) -> Role:
     return "answer" if qd.label is None else "annex"
 
 
-def stale(session: Session, qd: QuestionDocument, only: str | None) -> bool:
-    """A PDF with no run of the current version of its extractor (of `only`, when given)."""
+def stale(session: Session, qd: QuestionDocument, only: str | None, identity: str) -> bool:
+    """A document with no run of its extractor (of `only`, when given) as it is now (`identity`)."""
     name = extractors.NAMES[role(qd)]
     return (DocumentIn.of(qd.document).readable and (only is None or name == only)
-            and not has_run(session, qd.document.id, name, extractors.VERSION))
+            and not has_run(session, qd.document.id, name, identity))
 
 
 def reextract(settings: Settings, questions: list[int] | None = None, only: str | None = None,
               flow_run_id: str | None = None, extractor: Extractor | None = None) -> list[Reextraction]:
-    """Re-run the current extractors over stored documents; one summary per new run. Worker
-    processes (the default extractor) start only when some document needs them."""
+    """Re-run the current extractors over stored documents; one summary per new run, and one
+    per question whose re-extraction failed. Worker processes (the default extractor) start
+    only when some document needs them."""
     store = open_store(settings.database_url)
+    current = extractors.identity(settings.ocr)
     with store() as session:
-        todo = sorted({qd.question.id for qd in question_documents(session, questions) if stale(session, qd, only)})
+        todo = sorted({qd.question.id for qd in question_documents(session, questions)
+                       if stale(session, qd, only, current)})
     if not todo:
         return []
     extractor = extractor or ExtractionPool(settings)
@@ -64,18 +73,31 @@ def reextract(settings: Settings, questions: list[int] | None = None, only: str 
         with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
             blobs = BlobStore(settings.blob_dir)
             return [row for qid in todo
-                    for row in reextract_question(store, blobs, extractor, qid, only, flow_run_id, lease)]
+                    for row in _one_question(store, blobs, extractor, qid, only, current, flow_run_id, lease)]
     finally:
         extractor.close()
 
 
+def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Extractor, question_id: int,
+                  only: str | None, current: str, flow_run_id: str | None, lease: Lease) -> list[Reextraction]:
+    """A question's re-extraction; whatever it raises stays with it (a bug in vpetl, said as
+    such, with the traceback in the log) and the others go on."""
+    try:
+        return reextract_question(store, blobs, extractor, question_id, only, current, flow_run_id, lease)
+    except LockLost:
+        raise  # another run may be loading: nothing more may be written
+    except Exception as exc:
+        log.exception("re-extracting question %s", question_id)
+        return [Reextraction(question_id, None, None, None, None, None, f"bug in vpetl: {type(exc).__name__}: {exc}")]
+
+
 def reextract_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Extractor, question_id: int,
-                       only: str | None, flow_run_id: str | None = None, lease: Lease | None = None
+                       only: str | None, current: str, flow_run_id: str | None = None, lease: Lease | None = None
                        ) -> list[Reextraction]:
     """One question's documents read again, its stale ones stored as new runs, its checks renewed."""
     with store() as session:
         docs = [qd for qd in question_documents(session, [question_id]) if DocumentIn.of(qd.document).readable]
-        wanted = {qd.document.id for qd in docs if stale(session, qd, only)}
+        wanted = {qd.document.id for qd in docs if stale(session, qd, only, current)}
         if not wanted:
             return []
         q = docs[0].question

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from vpetl import extractors
 from vpetl.extractors import Extraction, Role
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
@@ -55,6 +57,12 @@ class Run:
     ingest_run_id: int | None = None
     flow_run_id: str | None = None
     discovery_error: str | None = None  # why discovery stopped early, when it did
+
+    @cached_property
+    def extractor_identity(self) -> str:
+        """The extractors as the run's workers run them: a document without a run of this
+        identity is read again."""
+        return extractors.identity(self.settings.ocr)
 
     def extract(self, kind: Role, sha256: str, published: date | None = None, title: str | None = None) -> Extraction:
         """Extract a stored document under the run's budgets."""
