@@ -1,0 +1,37 @@
+"""Things that look like tables and are not: charts and maps, tables of contents."""
+
+from __future__ import annotations
+
+import re
+
+from .._typing import Obj, Page
+from .piece import Piece
+from .settings import DEFAULT, TableSettings
+
+FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\d", re.IGNORECASE)
+
+
+def is_figure(page: Page, piece: Piece, s: TableSettings = DEFAULT) -> bool:
+    """A chart or a map that looks like a table: its plot is drawn with curves, slanted lines or
+    a great many rectangles, or its text has a figure's caption."""
+    x0, top, x1, bottom = piece.bbox
+
+    def within(o: Obj) -> bool:
+        return bool(o["x0"] >= x0 - 1 and o["x1"] <= x1 + 1 and o["top"] >= top - 1 and o["bottom"] <= bottom + 1)
+
+    plotted = sum(1 for c in page.curves if within(c)) + sum(
+        1 for ln in page.lines if within(ln) and abs(ln["x1"] - ln["x0"]) > 1 and abs(ln["bottom"] - ln["top"]) > 1)
+    rects = sum(1 for r in page.rects if within(r))
+    return (plotted >= s.figure_strokes
+            or (rects >= s.figure_rects and rects > s.figure_rects_per_cell * len(piece.cells))
+            or any(FIGURE_CAPTION.match(c.text) for c in piece.cells))
+
+
+def is_contents(piece: Piece, s: TableSettings = DEFAULT) -> bool:
+    """A table of contents: titles and page numbers that only go up."""
+    if piece.n_cols > s.contents_max_cols:
+        return False
+    last = [c.text for c in sorted(piece.cells, key=lambda c: c.row) if c.col + c.col_span == piece.n_cols]
+    numbers = [int(t) for t in last if t.isdigit()]
+    return (len(numbers) >= s.contents_min_numbers and len(numbers) >= s.contents_share * len(last)
+            and numbers == sorted(numbers))

@@ -1,0 +1,145 @@
+"""Rows of text lines into a grid of cells: the step every layout shares once it knows its rows.
+
+Columns come from where the text leaves vertical gaps (never across a vertical rule); each
+chunk of a line goes to the columns it overlaps; leading header lines that stand at the same
+places are merged into one header row of multi-line cells."""
+
+from __future__ import annotations
+
+from pdfplumber.utils import merge_bboxes
+
+from .._typing import Word
+from ..layout import Line, group_lines, join_lines
+from ..numbers import looks_numeric
+from ..records import BBox, Cell
+from .piece import Piece, rounded
+from .settings import DEFAULT, TableSettings
+
+
+def chunks(line: Line, v_rules: list[float]) -> list[Line]:
+    """A line's chunks (words close together), also split where a vertical rule runs between two words."""
+    out = []
+    for chunk in line.chunks():
+        current = [chunk.words[0]]
+        for prev, word in zip(chunk.words, chunk.words[1:]):
+            if any(prev["x1"] - 1 <= x <= word["x0"] + 1 for x in v_rules):
+                out.append(Line(current))
+                current = []
+            current.append(word)
+        out.append(Line(current))
+    return out
+
+
+def data_line(line: Line, xs: list[float], s: TableSettings = DEFAULT) -> bool:
+    """A line of mostly numbers, in at least two columns (ruled ones, or chunks where there are
+    no vertical rules): a row of data, not a wrapped text or a header."""
+    parts = [ch for ch in chunks(line, xs) if any(c.isalnum() for c in ch.text) or looks_numeric(ch.text)]
+    numbers = [ch for ch in parts if looks_numeric(ch.text)]
+    columns = {slot(xs, ch.words[0]) for ch in numbers} if xs else set(map(id, numbers))
+    return len(columns) >= 2 and len(numbers) >= s.data_line_share * len(parts)
+
+
+def slot(edges: list[float], word: Word) -> int:
+    """Which of the spaces between `edges` the word's centre is in."""
+    centre = (word["x0"] + word["x1"]) / 2
+    return sum(1 for x in edges if x < centre)
+
+
+def bands(region: list[Word], ys: list[float], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
+    """Rows between horizontal rules. A band with several lines of data, or below the first band
+    several lines in columns, is one row a line; otherwise the band is one row of multi-line
+    cells (as the header under the top rule usually is)."""
+    rows: list[list[Line]] = []
+    for top, bottom in zip(ys, ys[1:]):
+        band = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
+        if not band:
+            continue
+        data = sum(data_line(ln, v_rules, s) for ln in band)
+        columns = sum(len(chunks(ln, v_rules)) >= 2 for ln in band)
+        if (data >= s.split_band_lines or (len(band) >= 2 and data == len(band))
+                or (rows and columns >= s.split_band_lines)):
+            rows.extend([ln] for ln in band)
+        else:
+            rows.append(band)
+    return rows
+
+
+def columns(rows: list[list[Line]], width: float, v_rules: list[float],
+            s: TableSettings = DEFAULT) -> list[tuple[float, float]]:
+    """Column extents: the x-intervals that chunks cover, merged where they overlap but never
+    across a vertical rule. Rows of data (with numbers) decide when there are enough of them:
+    header cells that span several columns would bridge the gaps between them."""
+    data = [row for row in rows if any(looks_numeric(ch.text) for line in row for ch in chunks(line, v_rules)[1:])]
+    body = data if len(data) >= s.min_data_rows else rows[1:] if len(rows) >= s.min_data_rows else rows
+    spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in chunks(line, v_rules)
+                   if ch.x1 - ch.x0 < s.wide_chunk_share * width)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        ruled_off = cols and any(cols[-1][1] - 1 <= x <= x0 + 1 or cols[-1][0] < x < x0 for x in v_rules)
+        if cols and x0 <= cols[-1][1] + s.column_gap and not ruled_off:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def merge_header(rows: list[list[Line]], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
+    """Leading rows of words whose chunks stand at the same places are one header row of
+    multi-line cells ('Totaal / budget / initieel'); a spanning group header stays its own row."""
+    first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s)), 0)
+    out: list[list[Line]] = []
+    for i, row in enumerate(rows):
+        if 0 < i < first_data and aligned(out[-1][-1], row[0], v_rules, s):
+            out[-1].extend(row)
+        else:
+            out.append(list(row))
+    return out
+
+
+def has_data(row: list[Line], v_rules: list[float], s: TableSettings = DEFAULT) -> bool:
+    return any(data_line(ln, v_rules, s) for ln in row)
+
+
+def aligned(a: Line, b: Line, v_rules: list[float], s: TableSettings = DEFAULT) -> bool:
+    """Every chunk of line b stands under a chunk of line a (b may leave some columns empty)."""
+    ca, cb = chunks(a, v_rules), chunks(b, v_rules)
+
+    def under(y: Line) -> bool:
+        return any(abs((x.x0 + x.x1) / 2 - (y.x0 + y.x1) / 2) <= s.aligned_tolerance
+                   or abs(x.x1 - y.x1) <= s.aligned_edge or abs(x.x0 - y.x0) <= s.aligned_edge for x in ca)
+
+    return len(cb) >= 2 and len(cb) <= len(ca) and all(under(y) for y in cb)
+
+
+def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
+               v_rules: tuple[float, ...] | list[float] = (), s: TableSettings = DEFAULT) -> Piece | None:
+    """Cells from rows of lines: each chunk goes to the columns it overlaps. None when the rows
+    make no grid (fewer than two rows or columns, or prose in chunks)."""
+    v_rules = list(v_rules)
+    rows = merge_header(rows, v_rules, s)
+    if len(rows) < 2:
+        return None
+    cols = columns(rows, bbox[2] - bbox[0], v_rules, s)
+    if len(cols) < 2:
+        return None
+    edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
+    cells: list[Cell] = []
+    for r, row in enumerate(rows):
+        slots: dict[int, list[tuple[int, Line]]] = {}
+        for line in row:
+            for ch in chunks(line, v_rules):
+                covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
+                if not covered:
+                    covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
+                slots.setdefault(covered[0], []).append((covered[-1], ch))
+        for col, parts in sorted(slots.items()):
+            last = max(p[0] for p in parts)
+            chunk_lines = [p[1] for p in parts]
+            cells.append(Cell(row=r, col=col, col_span=last - col + 1, text=join_lines(chunk_lines),
+                              page=page, bbox=rounded(merge_bboxes([ln.bbox for ln in chunk_lines]))))
+    if sum(1 for c in cells if c.col_span == 1) < s.min_single_cells:
+        return None
+    top = min(ln.top for row in rows for ln in row)
+    bottom = max(ln.bottom for row in rows for ln in row)
+    outer = (bbox[0], min(bbox[1], top), bbox[2], max(bbox[3], bottom))
+    return Piece(page, method, rounded(outer), cells, len(rows), len(cols), edges)

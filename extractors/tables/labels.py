@@ -1,0 +1,119 @@
+"""What a person reads off a table besides its grid: which rows head it, each cell's row and
+column label, its number and unit, the total rows, the caption and the method's confidence."""
+
+from __future__ import annotations
+
+import re
+
+from ..layout import Line, inside
+from ..numbers import looks_numeric, parse_number
+from ..records import BBox, Cell, Footnote, Table
+from .piece import Piece
+from .settings import DEFAULT, TableSettings
+
+TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
+YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
+MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
+CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
+SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
+SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
+# How sure each method is of its grid: Word and spreadsheet tables are exact structures.
+CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
+MAX_HEADER_ROWS = 3  # a table is headed by at most its first three rows (title, group header, unit row)
+
+
+def is_number(text: str) -> bool:
+    """A number that is a value: a year heads a column, it is not one."""
+    return looks_numeric(text) and not YEARISH.match(text.strip())
+
+
+def header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
+    """Row 0 heads the table unless it holds numbers (a list without a header); later rows head
+    it too while they hold only labels or years."""
+    if any(is_number(c.text) for (r, col), c in grid.items() if r == 0 and col > 0):
+        return 0
+    count = 1
+    for r in range(1, min(n_rows - 1, MAX_HEADER_ROWS)):
+        row = [c for (rr, _), c in grid.items() if rr == r]
+        texts = [c.text for c in row if c.col > 0]
+        first = [c for c in row if c.col == 0]
+        labels = texts and not any(is_number(t) for t in texts) and any(
+            is_number(c.text) for (rr, _), c in grid.items() if rr > r)  # words over numbers
+        if texts and not first and (all(YEARISH.match(t.strip()) for t in texts) or labels):
+            count += 1
+        else:
+            break
+    return count
+
+
+def find_caption(piece: Piece, lines: list[Line], others: list[Piece], s: TableSettings = DEFAULT) -> str | None:
+    """The line just above a table, when it names it ('Tabel 6 - ...') or its unit ('(in euro)')."""
+    above = [ln for ln in lines if ln.bottom <= piece.bbox[1] + 1
+             and piece.bbox[1] - ln.bottom < s.caption_distance * ln.height
+             and not any(o is not piece and inside(ln.words[0], o.bbox, 1) for o in others)]
+    if not above:
+        return None
+    line = max(above, key=lambda ln: ln.bottom)
+    return line.text if CAPTION.match(line.text) or SCALE.search(line.text) else None
+
+
+def label_grid(cells: list[Cell], n_rows: int, n_cols: int, index: int, method: str, page: int | None,
+               bbox: BBox | None, caption: str | None = None, header_rows: int | None = None) -> Table:
+    """A table from a grid another reader found exactly (Word, a spreadsheet), labelled by the
+    same rules as a PDF's: header rows (unless the format says how many), row and column
+    labels, numbers (a cell's `value` already set by a typed reader is kept), units, totals."""
+    piece = Piece(page or 0, method, bbox or (0.0, 0.0, 0.0, 0.0), cells, n_rows, n_cols, [], caption=caption)
+    table = label(piece, index, header_rows)
+    table.page, table.bbox = page, bbox
+    table.pages = [page] if page is not None else []
+    return table
+
+
+def _scale(caption: str) -> str | None:
+    """The unit a caption sets for the whole table: '(in miljoen euro)', '(in %)'."""
+    scale = SCALE.search(caption)
+    if scale and "%" not in caption:
+        return SCALE_UNITS.get((scale[2] or "").lower(), "EUR")
+    return "percent" if re.search(r"\bin\s*%|\bprocent\b", caption) and not scale else None
+
+
+def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
+    """Header rows, row and column labels, numbers, units and footnotes of a table."""
+    grid = {(c.row, c.col): c for c in piece.cells}
+    n_header = header_rows(grid, piece.n_rows) if n_header is None else n_header
+    body = [c for c in piece.cells if c.row >= n_header]
+    label_col = next((col for col in range(piece.n_cols)
+                      if (texts := [c.text for c in body if c.col == col])
+                      and sum(not is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
+    scaled = _scale(piece.caption or "")
+    col_labels: dict[int, str] = {}
+    for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
+        if c.row < n_header:
+            c.is_header = True
+            for k in range(c.col, c.col + c.col_span):
+                col_labels[k] = " ".join(filter(None, [col_labels.get(k), c.text]))
+    row_labels = {c.row: c.text for c in body if c.col == label_col}
+    totals = sorted({c.row for c in body if TOTAL_LABEL.match(c.text) and not is_number(c.text)})
+    for c in piece.cells:
+        c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
+        if c.is_header:
+            continue
+        c.row_label = " ".join(row_labels.get(c.row, "").split()) or None
+        if c.col == label_col:
+            continue
+        parsed = parse_number(c.text)
+        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]
+        value = c.value if c.value is not None else parsed.value  # a typed reader's value is kept
+        if value is None:
+            continue
+        c.value = value
+        labels = f"{c.column_label or ''} {c.row_label or ''}"
+        c.unit = (scaled if scaled and parsed.unit in (None, "EUR") else parsed.unit) or (
+            "EUR" if MONEY_LABEL.search(labels) else "count" if value == value.to_integral_value() else None)
+    filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
+    confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
+    pages = sorted({c.page for c in piece.cells if c.page is not None})
+    return Table(index=index, page=piece.page, bbox=piece.bbox, method=piece.method,
+                 confidence=confidence, n_rows=piece.n_rows, n_cols=piece.n_cols,
+                 cells=sorted(piece.cells, key=lambda c: (c.row, c.col)), header_rows=n_header,
+                 total_rows=totals, pages=pages, caption=piece.caption)

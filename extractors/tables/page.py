@@ -1,0 +1,157 @@
+"""A page's tables: each layout tried on what the previous left, things that are not tables
+dropped, pieces of one table joined, and each table's caption and footnotes found."""
+
+from __future__ import annotations
+
+import re
+
+from pdfplumber.utils import merge_bboxes
+
+from .. import ocr
+from .._typing import Page, Word
+from ..layout import Line, group_lines, inside, page_words
+from ..records import Cell
+from .filters import is_contents, is_figure
+from .footnotes import FOOTNOTE_LINE, attach_footnotes
+from .grid import build_grid
+from .labels import find_caption, is_number
+from .opensided import open_tables
+from .piece import Piece, area, box, shared_area
+from .ruled import ruled_tables
+from .settings import DEFAULT, TableSettings
+from .unruled import unruled_tables
+
+
+def running_key(text: str) -> str:
+    """A margin line with its numbers blanked: 'Pagina 3 van 12' recurs as 'Pagina # van #'."""
+    return re.sub(r"\d+", "#", " ".join(text.split()))
+
+
+def running_lines(pages: list[Page], words: list[list[Word]], s: TableSettings = DEFAULT) -> set[str]:
+    """Page headers and footers: lines in the top or bottom margin that recur on many pages
+    (page numbers aside). They are neither tables nor text between a table and the page's end."""
+    seen: dict[str, int] = {}
+    for page, ws in zip(pages, words):
+        keys = {running_key(ln.text) for ln in group_lines(ws)
+                if ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages))}
+
+
+def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),
+                s: TableSettings = DEFAULT) -> list[Piece]:
+    """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR)."""
+    words = page_words(page) if words is None else words
+    if running:
+        words = [w for ln in group_lines(words) if running_key(ln.text) not in running for w in ln.words]
+    scanned = not words and not page.chars and ocr.available()
+    if scanned:  # a picture has no rules to read: its tables are found by alignment only
+        words = ocr.page_words(page)
+    if not words:
+        return []
+    found = _found(page, words, scanned, s)
+    found = [p for p in found if not is_figure(page, p, s) and not is_contents(p, s)]
+    found = join_sideways(page.page_number, words, found, s)
+    found = join_stacked(found, s)
+    found = drop_overlaps(found, s)
+    found.sort(key=lambda p: p.bbox[1])
+    lines = group_lines(words)
+    for piece in found:
+        attach_footnotes(piece, lines, found, s)
+        piece.lines_above = sum(1 for ln in lines if ln.bottom < piece.bbox[1])
+        piece.caption = find_caption(piece, lines, found, s)
+    if found:
+        found[0].first_on_page = True
+        found[-1].last_on_page = _ends_page(page, found[-1], lines, s)
+    return found
+
+
+def _found(page: Page, words: list[Word], scanned: bool, s: TableSettings) -> list[Piece]:
+    """Each layout on what the ones before it left: ruled, open-sided, unruled (a scan: unruled only)."""
+    if scanned:
+        found = unruled_tables(page, words, [], s)
+        for piece in found:
+            piece.method = "ocr"
+        return found
+    found = ruled_tables(page, words, s)
+    found += open_tables(page, words, [p.bbox for p in found], s)
+    found += unruled_tables(page, words, [p.bbox for p in found], s)
+    return found
+
+
+def _ends_page(page: Page, last: Piece, lines: list[Line], s: TableSettings) -> bool:
+    """No body text follows the page's last table (footnotes, stray marks and the footer aside)."""
+    return not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
+                   and len(ln.text) > 3  # a stray mark or number is not text
+                   for ln in lines if ln.bottom < page.height * s.footer_share)
+
+
+def join_sideways(page: int, words: list[Word], pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
+    """A ruled grid with its label column left outside the rules comes out as two tables side
+    by side, row for row: rebuild them as one, the grid's rules still bounding its columns."""
+    out = list(pieces)
+    for a in pieces:
+        for b in pieces:
+            if a is b or a.method != "ruled" or b.method == "ruled" or a not in out or b not in out:
+                continue
+            overlap = min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1])
+            gap = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+            if (overlap < s.sideways_overlap * min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+                    or gap > s.sideways_gap):
+                continue
+            outer = merge_bboxes([a.bbox, b.bbox])
+            region = [w for w in words if inside(w, outer)]
+            rows = [[ln] for ln in group_lines(region)]
+            joined = build_grid(page, "ruled", rows, outer, [x for x in a.col_edges if outer[0] + 2 < x < outer[2] - 2],
+                                s)
+            if joined and joined.n_cols >= a.n_cols:
+                out = [p for p in out if p is not a and p is not b] + [joined]
+    return out
+
+
+def join_stacked(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
+    """A header drawn as its own grid (coloured cells) right above the body it heads is one table
+    with it: the header's cells take the body's columns."""
+    out = sorted(pieces, key=lambda p: p.bbox[1])
+    i = 0
+    while i < len(out) - 1:
+        upper, lower = out[i], out[i + 1]
+        width = min(upper.bbox[2] - upper.bbox[0], lower.bbox[2] - lower.bbox[0])
+        shared = min(upper.bbox[2], lower.bbox[2]) - max(upper.bbox[0], lower.bbox[0])
+        if (0 <= lower.bbox[1] - upper.bbox[3] < s.stacked_gap and shared >= s.stacked_shared * width
+                and upper.n_rows <= s.stacked_header_rows and not any(is_number(c.text) for c in upper.cells)):
+            out[i] = _stacked(upper, lower)
+            del out[i + 1]
+        else:
+            i += 1
+    return out
+
+
+def _stacked(upper: Piece, lower: Piece) -> Piece:
+    edges = lower.col_edges
+    cells: dict[tuple[int, int], Cell] = {}
+    for c in upper.cells:
+        b = box(c)
+        quarter = (b[2] - b[0]) / 4  # a cell's box is wider than its text's column
+        c0 = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < b[0] + quarter)))
+        c1 = max(c0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < b[2] - quarter)))
+        key = (c.row, c0)
+        if key in cells:
+            cells[key].text = f"{cells[key].text} {c.text}"
+        else:
+            cells[key] = Cell(row=c.row, col=c0, col_span=c1 - c0 + 1, text=c.text, page=c.page, bbox=c.bbox)
+    for c in lower.cells:
+        c.row += upper.n_rows
+    return Piece(lower.page, lower.method, merge_bboxes([upper.bbox, lower.bbox]),
+                 list(cells.values()) + lower.cells, upper.n_rows + lower.n_rows, lower.n_cols, edges,
+                 lower.footnotes, caption=upper.caption or lower.caption)
+
+
+def drop_overlaps(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
+    """Of two tables found over the same text (two rule groups around one table), keep the fuller."""
+    out: list[Piece] = []
+    for piece in sorted(pieces, key=lambda p: -len(p.cells)):
+        if not any(shared_area(piece.bbox, kept.bbox) > s.overlap_share * area(piece.bbox) for kept in out):
+            out.append(piece)
+    return out

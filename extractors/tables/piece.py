@@ -1,0 +1,64 @@
+"""A table as found on one page, before stitching and labelling, and the geometry it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pdfplumber.utils import calculate_area, get_bbox_overlap
+
+from ..records import BBox, Cell
+
+
+@dataclass
+class Piece:
+    """A table as found on one page: cells in a grid of `n_rows` x `n_cols`, the x of its column
+    edges, the footnote texts printed under it and the caption above it."""
+
+    page: int
+    method: str
+    bbox: BBox
+    cells: list[Cell]
+    n_rows: int
+    n_cols: int
+    col_edges: list[float]
+    footnotes: dict[str, str] = field(default_factory=dict)
+    caption: str | None = None
+    first_on_page: bool = False
+    last_on_page: bool = False
+    lines_above: int = 0
+
+
+def box(cell: Cell) -> BBox:
+    """A PDF cell's box (cells of a PDF page always have one)."""
+    assert cell.bbox is not None, "a PDF cell without a box"
+    return cell.bbox
+
+
+def shared_area(a: BBox, b: BBox) -> float:
+    """The area two boxes have in common (0 when they do not overlap)."""
+    overlap = get_bbox_overlap(a, b)
+    return 0.0 if overlap is None else float(calculate_area(overlap))
+
+
+def area(b: BBox) -> float:
+    return float(calculate_area(b))
+
+
+def cluster(values: list[float], tolerance: float) -> list[float]:
+    """Sorted values with those within `tolerance` of a kept one dropped (cell edges drawn twice).
+    Not pdfplumber's `cluster_list`, which chains: edges 1.5 pt apart, one after another, would
+    all become one."""
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def nearest(edges: list[float], value: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+
+
+def rounded(b: Sequence[float]) -> BBox:
+    return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))

@@ -1,0 +1,77 @@
+"""Ruled tables: every cell drawn. pdfplumber's line-based finder gives the cells and their spans;
+where the rules frame column groups or only the header, the text decides the rows."""
+
+from __future__ import annotations
+
+from .._typing import Page, Word
+from ..layout import group_lines, inside, join_lines
+from ..records import BBox, Cell
+from .grid import bands, build_grid, data_line
+from .piece import Piece, cluster, nearest, rounded
+from .settings import DEFAULT, TableSettings
+
+
+def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
+    """The page's ruled tables."""
+    pieces = []
+    for table in page.find_tables(s.ruled()):
+        boxes = [c for c in table.cells if c]
+        xs = cluster(sorted({b[0] for b in boxes} | {b[2] for b in boxes}), s.cluster)
+        ys = cluster(sorted({b[1] for b in boxes} | {b[3] for b in boxes}), s.cluster)
+        n_cols, n_rows = len(xs) - 1, len(ys) - 1
+        if n_cols < 2 or n_rows < 1:
+            continue
+        region = [w for w in words if inside(w, table.bbox)]
+        if under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s):  # text makes rows or columns
+            piece = build_grid(page.page_number, "ruled", bands(region, ys, xs, s), table.bbox, xs, s)
+            if piece:
+                pieces.append(piece)
+            continue
+        if n_rows < 2:
+            continue
+        cells = _cells(page.page_number, region, boxes, xs, ys)
+        if len(cells) >= 3 and len(cells) >= s.min_fill * n_rows * n_cols:  # else a chart's grid, a form
+            pieces.append(Piece(page.page_number, "ruled", rounded(table.bbox), cells, n_rows, n_cols, xs))
+    return pieces
+
+
+def _cells(page: int, region: list[Word], boxes: list[BBox], xs: list[float], ys: list[float]) -> list[Cell]:
+    """A cell a drawn box, with the words inside it; a word belongs to the smallest box around it
+    (boxes may nest)."""
+    cells = []
+    owner: dict[int, BBox] = {}
+    for w in region:
+        around = [b for b in boxes if inside(w, b)]
+        if around:
+            owner[id(w)] = min(around, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    for b in boxes:
+        c0, c1 = nearest(xs, b[0]), nearest(xs, b[2])
+        r0, r1 = nearest(ys, b[1]), nearest(ys, b[3])
+        text = join_lines(group_lines([w for w in region if owner.get(id(w)) == b]))
+        if text and c1 > c0 and r1 > r0:
+            cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text, page=page,
+                              bbox=rounded(b)))
+    return cells
+
+
+def under_ruled(region: list[Word], xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> bool:
+    """True when a band between two rules holds several lines of numbers across ruled columns:
+    the rules frame column groups but do not separate the rows. (Several lines of words in a
+    band are multi-line cells, which a fully ruled table keeps as they are.)"""
+    for top, bottom in zip(ys, ys[1:]):
+        lines = group_lines([w for w in region if top <= (w["top"] + w["bottom"]) / 2 <= bottom])
+        if sum(1 for ln in lines if data_line(ln, xs, s)) >= s.split_band_lines:
+            return True
+    return False
+
+
+def unsplit_rows(region: list[Word], boxes: list[BBox], xs: list[float], s: TableSettings = DEFAULT) -> bool:
+    """Several cells that span the grid's columns hold a row of data each: the vertical rules
+    stop at the header, and the body's columns are set by the text alone."""
+    spanning = 0
+    for b in boxes:
+        if nearest(xs, b[2]) - nearest(xs, b[0]) < 2:
+            continue
+        lines = group_lines([w for w in region if inside(w, b)])
+        spanning += sum(1 for ln in lines if len(ln.chunks()) >= 3 and data_line(ln, [], s))
+    return spanning >= s.split_band_lines

@@ -1,0 +1,70 @@
+"""A table that ends a page and one that starts the next in the same columns are one table;
+the header the second page repeats is dropped."""
+
+from __future__ import annotations
+
+from .piece import Piece, box
+from .settings import DEFAULT, TableSettings
+
+
+def stitch(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
+    """Join each table that ends a page with one that starts the next page in the same columns."""
+    out: list[Piece] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        continued = bool(prev and piece.page == (prev.cells[-1].page or 0) + 1 and piece.first_on_page
+                         and prev.last_on_page and piece.lines_above <= s.stitch_lines_above)
+        if prev is None or not continued:
+            out.append(piece)
+            continue
+        if piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
+            remap_columns(piece, prev, s)
+        if piece.n_cols == prev.n_cols and same_columns(prev, piece, s):
+            _append(prev, piece)
+        else:
+            out.append(piece)
+    return out
+
+
+def _append(prev: Piece, piece: Piece) -> None:
+    cells = piece.cells
+    if row_texts(piece, 0) == row_texts(prev, 0):  # the header, repeated
+        cells = [c for c in cells if c.row > 0]
+        offset = prev.n_rows - 1
+    else:
+        offset = prev.n_rows
+    for c in cells:
+        c.row += offset
+    prev.cells.extend(cells)
+    prev.n_rows = max(c.row + c.row_span for c in prev.cells)
+    prev.footnotes.update(piece.footnotes)
+    prev.last_on_page = piece.last_on_page
+
+
+def remap_columns(piece: Piece, prev: Piece, s: TableSettings = DEFAULT) -> None:
+    """Give a continuation's cells the columns of the table it continues, by position, when each
+    of its columns falls in a different one of those (it may leave some empty)."""
+    if abs(piece.bbox[0] - prev.bbox[0]) > s.stitch_column_tolerance:
+        return
+    edges = prev.col_edges
+    target: dict[int, int] = {}
+    for c in piece.cells:
+        centre = (box(c)[0] + box(c)[2]) / 2
+        target.setdefault(c.col, max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < centre))))
+    if len(set(target.values())) != len(target):
+        return
+    for c in piece.cells:
+        c.col = target[c.col]
+    piece.n_cols, piece.col_edges = prev.n_cols, prev.col_edges
+
+
+def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
+    """Same outer edges, and the same inner edges or the same header row."""
+    tolerance = s.stitch_column_tolerance
+    outer = all(abs(x - y) <= tolerance for x, y in ((a.bbox[0], b.bbox[0]), (a.bbox[2], b.bbox[2])))
+    inner = all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
+    return outer and (inner or row_texts(a, 0) == row_texts(b, 0))
+
+
+def row_texts(piece: Piece, row: int) -> list[tuple[int, str]]:
+    return sorted((c.col, " ".join(c.text.split()).lower()) for c in piece.cells if c.row == row)
