@@ -24,6 +24,7 @@ class Word(TypedDict, total=False):
     doctop: float
     ocr: bool  # read by OCR from a page image
     confidence: float  # OCR confidence, 0-100
+    mark: bool  # a footnote mark (small, raised), written as superscript characters
 
 
 Obj = dict[str, Any]

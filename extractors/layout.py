@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -57,9 +58,70 @@ class Line:
         return [Line(ws) for ws in out]
 
 def page_words(page: Page) -> list[Word]:
-    """Upright words of a page (rotated text is left to other readers)."""
-    words = cast(list[Word], page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False))
-    return [w for w in words if w.get("upright", True)]
+    """Upright words of a page (rotated text is left to other readers), with footnote marks
+    set small and raised written as superscripts: '76' before '5.356,1' is '⁷⁶5.356,1', never
+    the number 765.356,1."""
+    words = cast(list[Word], page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
+                                                extra_attrs=["size"]))  # a change of size ends a word
+    return glue_marks([w for w in words if w.get("upright", True)])
+
+
+SUPERSCRIPT_SIZE = 0.85  # a mark is set at most this share of the text's size (footnote marks: 55-70%)
+SUPERSCRIPT_RAISE = 1.0  # ... and its baseline at least this (pt) above the text's (a subscript is lower)
+MARK = re.compile(r"^(\d{1,3}|\*{1,3}|[a-z†‡]|\(\d{1,3}\))$")  # what a footnote mark can be
+SUPERSCRIPTS = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
+TOUCHING = 1.0  # a mark within this (pt) of a word is part of it
+NEAR = 4.0  # a mark is compared with the words within this (pt): about a space at body size
+
+
+def glue_marks(words: list[Word]) -> list[Word]:
+    """Footnote marks (small, raised) written as superscripts and joined to the word they touch:
+    'budget' + '39' is 'budget³⁹'; '76' + '5.356,1' is '⁷⁶5.356,1'. A mark that touches nothing
+    (the one that opens a footnote at the page's foot) stays a word of its own, marked."""
+    by_x1: dict[int, list[int]] = {}
+    by_x0: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        by_x1.setdefault(int(w["x1"]), []).append(i)
+        by_x0.setdefault(int(w["x0"]), []).append(i)
+    out: list[Word | None] = list(words)
+    for i, word in enumerate(words):
+        if not MARK.match(word["text"]) or "size" not in word:
+            continue
+        left = [j for x in range(int(word["x0"] - NEAR) - 1, int(word["x0"]) + 2) for j in by_x1.get(x, [])
+                if j != i and _same_line(words[j], word) and -TOUCHING <= word["x0"] - words[j]["x1"] <= NEAR]
+        right = [j for x in range(int(word["x1"]) - 1, int(word["x1"] + NEAR) + 2) for j in by_x0.get(x, [])
+                 if j != i and _same_line(words[j], word) and -TOUCHING <= words[j]["x0"] - word["x1"] <= NEAR]
+        if not any(raised_over(word, words[j]) for j in left + right):
+            continue
+        mark = word.copy()
+        mark["text"], mark["mark"] = word["text"].translate(SUPERSCRIPTS), True
+        touching = [j for j in left if word["x0"] - words[j]["x1"] <= TOUCHING and out[j] is not None] or [
+            j for j in right if words[j]["x0"] - word["x1"] <= TOUCHING and out[j] is not None]
+        if not touching:
+            out[i] = mark
+            continue
+        j = touching[0]
+        target = cast(Word, out[j])
+        before = j in left
+        glued = target.copy()
+        glued["x0"], glued["x1"] = min(target["x0"], mark["x0"]), max(target["x1"], mark["x1"])
+        glued["text"] = target["text"] + mark["text"] if before else mark["text"] + target["text"]
+        out[j] = glued
+        out[i] = None
+    return [w for w in out if w is not None]
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    """Two words whose boxes overlap vertically by half the smaller one's height."""
+    shared = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return shared >= 0.5 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+
+
+def raised_over(mark: Word, text: Word) -> bool:
+    """The mark is set clearly smaller than the text beside it, its baseline raised above it."""
+    return (mark["size"] <= SUPERSCRIPT_SIZE * text.get("size", 0)
+            and text["bottom"] - mark["bottom"] >= SUPERSCRIPT_RAISE)
+
 
 def group_lines(words: list[Word]) -> list[Line]:
     """Cluster words into lines by their tops, top to bottom."""

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-# A footnote marker at the end of a value: "100 (*)", "9 (1)", "12*", "5¹".
-_MARKER = re.compile(r"\s*(?:\((\*{1,3}|†|\d{1,2}|[a-z])\)|(\*{1,3})|([¹²³⁴⁵⁶⁷⁸⁹]))\s*$")
+# A footnote marker at the end of a value: "100 (*)", "9 (1)", "12*", "5¹", "budget³⁹".
+_MARKER = re.compile(r"\s*(?:\((\*{1,3}|†|\d{1,2}|[a-z])\)|(\*{1,3})|⁽?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾?)\s*$")
+# ... or before it, set as a superscript: "⁷⁶5.356,1" (how vpetl writes a small raised mark).
+_LEADING_MARKER = re.compile(r"^⁽?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾?\s*")
 _CURRENCY = re.compile(r"€|\bEUR\b|\beuro\b", re.IGNORECASE)
 _GROUPED = re.compile(r"[-+−]?\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?")
 _PLAIN = re.compile(r"[-+−]?\d+(?:,\d+)?")
-_SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789")
+FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,19 @@ class ParsedValue:
 
 
 def split_markers(text: str) -> tuple[str, tuple[str, ...]]:
-    """Split trailing footnote markers from a value: '100 (*)' -> ('100', ('*',))."""
+    """Split footnote markers from a value or a label: '100 (*)' -> ('100', ('*',)),
+    '⁷⁶5.356,1' -> ('5.356,1', ('76',)), 'Totaal budget³⁹' -> ('Totaal budget', ('39',))."""
     markers: list[str] = []
     text = text.strip()
+    if (lead := _LEADING_MARKER.match(text)) and lead.end() < len(text):
+        markers.append(lead[1].translate(FROM_SUPERSCRIPT))
+        text = text[lead.end():]
+    at = len(markers)
     while True:
         m = _MARKER.search(text)
         if not m or m.start() == 0:
             break
-        markers.insert(0, next(g for g in m.groups() if g).translate(_SUPERSCRIPT))
+        markers.insert(at, next(g for g in m.groups() if g).translate(FROM_SUPERSCRIPT))
         text = text[: m.start()].rstrip()
     return text, tuple(markers)
 

@@ -79,7 +79,12 @@ def test_rekenhof_tabel_8_header_grid_over_open_body_page_19():
         ["Mobiliteit en Openbare Werken", "527,8", "7.345,0"], ["Omgeving", "149,8", "3.212,0"],
         ["Kanselarij, Bestuur, Buitenlandse Zaken en Justitie", "6,0", "6.293,0"],
         ["Werk, Economie, Wetenschap, Innovatie, Landbouw en Sociale Economie", "6,8", "6.069,9"],
-        ["Hogere entiteiten", "-", "175,0"], ["Totaal kredieten49", "1.415,3", "67.788,9"]]
+        ["Hogere entiteiten", "-", "175,0"], ["Totaal kredieten⁴⁹", "1.415,3", "67.788,9"]]
+    total = next(c for c in t.cells if c.row_label == "Totaal kredieten" and c.col == 2)  # the mark is no part of it
+    assert total.value == Decimal("67788.9")
+    (label,) = [c for c in t.cells if c.text == "Totaal kredieten⁴⁹"]
+    assert [(f.marker, f.text) for f in label.footnotes] == [
+        ("49", "De overdracht omvat 126,9 miljoen euro aan ESR 8 kredieten.")]  # from the foot of page 19
     omgeving = next(c for c in t.cells if c.row_label == "Omgeving" and c.col == 2)
     assert omgeving.column_label.startswith("Vastleggingskredieten")
     assert omgeving.value == Decimal("3212.0")
@@ -113,3 +118,34 @@ def test_serv_tabel_5_vorderingensaldo_page_23():
         ["ESR-correcties [+] (5)", "-177.500", "0", "-100.000", "0", "0"]]
     saldo = next(c for c in t.cells if (c.row_label or "").startswith("Saldo") and c.column_label == "SERV 2026")
     assert saldo.value == Decimal("-4403547")
+
+
+def cell(name: str, page: int, text: str):
+    return next(c for t in tables(name) for c in t.cells if c.page == page and c.text == text)
+
+
+def test_rekenhof_footnote_marks_before_values_are_not_digits_page_34():
+    """'Toename Maastrichtschuld' prints a 6 pt raised 76 before the 9 pt 5.356,1: the value is
+    5.356,1 with footnote 76, never 765.356,1."""
+    first, second = cell(REKENHOF, 34, "⁷⁶5.356,1"), cell(REKENHOF, 34, "⁷⁷6.799,1")
+    assert (first.value, first.row_label) == (Decimal("5356.1"), "Toename Maastrichtschuld")
+    assert second.value == Decimal("6799.1")
+    assert [(f.marker, f.text) for f in first.footnotes] == [("76", "Ten opzichte van de begrotingsaanpassing 2025.")]
+    assert [(f.marker, f.text) for f in second.footnotes] == [("77", "Ten opzichte van de realisaties 2025.")]
+    change = cell(REKENHOF, 34, "+1.443,1")
+    assert change.value == Decimal("1443.1") and not change.footnotes
+
+
+def test_rekenhof_footnote_marks_on_labels_and_headers_pages_16_20():
+    label = cell(REKENHOF, 20, "Geraamd eindsaldo 2025⁵⁵")
+    assert [f.marker for f in label.footnotes] == ["55"]
+    row = [c.value for t in tables(REKENHOF) for c in t.cells
+           if c.page == 20 and c.row_label == "Geraamd eindsaldo 2025" and c.value is not None]
+    assert row == [Decimal(v) for v in ("213.8", "32.6", "309.6", "101.9", "265.9", "923.8")]
+    fonds = {c.column_label for t in tables(REKENHOF) for c in t.cells if c.page == 20 and c.value is not None}
+    assert "Fonds Wedden en Toelagen Onderwijs" in fonds  # its header's raised 54 kept apart
+    budget = cell(REKENHOF, 16, "Totaal budget³⁹")
+    assert [(f.marker, f.text) for f in budget.footnotes] == [
+        ("39", "Beslissing Vlaamse Regering van 19 december 2025.")]
+    headers = {c.column_label for t in tables(REKENHOF) for c in t.cells if c.page == 16 and c.column_label}
+    assert "Totaal budget" in headers and not any("39" in h for h in headers)

@@ -5,18 +5,38 @@ from __future__ import annotations
 
 import re
 
-from ..layout import Line, inside
+from ..layout import MARK, Line, inside, raised_over
+from ..numbers import FROM_SUPERSCRIPT
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 
-FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")
+FOOTNOTE_LINE = re.compile(r"^\(?(\*{1,3}|\d{1,2}|[a-z])\)\s+(.+)$")  # '(*) cijfer 2019 voorlopig', '1) ...'
+RAISED_LINE = re.compile(r"^⁽?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾?\s*(.+)$")  # '⁷⁶ Ten opzichte van ...', a mark set raised
 
 
 def attach_footnotes(piece: Piece, lines: list[Line], others: list[Piece], s: TableSettings = DEFAULT) -> None:
-    """The footnote texts printed under a table, by marker, into `piece.footnotes`."""
-    below = [ln for ln in lines if ln.top > piece.bbox[3] - 1 and ln.top < piece.bbox[3] + s.footnote_reach
+    """The footnote texts printed under a table, by marker, into `piece.footnotes`: notes in the
+    first lines under it, and notes at the foot of its page that open with a raised mark."""
+    below = [ln for ln in lines if ln.top > piece.bbox[3] - 1
              and not any(o is not piece and inside(ln.words[0], o.bbox, 1) for o in others)]
-    for line in below[:s.footnote_lines]:
-        m = FOOTNOTE_LINE.match(line.text)
-        if m:
-            piece.footnotes[m[1]] = m[2].strip()
+    near = [ln for ln in below if ln.top < piece.bbox[3] + s.footnote_reach][:s.footnote_lines]
+    for line in below:
+        note = footnote(line) if line in near else raised_footnote(line)
+        if note:
+            piece.footnotes.setdefault(*note)
+
+
+def footnote(line: Line) -> tuple[str, str] | None:
+    """(marker, text) of a footnote line: '(*) text', '1) text', or one opening with a raised mark."""
+    m = FOOTNOTE_LINE.match(line.text)
+    return (m[1], m[2].strip()) if m else raised_footnote(line)
+
+
+def raised_footnote(line: Line) -> tuple[str, str] | None:
+    """(marker, text) of a note that opens with a small raised mark, as at the foot of a page:
+    the mark glued as a superscript, or set apart by an indent ('76   Ten opzichte van ...')."""
+    words = line.words
+    if len(words) >= 2 and MARK.match(words[0]["text"]) and "size" in words[0] and raised_over(words[0], words[1]):
+        return words[0]["text"], " ".join(w["text"] for w in words[1:])
+    m = RAISED_LINE.match(line.text)
+    return (m[1].translate(FROM_SUPERSCRIPT), m[2].strip()) if m else None

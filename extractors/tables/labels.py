@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..layout import Line, inside
-from ..numbers import looks_numeric, parse_number
+from ..numbers import looks_numeric, parse_number, split_markers
 from ..records import BBox, Cell, Footnote, Table
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
@@ -20,6 +20,12 @@ SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR m
 # How sure each method is of its grid: Word and spreadsheet tables are exact structures.
 CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
 MAX_HEADER_ROWS = 3  # a table is headed by at most its first three rows (title, group header, unit row)
+
+
+def unmarked(text: str) -> str:
+    """A label without its footnote marks: 'Totaal budget³⁹' and 'Uitgaven (2)' are searched for
+    as 'Totaal budget' and 'Uitgaven'; the marks become the cell's footnotes."""
+    return split_markers(text)[0]
 
 
 def is_number(text: str) -> bool:
@@ -91,18 +97,18 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
         if c.row < n_header:
             c.is_header = True
             for k in range(c.col, c.col + c.col_span):
-                col_labels[k] = " ".join(filter(None, [col_labels.get(k), c.text]))
-    row_labels = {c.row: c.text for c in body if c.col == label_col}
-    totals = sorted({c.row for c in body if TOTAL_LABEL.match(c.text) and not is_number(c.text)})
+                col_labels[k] = " ".join(filter(None, [col_labels.get(k), unmarked(c.text)]))
+    row_labels = {c.row: unmarked(c.text) for c in body if c.col == label_col}
+    totals = sorted({c.row for c in body if TOTAL_LABEL.match(unmarked(c.text)) and not is_number(c.text)})
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
+        parsed = parse_number(c.text)
+        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]  # labels have marks too
         if c.is_header:
             continue
         c.row_label = " ".join(row_labels.get(c.row, "").split()) or None
         if c.col == label_col:
             continue
-        parsed = parse_number(c.text)
-        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]
         value = c.value if c.value is not None else parsed.value  # a typed reader's value is kept
         if value is None:
             continue
