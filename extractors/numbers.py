@@ -12,6 +12,7 @@ _MARKER = re.compile(r"\s*(?:\((\*{1,3}|†|\d{1,2}|[a-z])\)|(\*{1,3})|⁽?([⁰
 _LEADING_MARKER = re.compile(r"^⁽?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾?\s*")
 _CURRENCY = re.compile(r"€|\bEUR\b|\beuro\b", re.IGNORECASE)
 _GROUPED = re.compile(r"[-+−]?\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?")
+_SIGN_APART = re.compile(r"^([-+−])\s+(?=\d)")
 _PLAIN = re.compile(r"[-+−]?\d+(?:,\d+)?")
 FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
@@ -56,7 +57,7 @@ def parse_number(text: str) -> ParsedValue:
     if core.strip().endswith("%"):
         unit = "percent"
         core = core.strip()[:-1]
-    core = core.strip()
+    core = _SIGN_APART.sub(r"\1", core.strip())  # '- 8,0': a sign set apart from its number
     if _GROUPED.fullmatch(core) or _PLAIN.fullmatch(core):
         digits = re.sub(r"[.\u00a0\u202f ]", "", core).replace(",", ".").replace("−", "-")
         return ParsedValue(Decimal(digits), unit, markers, body)

@@ -149,3 +149,56 @@ def test_rekenhof_footnote_marks_on_labels_and_headers_pages_16_20():
         ("39", "Beslissing Vlaamse Regering van 19 december 2025.")]
     headers = {c.column_label for t in tables(REKENHOF) for c in t.cells if c.page == 16 and c.column_label}
     assert "Totaal budget" in headers and not any("39" in h for h in headers)
+
+
+def test_rekenhof_tabel_5_body_under_a_drawn_header_page_13():
+    """Only the header is drawn as cells; the values under it were lost. The group header
+    'Europese steun' heads both columns under it."""
+    t = table(REKENHOF, "Tabel 5 – Uitvoering van relance")
+    body = [row for row in rows(t) if row[0]]
+    assert body == [["Effectieve uitvoering t.e.m. 2025", "3.555,6", "1.605,3", "1.147,4"],
+                    ["Initiële begroting 2026", "436,3", "163,4", "774,5"],
+                    ["Aangepaste begroting 2026", "800,1", "324,9²⁵", "782,1"]]
+    kas = next(c for c in t.cells if c.row_label == "Aangepaste begroting 2026" and c.col == 3)
+    assert (kas.value, kas.column_label) == (Decimal("782.1"), "Europese steun Op kasbasis")
+
+
+def test_rekenhof_tabel_11_two_columns_are_two_page_28():
+    t = next(t for t in tables(REKENHOF) if t.pages == [28])
+    body = [row for row in rows(t) if row[0]]
+    assert body == [["Historische onderbenutting", "1.155,7", "899,1", "-256,6"],
+                    ["Onderbenutting nieuw beleid", "48,3", "48,3", "-"],
+                    ["Bewarende maatregel begrotingsuitvoering", "230,0", "190,0", "-40,0"],
+                    ["Algemene onderbenutting", "1.434,0", "1.137,4", "-296,6"],
+                    ["Hogescholen en Universiteiten", "326,8", "323,6", "-3,2"],
+                    ["Totale onderbenutting", "1.760,8", "1.461,0", "-299,8"]]
+
+
+def test_rekenhof_tabel_19_is_one_table_with_every_row_page_44():
+    (t,) = [t for t in tables(REKENHOF) if 44 in t.pages]
+    body = rows(t)[1:]
+    assert [row[0] for row in body] == [
+        "A1. Bestaande woongelegenheden 31/12/2025", "inzetten sterkere controles indicatiestelling",
+        "A2. Aangroei woongelegenheden, Woonzorgcentra en Centra voor kortverblijf 2026",
+        "A. Basistegemoetkoming voor zorg WZC/CVK", "B1. Bestaande woongelegenheden 31/12/2025",
+        "B2. Aangroei woongelegenheden, Woonzorgcentra en Centra voor kortverblijf 2026",
+        "B. Tegemoetkoming incontinentiemateriaal", "C. Projecten jongdementie", "D. Oriënterend kortverblijf",
+        "E. Aanvullende Financiering", "F. BBT/BBK & CVD⁹⁹", "Totaal"]
+    assert body[5][1:] == ["0,1", "0,1", "0,1"] and body[-1][1:] == ["2.765,6", "2.737,7", "2.773,6"]
+    cut = next(c for c in t.cells if c.row_label == "inzetten sterkere controles indicatiestelling" and c.col == 1)
+    assert cut.value == Decimal("-8.0")  # printed '- 8,0'
+    assert t.total_rows == [len(body)]
+
+
+def test_rekenhof_tabel_20_rows_without_a_rule_between_page_49():
+    t = table(REKENHOF, "Tabel 20 – Evolutie overkappingsruiter")
+    assert rows(t)[1:3] == [
+        ["Spijzigingen volgens tempo 2020-2025", None, "55,0", "55,0", "55,0", "55,0", "55,0", None],
+        ["Geraamde aanwendingen voor onderbouw door Lantis 2026-2030", None, "1,0", "7,0", "49,0", "148,0",
+         "164,0", "257,0"]]
+    assert rows(t)[-1] == ["Saldo", None, None, None, None, None, "-53,4", None]
+
+
+def test_tables_of_contents_are_not_tables():
+    assert not [t for t in tables(SERV) if t.page == 4]  # 'Inhoud', titles and page numbers
+    assert extract_pdf_tables((REAL / "vp-19-2025-2026-nr5-verslag-begrotingsaanpassing.pdf").read_bytes()) == []

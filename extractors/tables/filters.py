@@ -8,6 +8,7 @@ from .._typing import Obj, Page
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 
+DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$")  # 'Documenten ........ 10'
 FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\d", re.IGNORECASE)
 
 
@@ -28,10 +29,14 @@ def is_figure(page: Page, piece: Piece, s: TableSettings = DEFAULT) -> bool:
 
 
 def is_contents(piece: Piece, s: TableSettings = DEFAULT) -> bool:
-    """A table of contents: titles and page numbers that only go up."""
+    """A table of contents: entries with dot leaders to a page number, or titles beside page
+    numbers that go up (one out of order is forgiven: the page's own number, caught in it)."""
+    if sum(1 for c in piece.cells if DOT_LEADER.search(c.text)) >= s.contents_min_numbers:
+        return True
     if piece.n_cols > s.contents_max_cols:
         return False
     last = [c.text for c in sorted(piece.cells, key=lambda c: c.row) if c.col + c.col_span == piece.n_cols]
     numbers = [int(t) for t in last if t.isdigit()]
+    rising = sum(1 for a, b in zip(numbers, numbers[1:]) if b >= a)
     return (len(numbers) >= s.contents_min_numbers and len(numbers) >= s.contents_share * len(last)
-            and numbers == sorted(numbers))
+            and rising >= len(numbers) - 2)

@@ -60,8 +60,31 @@ def bands(region: list[Word], ys: list[float], v_rules: list[float], s: TableSet
                 or (rows and columns >= s.split_band_lines)):
             rows.extend([ln] for ln in band)
         else:
-            rows.append(band)
+            rows.extend(split_band(band, v_rules, s))
     return rows
+
+
+def split_band(band: list[Line], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
+    """A band with two or more lines of data holds that many rows, whatever rule is missing
+    between them. Each line of words joins a row: the data line under it when that line has no
+    label of its own (a label on two lines, its numbers set between them), else the row above
+    (a label's second line)."""
+    data = [i for i, ln in enumerate(band) if data_line(ln, v_rules, s)]
+    if len(data) < 2:
+        return [band]
+    rows = {i: [band[i]] for i in data}
+    labelled = {i: not looks_numeric(chunks(band[i], v_rules)[0].text) for i in data}
+    for i, line in enumerate(band):
+        if i in rows:
+            continue
+        below = next((j for j in data if j > i), None)
+        above = next((j for j in reversed(data) if j < i), None)
+        continues = i > 0 and (band[i - 1].text.endswith("-") or line.text[:1].islower())
+        if below is not None and (not labelled[below] and not continues or above is None):
+            rows[below].append(line)
+        else:
+            rows[above if above is not None else data[0]].append(line)
+    return [sorted(rows[i], key=lambda ln: ln.top) for i in data]
 
 
 def columns(rows: list[list[Line]], width: float, v_rules: list[float],

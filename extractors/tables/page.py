@@ -9,14 +9,14 @@ from pdfplumber.utils import merge_bboxes
 
 from .. import ocr
 from .._typing import Page, Word
-from ..layout import Line, group_lines, inside, page_words
+from ..layout import Line, group_lines, inside, join_lines, page_words
 from ..records import Cell
 from .filters import is_contents, is_figure
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
-from .grid import build_grid
+from .grid import bands, build_grid, chunks
 from .labels import find_caption, is_number
 from .opensided import open_tables
-from .piece import Piece, area, box, shared_area
+from .piece import Piece, area, box, rounded, shared_area
 from .ruled import ruled_tables
 from .settings import DEFAULT, TableSettings
 from .unruled import unruled_tables
@@ -55,6 +55,7 @@ def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[
     found = join_sideways(page.page_number, words, found, s)
     found = join_stacked(found, s)
     found = drop_overlaps(found, s)
+    found = join_split(found, words, s)
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
     for piece in found:
@@ -146,6 +147,52 @@ def _stacked(upper: Piece, lower: Piece) -> Piece:
     return Piece(lower.page, lower.method, merge_bboxes([upper.bbox, lower.bbox]),
                  list(cells.values()) + lower.cells, upper.n_rows + lower.n_rows, lower.n_cols, edges,
                  lower.footnotes, caption=upper.caption or lower.caption)
+
+
+def join_split(pieces: list[Piece], words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
+    """One table found as two, one above the other (its upper rows between rules, its lower rows
+    shaded): same width, same number of columns, at most a row apart. They are one table again,
+    with the rows between them."""
+    out = sorted(pieces, key=lambda p: p.bbox[1])
+    i = 0
+    while i < len(out) - 1:
+        upper, lower = out[i], out[i + 1]
+        gap = lower.bbox[1] - upper.bbox[3]
+        if (upper.n_cols == lower.n_cols and -1 <= gap <= s.split_gap
+                and abs(upper.bbox[0] - lower.bbox[0]) <= s.stitch_column_tolerance
+                and abs(upper.bbox[2] - lower.bbox[2]) <= s.stitch_column_tolerance):
+            out[i] = _joined(upper, lower, words, s)
+            del out[i + 1]
+        else:
+            i += 1
+    return out
+
+
+def _joined(upper: Piece, lower: Piece, words: list[Word], s: TableSettings) -> Piece:
+    """`upper`, the rows between, then `lower`, all in `upper`'s columns."""
+    x0, x1 = min(upper.bbox[0], lower.bbox[0]), max(upper.bbox[2], lower.bbox[2])
+    between = [w for w in words if upper.bbox[3] < (w["top"] + w["bottom"]) / 2 < lower.bbox[1]
+               and x0 - 1 <= w["x0"] and w["x1"] <= x1 + 1]
+    rows = bands(between, [upper.bbox[3], lower.bbox[1]], [], s)
+    edges = upper.col_edges
+
+    def column(b: tuple[float, float, float, float]) -> int:
+        return max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < (b[0] + b[2]) / 2)))
+
+    cells = list(upper.cells)
+    for r, row in enumerate(rows, start=upper.n_rows):
+        parts: dict[int, list[Line]] = {}
+        for line in row:
+            for ch in chunks(line, []):
+                parts.setdefault(column(ch.bbox), []).append(ch)
+        cells += [Cell(row=r, col=col, text=join_lines(lines), page=upper.page,
+                       bbox=rounded(merge_bboxes([ln.bbox for ln in lines]))) for col, lines in sorted(parts.items())]
+    offset = upper.n_rows + len(rows)
+    for c in lower.cells:
+        c.row, c.col = c.row + offset, column(box(c))
+    return Piece(upper.page, upper.method, rounded(merge_bboxes([upper.bbox, lower.bbox])), cells + lower.cells,
+                 offset + lower.n_rows, upper.n_cols, edges, {**upper.footnotes, **lower.footnotes},
+                 caption=upper.caption or lower.caption)
 
 
 def drop_overlaps(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:

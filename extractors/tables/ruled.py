@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .._typing import Page, Word
 from ..layout import group_lines, inside, join_lines
+from ..numbers import looks_numeric
 from ..records import BBox, Cell
 from .grid import bands, build_grid, data_line
 from .piece import Piece, cluster, nearest, rounded
@@ -22,10 +23,12 @@ def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> l
         if n_cols < 2 or n_rows < 1:
             continue
         region = [w for w in words if inside(w, table.bbox)]
-        if under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s):  # text makes rows or columns
-            piece = build_grid(page.page_number, "ruled", bands(region, ys, xs, s), table.bbox, xs, s)
+        if under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s) or outside_cells(region, boxes):
+            # the text makes the rows or the columns; only rules that reach the body part columns
+            rules = body_rules(region, boxes, xs, s)
+            piece = build_grid(page.page_number, "ruled", bands(region, ys, rules, s), table.bbox, rules, s)
             if piece:
-                pieces.append(piece)
+                pieces.append(spans_from_boxes(piece, boxes))
             continue
         if n_rows < 2:
             continue
@@ -52,6 +55,45 @@ def _cells(page: int, region: list[Word], boxes: list[BBox], xs: list[float], ys
             cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text, page=page,
                               bbox=rounded(b)))
     return cells
+
+
+def spans_from_boxes(piece: Piece, boxes: list[BBox]) -> Piece:
+    """A cell whose text sits in a drawn box spans the columns under that box: a group header
+    ('Europese steun') centred over two columns spans both, however narrow its words."""
+    edges = piece.col_edges
+    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    taken = {(c.row, k) for c in piece.cells for k in range(c.col, c.col + c.col_span)}
+    for c in piece.cells:
+        around = [b for b in boxes if c.bbox and b[0] - 1 <= c.bbox[0] and c.bbox[2] <= b[2] + 1
+                  and b[1] - 1 <= c.bbox[1] and c.bbox[3] <= b[3] + 1]
+        if not around:
+            continue
+        b = min(around, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+        under = [k for k, x in enumerate(centres) if b[0] <= x <= b[2]]
+        wider = [k for k in under if k not in range(c.col, c.col + c.col_span)]
+        if under and wider and not any((c.row, k) in taken for k in wider) and under == list(
+                range(under[0], under[-1] + 1)) and under[0] <= c.col:
+            c.col, c.col_span = under[0], len(under)
+            taken.update((c.row, k) for k in under)
+    return piece
+
+
+def body_rules(region: list[Word], boxes: list[BBox], xs: list[float], s: TableSettings = DEFAULT) -> list[float]:
+    """The vertical rules that run down into the rows of data. Rules that part only the header's
+    cells (under a group header such as 'Europese steun') must not split the group header or
+    the data under it."""
+    data = [ln.top for ln in group_lines(region) if data_line(ln, [], s)]
+    if not data:
+        return xs
+    reaching = [b for b in boxes if b[3] > min(data) + 1]
+    return cluster(sorted({b[0] for b in reaching} | {b[2] for b in reaching}), s.cluster) if reaching else xs
+
+
+def outside_cells(region: list[Word], boxes: list[BBox]) -> bool:
+    """Numbers in the table's area that no drawn cell holds: only the header (or the label
+    column) is drawn as cells, the body under it is set in text, between horizontal rules."""
+    loose = [w for w in region if looks_numeric(w["text"]) and not any(inside(w, b) for b in boxes)]
+    return len(loose) >= 2
 
 
 def under_ruled(region: list[Word], xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> bool:

@@ -49,6 +49,7 @@ class TableSettings:
     stacked_shared: float = 0.8  # ... when they share this share of width
     stacked_header_rows: int = 3  # ... and it has at most this many rows
     overlap_share: float = 0.5  # two tables sharing this share of area are one found twice
+    split_gap: float = 30.0  # one table found as two, one under the other, leaves at most a row (two lines) between
     figure_strokes: int = 15  # curves or slanted lines in a region: a plot, not a table
     figure_rects: int = 50  # this many rectangles ...
     figure_rects_per_cell: float = 20.0  # ... and this many per cell: a bar chart or a map
