@@ -6,14 +6,18 @@ places are merged into one header row of multi-line cells."""
 
 from __future__ import annotations
 
+import re
+
 from pdfplumber.utils import merge_bboxes
 
 from .._typing import Word
 from ..layout import Line, group_lines, join_lines
-from ..numbers import looks_numeric
+from ..numbers import looks_numeric, split_markers
 from ..records import BBox, Cell
 from .piece import Piece, rounded
 from .settings import DEFAULT, TableSettings
+
+YEAR = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 
 
 def chunks(line: Line, v_rules: list[float]) -> list[Line]:
@@ -37,6 +41,14 @@ def data_line(line: Line, xs: list[float], s: TableSettings = DEFAULT) -> bool:
     numbers = [ch for ch in parts if looks_numeric(ch.text)]
     columns = {slot(xs, ch.words[0]) for ch in numbers} if xs else set(map(id, numbers))
     return len(columns) >= 2 and len(numbers) >= s.data_line_share * len(parts)
+
+
+def closing_row(line: Line, s: TableSettings = DEFAULT) -> bool:
+    """A row under a table's last rule: a line of data, or a label with a number at its end (a
+    shaded 'Saldo ... -52,4' row, a 'Totaal' row with no rule under it)."""
+    parts = line.chunks()
+    return data_line(line, [], s) or (len(parts) >= 2 and not looks_numeric(parts[0].text)
+                                       and looks_numeric(parts[-1].text))
 
 
 def slot(edges: list[float], word: Word) -> int:
@@ -92,7 +104,9 @@ def columns(rows: list[list[Line]], width: float, v_rules: list[float],
     """Column extents: the x-intervals that chunks cover, merged where they overlap but never
     across a vertical rule. Rows of data (with numbers) decide when there are enough of them:
     header cells that span several columns would bridge the gaps between them."""
-    data = [row for row in rows if any(looks_numeric(ch.text) for line in row for ch in chunks(line, v_rules)[1:])]
+    data = [row for i, row in enumerate(rows) if any(looks_numeric(ch.text) for line in row
+                                                    for ch in chunks(line, v_rules)[1:])
+            and not (i < 2 and years_only(row, v_rules))]  # a header of years is no row of data
     body = data if len(data) >= s.min_data_rows else rows[1:] if len(rows) >= s.min_data_rows else rows
     spans = sorted((ch.x0, ch.x1) for row in body for line in row for ch in chunks(line, v_rules)
                    if ch.x1 - ch.x0 < s.wide_chunk_share * width)
@@ -104,6 +118,13 @@ def columns(rows: list[list[Line]], width: float, v_rules: list[float],
         else:
             cols.append([x0, x1])
     return [(a, b) for a, b in cols]
+
+
+def years_only(row: list[Line], v_rules: list[float]) -> bool:
+    """A row whose numbers are all years ('2023 2024'): a header, set where headers are set
+    (left or centred), not where the numbers under it are (right)."""
+    numbers = [ch.text for line in row for ch in chunks(line, v_rules)[1:] if looks_numeric(ch.text)]
+    return bool(numbers) and all(YEAR.match(split_markers(t)[0]) for t in numbers)
 
 
 def merge_header(rows: list[list[Line]], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
@@ -134,6 +155,17 @@ def aligned(a: Line, b: Line, v_rules: list[float], s: TableSettings = DEFAULT) 
     return len(cb) >= 2 and len(cb) <= len(ca) and all(under(y) for y in cb)
 
 
+def header_columns(parts: list[Line], cols: list[tuple[float, float]]) -> list[int] | None:
+    """The columns of a header line's chunks, in order, when there is one chunk a column (or one
+    a column right of the labels): a header set left or centred over numbers set right may
+    overlap none of them, or the wrong one. None when the count does not say."""
+    if len(parts) == len(cols):
+        return list(range(len(cols)))
+    if len(parts) == len(cols) - 1 and parts[0].x0 > cols[0][1]:
+        return list(range(1, len(cols)))
+    return None
+
+
 def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
                v_rules: tuple[float, ...] | list[float] = (), s: TableSettings = DEFAULT) -> Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps. None when the rows
@@ -147,12 +179,18 @@ def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
         return None
     edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
     cells: list[Cell] = []
+    first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s) and not years_only(row, v_rules)),
+                      len(rows))
     for r, row in enumerate(rows):
         slots: dict[int, list[tuple[int, Line]]] = {}
         for line in row:
-            for ch in chunks(line, v_rules):
+            parts = chunks(line, v_rules)
+            in_order = header_columns(parts, cols) if r < first_data else None
+            for k, ch in enumerate(parts):
                 covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
-                if not covered:
+                if in_order is not None:
+                    covered = [in_order[k]]
+                elif not covered:
                     covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
                 slots.setdefault(covered[0], []).append((covered[-1], ch))
         for col, parts in sorted(slots.items()):

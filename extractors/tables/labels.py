@@ -10,13 +10,12 @@ from ..numbers import looks_numeric, parse_number, split_markers
 from ..records import BBox, Cell, Footnote, Table
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
+from .units import SCALE, unit_in, unit_of
 
 TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
-MONEY_LABEL = re.compile(r"€|\beuro\b|\beur\b|bedrag|budget|premie|subsidie|kost", re.IGNORECASE)
 CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
-SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
-SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
+UNIT_NOTE = re.compile(r"\(in\s[^)]+\)")  # '(in voltijdse equivalenten)' on the line above a table
 # How sure each method is of its grid: Word and spreadsheet tables are exact structures.
 CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
 MAX_HEADER_ROWS = 3  # a table is headed by at most its first three rows (title, group header, unit row)
@@ -30,7 +29,7 @@ def unmarked(text: str) -> str:
 
 def is_number(text: str) -> bool:
     """A number that is a value: a year heads a column, it is not one."""
-    return looks_numeric(text) and not YEARISH.match(text.strip())
+    return looks_numeric(text) and not YEARISH.match(unmarked(text))
 
 
 def header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
@@ -45,7 +44,7 @@ def header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
         first = [c for c in row if c.col == 0]
         labels = texts and not any(is_number(t) for t in texts) and any(
             is_number(c.text) for (rr, _), c in grid.items() if rr > r)  # words over numbers
-        if texts and not first and (all(YEARISH.match(t.strip()) for t in texts) or labels):
+        if texts and not first and (all(YEARISH.match(unmarked(t)) for t in texts) or labels):
             count += 1
         else:
             break
@@ -60,7 +59,9 @@ def find_caption(piece: Piece, lines: list[Line], others: list[Piece], s: TableS
     if not above:
         return None
     line = max(above, key=lambda ln: ln.bottom)
-    return line.text if CAPTION.match(line.text) or SCALE.search(line.text) else None
+    unit_note = UNIT_NOTE.search(line.text)
+    named = CAPTION.match(line.text) or SCALE.search(line.text) or (unit_note and unit_in(unit_note[0]))
+    return line.text if named else None
 
 
 def label_grid(cells: list[Cell], n_rows: int, n_cols: int, index: int, method: str, page: int | None,
@@ -75,12 +76,13 @@ def label_grid(cells: list[Cell], n_rows: int, n_cols: int, index: int, method: 
     return table
 
 
-def _scale(caption: str) -> str | None:
-    """The unit a caption sets for the whole table: '(in miljoen euro)', '(in %)'."""
-    scale = SCALE.search(caption)
-    if scale and "%" not in caption:
-        return SCALE_UNITS.get((scale[2] or "").lower(), "EUR")
-    return "percent" if re.search(r"\bin\s*%|\bprocent\b", caption) and not scale else None
+def _whole_columns(cells: list[Cell]) -> dict[int, bool]:
+    """Columns whose every value is printed without decimals ('1.534', not '418,0')."""
+    out: dict[int, bool] = {}
+    for c in cells:
+        if c.value is not None and not c.is_header:
+            out[c.col] = out.get(c.col, True) and c.value == c.value.to_integral_value() and "," not in c.text
+    return out
 
 
 def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
@@ -91,7 +93,6 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     label_col = next((col for col in range(piece.n_cols)
                       if (texts := [c.text for c in body if c.col == col])
                       and sum(not is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
-    scaled = _scale(piece.caption or "")
     col_labels: dict[int, str] = {}
     for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
         if c.row < n_header:
@@ -110,12 +111,13 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
         if c.col == label_col:
             continue
         value = c.value if c.value is not None else parsed.value  # a typed reader's value is kept
-        if value is None:
-            continue
-        c.value = value
-        labels = f"{c.column_label or ''} {c.row_label or ''}"
-        c.unit = (scaled if scaled and parsed.unit in (None, "EUR") else parsed.unit) or (
-            "EUR" if MONEY_LABEL.search(labels) else "count" if value == value.to_integral_value() else None)
+        if value is not None:
+            c.value = value
+    whole = _whole_columns(piece.cells)
+    for c in piece.cells:
+        if c.value is not None and not c.is_header:
+            own = parse_number(c.text).unit
+            c.unit = unit_of(own, c.column_label, piece.caption, c.row_label, whole.get(c.col, False))
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
     confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
     pages = sorted({c.page for c in piece.cells if c.page is not None})

@@ -7,7 +7,7 @@ from .._typing import Obj, Page, Word
 from ..layout import Line, group_lines, inside, overlaps
 from ..numbers import looks_numeric
 from ..records import BBox
-from .grid import bands, build_grid, data_line
+from .grid import bands, build_grid, closing_row
 from .labels import CAPTION
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
@@ -77,18 +77,10 @@ def outside_rows(words: list[Word], x0: float, x1: float, ys: list[float], s: Ta
             ys = [line.top - 1, *ys]
     bottom = ys[-1]
     for line in sorted((ln for ln in lines if ln.top >= ys[-1] - 1), key=lambda ln: ln.top):
-        if line.top - bottom > s.outside_row_gap * line.height or not _closing_row(line, s):
+        if line.top - bottom > s.outside_row_gap * line.height or not closing_row(line, s):
             break
         bottom = line.bottom + 1
     return ys + [bottom] if bottom > ys[-1] else ys
-
-
-def _closing_row(line: Line, s: TableSettings) -> bool:
-    """A row under the last rule: a line of data, or a label with a number at its end (a
-    shaded 'Saldo ... -52,4' row with no rule under it)."""
-    parts = line.chunks()
-    return data_line(line, [], s) or (len(parts) >= 2 and not looks_numeric(parts[0].text)
-                                       and looks_numeric(parts[-1].text))
 
 
 def lines_between(words: list[Word], upper: Obj, lower: Obj) -> list[Line]:

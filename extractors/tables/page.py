@@ -13,10 +13,10 @@ from ..layout import Line, group_lines, inside, join_lines, page_words
 from ..records import Cell
 from .filters import is_contents, is_figure
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
-from .grid import bands, build_grid, chunks
+from .grid import bands, build_grid, chunks, closing_row
 from .labels import find_caption, is_number
 from .opensided import open_tables
-from .piece import Piece, area, box, rounded, shared_area
+from .piece import Piece, area, box, compact_rows, rounded, shared_area
 from .ruled import ruled_tables
 from .settings import DEFAULT, TableSettings
 from .unruled import unruled_tables
@@ -32,11 +32,20 @@ def running_lines(pages: list[Page], words: list[list[Word]], s: TableSettings =
     (page numbers aside). They are neither tables nor text between a table and the page's end."""
     seen: dict[str, int] = {}
     for page, ws in zip(pages, words):
-        keys = {running_key(ln.text) for ln in group_lines(ws)
-                if ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height}
+        lines = group_lines(ws)
+        keys = {running_key(ln.text) for i, ln in enumerate(lines)
+                if (ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height)
+                and not _heads_rows(ln, lines[i + 1:i + 2])}
         for key in keys:
             seen[key] = seen.get(key, 0) + 1
     return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages))}
+
+
+def _heads_rows(line: Line, after: list[Line]) -> bool:
+    """A table's header repeated at the top of each page: the line right under it is a row in
+    as many columns. (A running header stands apart from what follows.)"""
+    return bool(after) and len(line.chunks()) >= 2 and len(after[0].chunks()) == len(line.chunks()) and (
+        after[0].top - line.bottom < line.height)
 
 
 def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),
@@ -51,11 +60,12 @@ def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[
     if not words:
         return []
     found = _found(page, words, scanned, s)
-    found = [p for p in found if not is_figure(page, p, s) and not is_contents(p, s)]
+    found = [compact_rows(p) for p in found if not is_figure(page, p, s) and not is_contents(p, s)]
     found = join_sideways(page.page_number, words, found, s)
     found = join_stacked(found, s)
     found = drop_overlaps(found, s)
     found = join_split(found, words, s)
+    found = [extend_down(p, words, found, s) for p in found]
     found.sort(key=lambda p: p.bbox[1])
     lines = group_lines(words)
     for piece in found:
@@ -193,6 +203,30 @@ def _joined(upper: Piece, lower: Piece, words: list[Word], s: TableSettings) -> 
     return Piece(upper.page, upper.method, rounded(merge_bboxes([upper.bbox, lower.bbox])), cells + lower.cells,
                  offset + lower.n_rows, upper.n_cols, edges, {**upper.footnotes, **lower.footnotes},
                  caption=upper.caption or lower.caption)
+
+
+def extend_down(piece: Piece, words: list[Word], others: list[Piece], s: TableSettings = DEFAULT) -> Piece:
+    """The rows right under a table that no rule closes and no other table holds: a table drawn
+    with inner rules only has none under its total row, which must not be lost."""
+    x0, x1 = piece.bbox[0], piece.bbox[2]
+    lines = group_lines([w for w in words if x0 - 2 <= w["x0"] and w["x1"] <= x1 + 2 and w["top"] > piece.bbox[3] - 1
+                         and not any(o is not piece and inside(w, o.bbox, 1) for o in others)])
+    bottom, added = piece.bbox[3], []
+    for line in lines:
+        if line.top - bottom > s.outside_row_gap * line.height or not closing_row(line, s):
+            break
+        added.append(line)
+        bottom = line.bottom + 1
+    if not added:
+        return piece
+    edges = piece.col_edges
+    for r, line in enumerate(added, start=piece.n_rows):
+        for ch in chunks(line, []):
+            col = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < (ch.x0 + ch.x1) / 2)))
+            piece.cells.append(Cell(row=r, col=col, text=ch.text, page=piece.page, bbox=rounded(ch.bbox)))
+    piece.n_rows += len(added)
+    piece.bbox = rounded((x0, piece.bbox[1], x1, bottom))
+    return piece
 
 
 def drop_overlaps(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:

@@ -29,6 +29,21 @@ class Piece:
     lines_above: int = 0
 
 
+def compact_rows(piece: Piece) -> Piece:
+    """Without rows that hold no cell (a double rule drawn under a repeated header makes one):
+    an empty row is no row a person reads, and would shift every row number after it."""
+    used = sorted({r for c in piece.cells for r in range(c.row, c.row + c.row_span)})
+    if len(used) == piece.n_rows:
+        return piece
+    new = {r: i for i, r in enumerate(used)}
+    for c in piece.cells:
+        last = new[c.row + c.row_span - 1]
+        c.row = new[c.row]
+        c.row_span = last - c.row + 1
+    piece.n_rows = len(used)
+    return piece
+
+
 def box(cell: Cell) -> BBox:
     """A PDF cell's box (cells of a PDF page always have one)."""
     assert cell.bbox is not None, "a PDF cell without a box"

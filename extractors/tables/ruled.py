@@ -22,11 +22,12 @@ def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> l
         n_cols, n_rows = len(xs) - 1, len(ys) - 1
         if n_cols < 2 or n_rows < 1:
             continue
-        region = [w for w in words if inside(w, table.bbox)]
+        bbox = table.bbox
+        region = [w for w in words if inside(w, bbox)]
         if under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s) or outside_cells(region, boxes):
             # the text makes the rows or the columns; only rules that reach the body part columns
             rules = body_rules(region, boxes, xs, s)
-            piece = build_grid(page.page_number, "ruled", bands(region, ys, rules, s), table.bbox, rules, s)
+            piece = build_grid(page.page_number, "ruled", bands(region, ys, rules, s), bbox, rules, s)
             if piece:
                 pieces.append(spans_from_boxes(piece, boxes))
             continue

@@ -1,0 +1,48 @@
+"""A value's unit, as a person reads it: from the value itself ('12,5%', '€ 250'), else from its
+column's header ('Investering (euro)', 'Aantal projecten', 'Km fietspad'), else from the
+table's caption ('(in miljoen euro)'), else from its row's label. A column's own word wins
+over the caption's: 'Aantal' under a caption '(euro)' is a count."""
+
+from __future__ import annotations
+
+import re
+
+# Checked in this order: an explicit currency before a count, a count before the nouns that
+# name money ('Aantal premies' counts premiums).
+UNIT_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"€|\(euro\)|\beuro\b|\beur\b", re.IGNORECASE), "EUR"),
+    (re.compile(r"\baantal\b|\bnumber\b|\bcount\b", re.IGNORECASE), "count"),
+    (re.compile(r"\bkm\b|\bkilometers?\b", re.IGNORECASE), "km"),
+    (re.compile(r"\bvte\b|\bfte\b|voltijdse equivalenten", re.IGNORECASE), "FTE"),
+    (re.compile(r"\bha\b|\bhectare\b", re.IGNORECASE), "ha"),
+    (re.compile(r"%|\bprocent\b|\bpercentage\b|\baandeel\b", re.IGNORECASE), "percent"),
+    (re.compile(r"\bbedrag(en)?\b|\bbudget(ten)?\b|\bkost(en)?\b|\bpremies?\b|\bsubsidies?\b|\buitgaven\b",
+                re.IGNORECASE), "EUR"),
+]
+SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
+SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
+
+
+def unit_in(text: str | None) -> str | None:
+    """The unit a header, caption or label names, if any."""
+    for pattern, unit in UNIT_WORDS:
+        if text and pattern.search(text):
+            return unit
+    return None
+
+
+def euro_scale(caption: str | None) -> str | None:
+    """'EUR million' for a caption '(in miljoen euro)'; 'EUR' for '(in euro)'."""
+    scale = SCALE.search(caption or "")
+    return SCALE_UNITS.get((scale[2] or "").lower(), "EUR") if scale else None
+
+
+def unit_of(own: str | None, column_label: str | None, caption: str | None, row_label: str | None,
+            whole_column: bool) -> str | None:
+    """The unit of one value. `own`: what the value's text says (EUR, percent); `whole_column`:
+    every value of its column is printed without decimals (only then may it be a count)."""
+    scale = euro_scale(caption)
+    named = own or unit_in(column_label) or (scale if scale else unit_in(caption)) or unit_in(row_label)
+    if named == "EUR" and scale:
+        return scale  # '(in miljoen euro)' scales every amount of the table
+    return named or ("count" if whole_column else None)
