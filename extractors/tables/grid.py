@@ -166,6 +166,30 @@ def header_columns(parts: list[Line], cols: list[tuple[float, float]]) -> list[i
     return None
 
 
+def _row_cells(page: int, r: int, row: list[Line], cols: list[tuple[float, float]], v_rules: list[float],
+               header: bool) -> list[Cell]:
+    """One row's cells: each chunk in the columns it overlaps (a header's chunks in order, when
+    there is one a column)."""
+    slots: dict[int, list[tuple[int, Line]]] = {}
+    for line in row:
+        parts = chunks(line, v_rules)
+        in_order = header_columns(parts, cols) if header else None
+        for k, ch in enumerate(parts):
+            covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
+            if in_order is not None:
+                covered = [in_order[k]]
+            elif not covered:
+                covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
+            slots.setdefault(covered[0], []).append((covered[-1], ch))
+    cells = []
+    for col, placed in sorted(slots.items()):
+        last = max(p[0] for p in placed)
+        lines = [p[1] for p in placed]
+        cells.append(Cell(row=r, col=col, col_span=last - col + 1, text=join_lines(lines), page=page,
+                          bbox=rounded(merge_bboxes([ln.bbox for ln in lines]))))
+    return cells
+
+
 def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
                v_rules: tuple[float, ...] | list[float] = (), s: TableSettings = DEFAULT) -> Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps. None when the rows
@@ -178,26 +202,9 @@ def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
     if len(cols) < 2:
         return None
     edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
-    cells: list[Cell] = []
     first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s) and not years_only(row, v_rules)),
                       len(rows))
-    for r, row in enumerate(rows):
-        slots: dict[int, list[tuple[int, Line]]] = {}
-        for line in row:
-            parts = chunks(line, v_rules)
-            in_order = header_columns(parts, cols) if r < first_data else None
-            for k, ch in enumerate(parts):
-                covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
-                if in_order is not None:
-                    covered = [in_order[k]]
-                elif not covered:
-                    covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
-                slots.setdefault(covered[0], []).append((covered[-1], ch))
-        for col, parts in sorted(slots.items()):
-            last = max(p[0] for p in parts)
-            chunk_lines = [p[1] for p in parts]
-            cells.append(Cell(row=r, col=col, col_span=last - col + 1, text=join_lines(chunk_lines),
-                              page=page, bbox=rounded(merge_bboxes([ln.bbox for ln in chunk_lines]))))
+    cells = [cell for r, row in enumerate(rows) for cell in _row_cells(page, r, row, cols, v_rules, r < first_data)]
     if sum(1 for c in cells if c.col_span == 1) < s.min_single_cells:
         return None
     top = min(ln.top for row in rows for ln in row)
