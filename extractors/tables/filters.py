@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from .._typing import Obj, Page
-from .piece import Piece
+from ..numbers import looks_numeric
+from ..records import Cell
+from .piece import Piece, compact_rows
 from .settings import DEFAULT, TableSettings
 
 DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$")  # 'Documenten ........ 10'
@@ -40,3 +42,36 @@ def is_contents(piece: Piece, s: TableSettings = DEFAULT) -> bool:
     rising = sum(1 for a, b in zip(numbers, numbers[1:]) if b >= a)
     return (len(numbers) >= s.contents_min_numbers and len(numbers) >= s.contents_share * len(last)
             and rising >= len(numbers) - 2)
+
+
+def is_prose(piece: Piece, s: TableSettings = DEFAULT) -> bool:
+    """Running text in a box or laid out with wide gaps: most rows are one long line of words
+    across the table, and almost nothing is a number."""
+    rows: dict[int, list[str]] = {}
+    for c in piece.cells:
+        rows.setdefault(c.row, []).append(c.text)
+    sentences = sum(1 for texts in rows.values() if len(texts) == 1 and len(texts[0]) >= s.prose_line)
+    numbers = sum(1 for c in piece.cells if looks_numeric(c.text))
+    return sentences >= s.prose_share * len(rows) and numbers <= s.prose_share * len(rows) / 2
+
+
+TITLE_ROW = re.compile(r"^(table|tabel|exhibit|figure|figuur)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
+NOTE_ROW = re.compile(r"^(source|sources|bron|bronnen|note|notes|noot|nota)\s*:", re.IGNORECASE)
+
+
+def title_and_source_rows(piece: Piece) -> Piece:
+    """A table's title ('Exhibit 9 ...') or source ('Source: ...') drawn inside its frame, as a
+    row across all its columns, is its caption or its note, not a row of it."""
+    def across(row: int, pattern: re.Pattern[str]) -> Cell | None:
+        cells = [c for c in piece.cells if c.row == row]
+        if len(cells) == 1 and cells[0].col_span == piece.n_cols and pattern.match(cells[0].text):
+            return cells[0]
+        return None
+
+    if piece.n_rows > 2 and (title := across(0, TITLE_ROW)):
+        piece.cells.remove(title)
+        piece.caption = piece.caption or title.text
+    last = max((c.row for c in piece.cells), default=0)
+    if piece.n_rows > 2 and (note := across(last, NOTE_ROW)):
+        piece.cells.remove(note)
+    return compact_rows(piece)

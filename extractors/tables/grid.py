@@ -68,35 +68,50 @@ def bands(region: list[Word], ys: list[float], v_rules: list[float], s: TableSet
             continue
         data = sum(data_line(ln, v_rules, s) for ln in band)
         columns = sum(len(chunks(ln, v_rules)) >= 2 for ln in band)
-        if (data >= s.split_band_lines or (len(band) >= 2 and data == len(band))
-                or (rows and columns >= s.split_band_lines)):
+        if len(band) >= 2 and data == len(band):
+            rows.extend([ln] for ln in band)
+        elif data >= 2:
+            rows.extend(split_band(band, v_rules, s))
+        elif rows and columns >= s.split_band_lines:
             rows.extend([ln] for ln in band)
         else:
-            rows.extend(split_band(band, v_rules, s))
+            rows.append(band)
     return rows
 
 
 def split_band(band: list[Line], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
-    """A band with two or more lines of data holds that many rows, whatever rule is missing
-    between them. Each line of words joins a row: the data line under it when that line has no
-    label of its own (a label on two lines, its numbers set between them), else the row above
-    (a label's second line)."""
+    """A band with two or more lines of data holds a row for each, whatever rule is missing
+    between them. A line of words joins the data line under it when that line has no label of
+    its own (a label on two lines, its numbers set between them), or the row above when it
+    continues its label ('index)', a word broken by a hyphen); else it is a row of its own (a
+    heading inside the table)."""
     data = [i for i, ln in enumerate(band) if data_line(ln, v_rules, s)]
     if len(data) < 2:
         return [band]
-    rows = {i: [band[i]] for i in data}
     labelled = {i: not looks_numeric(chunks(band[i], v_rules)[0].text) for i in data}
+    data_lines = [band[i] for i in data if not labelled[i]]  # numbers only: no part of a label
+    rows: list[list[Line]] = []
+    pending: list[Line] = []  # words waiting for the unlabelled data line under them
     for i, line in enumerate(band):
-        if i in rows:
+        if i in labelled:
+            rows.append([*pending, line] if pending and not labelled[i] else [line])
+            if pending and labelled[i]:
+                rows.insert(len(rows) - 1, pending)
+            pending = []
             continue
+        label = next((ln.text for ln in reversed(band[:i]) if ln not in data_lines), "")
+        continues = i > 0 and (label.endswith(("-", ",")) or label.count("(") > label.count(")")
+                               or line.text[:1].islower() or line.text.startswith("("))
         below = next((j for j in data if j > i), None)
-        above = next((j for j in reversed(data) if j < i), None)
-        continues = i > 0 and (band[i - 1].text.endswith("-") or line.text[:1].islower())
-        if below is not None and (not labelled[below] and not continues or above is None):
-            rows[below].append(line)
+        if continues and (pending or rows):
+            (pending if pending else rows[-1]).append(line)
+        elif below is not None and not labelled[below]:
+            pending.append(line)
         else:
-            rows[above if above is not None else data[0]].append(line)
-    return [sorted(rows[i], key=lambda ln: ln.top) for i in data]
+            rows.append([line])
+    if pending:
+        rows.append(pending)
+    return [sorted(row, key=lambda ln: ln.top) for row in rows]
 
 
 def columns(rows: list[list[Line]], width: float, v_rules: list[float],

@@ -100,4 +100,10 @@ def tabular(words: list[Word], upper: Obj, lower: Obj, s: TableSettings = DEFAUL
     Two columns of prose also have two chunks a line, but no numbers in the second."""
     lines = lines_between(words, upper, lower)
     data = [ln for ln in lines if any(looks_numeric(ch.text) for ch in ln.chunks()[1:])]
-    return len(lines) >= 2 and len(data) >= s.data_line_share * len(lines)
+    if len(lines) >= 2 and len(data) >= s.data_line_share * len(lines):
+        return True
+    # long row labels wrapped over two or three lines, their numbers on a line of their own
+    width = upper["x1"] - upper["x0"]
+    labels = [ln for ln in lines if ln not in data and len(ln.chunks()) == 1  # in the label column, not prose
+              and abs(ln.x0 - upper["x0"]) <= s.stitch_column_tolerance and ln.x1 - ln.x0 < s.wide_chunk_share * width]
+    return len(data) >= s.split_band_lines and len(data) + len(labels) == len(lines)

@@ -11,7 +11,7 @@ from .. import ocr
 from .._typing import Page, Word
 from ..layout import Line, group_lines, inside, join_lines, page_words
 from ..records import Cell
-from .filters import is_contents, is_figure
+from .filters import is_contents, is_figure, is_prose, title_and_source_rows
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
 from .grid import bands, build_grid, chunks, closing_row
 from .labels import find_caption, is_number
@@ -60,7 +60,8 @@ def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[
     if not words:
         return []
     found = _found(page, words, scanned, s)
-    found = [compact_rows(p) for p in found if not is_figure(page, p, s) and not is_contents(p, s)]
+    found = [title_and_source_rows(compact_rows(p)) for p in found
+             if not is_figure(page, p, s) and not is_contents(p, s) and not is_prose(p, s)]
     found = join_sideways(page.page_number, words, found, s)
     found = join_stacked(found, s)
     found = drop_overlaps(found, s)
@@ -127,7 +128,7 @@ def join_stacked(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]
     out = sorted(pieces, key=lambda p: p.bbox[1])
     i = 0
     while i < len(out) - 1:
-        upper, lower = out[i], out[i + 1]
+        upper, lower = _above(out[i], out[i + 1]), out[i + 1]
         width = min(upper.bbox[2] - upper.bbox[0], lower.bbox[2] - lower.bbox[0])
         shared = min(upper.bbox[2], lower.bbox[2]) - max(upper.bbox[0], lower.bbox[0])
         if (0 <= lower.bbox[1] - upper.bbox[3] < s.stacked_gap and shared >= s.stacked_shared * width
@@ -137,6 +138,19 @@ def join_stacked(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]
         else:
             i += 1
     return out
+
+
+def _above(upper: Piece, lower: Piece) -> Piece:
+    """`upper` without the rows the body under it found too (a header row claimed by both)."""
+    if upper.bbox[3] <= lower.bbox[1]:
+        return upper
+    kept = [c for c in upper.cells if (box(c)[1] + box(c)[3]) / 2 < lower.bbox[1]]
+    if not kept or len(kept) == len(upper.cells):
+        return upper
+    bottom = max(box(c)[3] for c in kept)
+    return compact_rows(Piece(upper.page, upper.method, (upper.bbox[0], upper.bbox[1], upper.bbox[2], bottom),
+                              kept, upper.n_rows, upper.n_cols, upper.col_edges, upper.footnotes,
+                              caption=upper.caption))
 
 
 def _stacked(upper: Piece, lower: Piece) -> Piece:
@@ -152,11 +166,20 @@ def _stacked(upper: Piece, lower: Piece) -> Piece:
             cells[key].text = f"{cells[key].text} {c.text}"
         else:
             cells[key] = Cell(row=c.row, col=c0, col_span=c1 - c0 + 1, text=c.text, page=c.page, bbox=c.bbox)
+    for row in {c.row for c in cells.values()}:
+        alone = [c for c in cells.values() if c.row == row]
+        if len(alone) == 1 and alone[0].col > 0 and _centred(box(alone[0]), edges[1], edges[-1]):
+            alone[0].col, alone[0].col_span = 1, len(edges) - 2  # 'Year' over all the years
     for c in lower.cells:
         c.row += upper.n_rows
     return Piece(lower.page, lower.method, merge_bboxes([upper.bbox, lower.bbox]),
                  list(cells.values()) + lower.cells, upper.n_rows + lower.n_rows, lower.n_cols, edges,
                  lower.footnotes, caption=upper.caption or lower.caption)
+
+
+def _centred(b: tuple[float, float, float, float], x0: float, x1: float) -> bool:
+    """A box whose centre is in the middle fifth of x0..x1: set over the whole span, not one column."""
+    return abs((b[0] + b[2]) / 2 - (x0 + x1) / 2) <= 0.1 * (x1 - x0)
 
 
 def join_split(pieces: list[Piece], words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
