@@ -158,7 +158,7 @@ def validations(session: Session) -> Iterator[dict]:
     for v in session.scalars(select(m.ValidationResult).order_by(m.ValidationResult.question_id,
                                                                  m.ValidationResult.id)):
         yield {"check": v.check, "question_id": v.question_id, "subject": v.subject, "expected": v.expected,
-               "actual": v.actual, "status": v.status, "detail": v.detail}
+               "actual": v.actual, "status": v.status, "detail": v.detail, "rule": v.rule}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)

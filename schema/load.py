@@ -266,7 +266,7 @@ def replace_validations(session: Session, question_id: int, validations: list[Va
     now = datetime.now(UTC)
     session.add_all(m.ValidationResult(question_id=question_id, check=v.check, subject=v.subject,
                                        expected=v.expected, actual=v.actual, status=v.status, detail=v.detail,
-                                       checked_at=now) for v in validations)
+                                       rule=v.rule, checked_at=now) for v in validations)
 
 
 def _document(session: Session, doc: DocumentIn) -> m.Document:

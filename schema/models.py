@@ -246,6 +246,7 @@ class ValidationResult(Base):
     actual: Mapped[str | None] = mapped_column(SourceText)
     status: Mapped[str] = mapped_column(String(8))
     detail: Mapped[str] = mapped_column(SourceText)
+    rule: Mapped[str | None] = mapped_column(SourceText)  # what tied the answer's value to the annex
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

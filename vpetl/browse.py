@@ -66,7 +66,7 @@ QUERIES = {
         "title": "Checks that did not pass",
         "description": "An answer's table compared with its annex, or a list with its printed total.",
         "sql": "SELECT question_id, session_year, question_number, minister, \"check\", status, subject,\n"
-               "       expected, actual, detail\n"
+               "       expected, actual, rule, detail\n"
                "  FROM v_checks WHERE status <> 'pass' ORDER BY checked_at DESC",
     },
     "facts_under_review": {
