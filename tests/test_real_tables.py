@@ -202,3 +202,82 @@ def test_rekenhof_tabel_20_rows_without_a_rule_between_page_49():
 def test_tables_of_contents_are_not_tables():
     assert not [t for t in tables(SERV) if t.page == 4]  # 'Inhoud', titles and page numbers
     assert extract_pdf_tables((REAL / "vp-19-2025-2026-nr5-verslag-begrotingsaanpassing.pdf").read_bytes()) == []
+
+
+# ---- forty more cells, each read off the rendered page by a person -------------------------------
+
+def value(t, row: str, column: str) -> Decimal | None:
+    return next(c.value for c in t.cells if c.row_label == row and c.column_label == column)
+
+
+@pytest.mark.parametrize("row, column, expected", [
+    ("Kredietverlening aan bedrijven", "Initiële begroting 2026", "-856.1"),
+    ("Kredietverlening aan bedrijven", "Delta", "51.3"),
+    ("Kredietverlening aan bedrijven", "Aangepaste begroting 2026", "-804.8"),
+    ("Deelnemingen in bedrijven", "Delta", "-1060.6"),
+    ("Deelnemingen in bedrijven", "Aangepaste begroting 2026", "-1554.1"),
+    ("Kredietverlening aan lokale besturen en andere institutionele groepen", "Initiële begroting 2026", "-386.4"),
+    ("Kredietverlening aan lokale besturen en andere institutionele groepen", "Delta", "-3.2"),
+    ("Kredietverlening / deelneming derden", "Aangepaste begroting 2026", "-3587.2"),
+    ("Externe schuldfinanciering", "Initiële begroting 2026", "5495.1"),
+    ("Externe schuldfinanciering", "Aangepaste begroting 2026", "6907.1"),
+])
+def test_rekenhof_tabel_12_page_29(row, column, expected):
+    t = table(REKENHOF, "Tabel 12 – ESR 8/9 netto")
+    assert value(t, row, column) == Decimal(expected)
+
+
+def test_rekenhof_tabel_4_and_its_footnoted_total_page_13():
+    t = table(REKENHOF, "Tabel 4 – Overzicht betalingsschijven")
+    assert [value(t, r, "Bedrag") for r in ("Voorschot RRF", "Betaalaanvraag 3", "Betaalaanvraag 6")] == [
+        Decimal("293.1"), Decimal("227.8"), Decimal("374.0")]
+    (total,) = [c for c in t.cells if c.row_label == "Totaal" and c.column_label == "Bedrag"]
+    assert (total.value, total.unit) == (Decimal("1929.5"), "EUR million")  # printed '²³1.929,5'
+    assert [(f.marker, f.text) for f in total.footnotes] == [
+        ("23", "1.721,6 miljoen euro RRF + 208,0 miljoen euro REPowerEU.")]
+
+
+def test_rekenhof_tabel_16_every_row_of_words_page_37():
+    t = table(REKENHOF, "Tabel 16 – Evolutie rating Vlaanderen")
+    assert rows(t) == [["Datum", "Rating", "Outlook"], ["17/03/2023", "AA", "Negatief"],
+                       ["09/06/2023", "AA", "Negatief"], ["07/06/2024", "AA", "Negatief"],
+                       ["20/06/2025", "AA-", "Stabiel"], ["15/05/2026", "AA-", "Stabiel"]]  # the last was lost
+
+
+@pytest.mark.parametrize("row, column, expected", [
+    ("NBB, jun 2025", "2025", "2.6"), ("NBB, jun 2025", "2027", "1.9"), ("FPB, jun 2025", "2028", "1.8"),
+    ("FPB, jun 2025", "2030", "1.7"), ("IMF, okt 2025", "2028", "2.0"), ("IMF, okt 2025", "2029", "1.9"),
+    ("NBB, dec 2025", "2026", "2.2"), ("NBB, dec 2025", "2028", "2.3"),
+])
+def test_serv_tabel_3_inflation_in_percent_page_12(row, column, expected):
+    t = table(SERV, "Tabel 3: België, inflatievooruitzichten")
+    (cell,) = [c for c in t.cells if c.row_label == row and c.column_label == column]
+    assert (cell.value, cell.unit) == (Decimal(expected), "percent")
+    assert not [c for c in t.cells if c.row_label == "KBC, dec 2025" and c.column_label == "2027"]  # left blank
+
+
+@pytest.mark.parametrize("row, column, expected", [
+    ("Finale primaire uitgaven (concept HRF) van de Vlaamse Gemeenschap", "2025", "63047"),
+    ("Finale primaire uitgaven (concept HRF) van de Vlaamse Gemeenschap", "2026", "62106"),
+    ("EU-financiering", "2026", "570"),
+    ("Discretionaire ontvangstenmaatregelen (DRM) (excl. one-off)", "2026", "535"),
+    ("Netto-uitgaven (na DRM) van de Vlaamse Gemeenschap", "2026", "60761"),
+    ("Evolutie netto-uitgaven van de Vlaamse Gemeenschap", "2026", "-2.1"),
+    ("HRF sleutel 1", "2026", "2.10"),
+    ("Verschil evolutie HRF", "2026", "-4.23"),
+])
+def test_serv_tabel_10_page_34(row, column, expected):
+    t = table(SERV, "Tabel 10: Groei van de netto-uitgaven")
+    assert value(t, row, column) == Decimal(expected)
+
+
+def test_serv_tabel_10_a_mark_inside_a_label_page_34():
+    t = table(SERV, "Tabel 10: Groei van de netto-uitgaven")
+    (label,) = [c for c in t.cells if c.text == "HRF¹⁸ sleutel 1"]
+    (note,) = label.footnotes
+    assert note.marker == "18" and note.text.startswith("De HRF bouwt in zijn Advies van april 2025")
+    assert note.text.endswith("(sleutel 3 = voorkeursleutel van de Afdeling in het Advies van juli 2024);")
+
+
+def test_charts_are_not_tables_rekenhof_page_25():
+    assert not [t for t in tables(REKENHOF) if 25 in t.pages]  # Figuur 4 and 5: bars and their labels

@@ -20,10 +20,31 @@ def attach_footnotes(piece: Piece, lines: list[Line], others: list[Piece], s: Ta
     below = [ln for ln in lines if ln.top > piece.bbox[3] - 1
              and not any(o is not piece and inside(ln.words[0], o.bbox, 1) for o in others)]
     near = [ln for ln in below if ln.top < piece.bbox[3] + s.footnote_reach][:s.footnote_lines]
+    current: str | None = None  # the marker of the note the previous line belongs to
+    previous: Line | None = None
     for line in below:
         note = footnote(line) if line in near else raised_footnote(line)
         if note:
+            current = note[0] if note[0] not in piece.footnotes else None
             piece.footnotes.setdefault(*note)
+        elif (current and previous is not None and line.top - previous.bottom < 0.5 * line.height
+              and _size(line) <= _size(previous) + 0.5):  # set as small as the note, not the body's text
+            piece.footnotes[current] = _continued(piece.footnotes[current], line.text)
+        else:
+            current = None
+        previous = line
+
+
+def _size(line: Line) -> float:
+    """The line's largest font size (pdfplumber's words carry it; OCR's do not: 0)."""
+    return max((w.get("size", 0.0) for w in line.words), default=0.0)
+
+
+def _continued(text: str, more: str) -> str:
+    """A note and its next line: a word broken by a hyphen at the line's end is mended."""
+    if text.endswith("-") and more[:1].islower():
+        return text[:-1] + more
+    return f"{text} {more}"
 
 
 def footnote(line: Line) -> tuple[str, str] | None:

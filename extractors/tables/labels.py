@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..layout import Line, inside
-from ..numbers import looks_numeric, parse_number, split_markers
+from ..numbers import FROM_SUPERSCRIPT, looks_numeric, parse_number, split_markers
 from ..records import BBox, Cell, Footnote, Table
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
@@ -15,6 +15,8 @@ from .units import SCALE, unit_in, unit_of
 TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A-Z]?[-.]?\d", re.IGNORECASE)
+# A raised mark inside a label ('HRF¹⁸ sleutel 1'); not a unit's power ('m²', 'km³').
+INNER_MARK = re.compile(r"(?<![mM])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 UNIT_NOTE = re.compile(r"\(in\s[^)]+\)")  # '(in voltijdse equivalenten)' on the line above a table
 # How sure each method is of its grid: Word and spreadsheet tables are exact structures.
 CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
@@ -22,9 +24,16 @@ MAX_HEADER_ROWS = 3  # a table is headed by at most its first three rows (title,
 
 
 def unmarked(text: str) -> str:
-    """A label without its footnote marks: 'Totaal budget³⁹' and 'Uitgaven (2)' are searched for
-    as 'Totaal budget' and 'Uitgaven'; the marks become the cell's footnotes."""
-    return split_markers(text)[0]
+    """A label without its footnote marks: 'Totaal budget³⁹', 'HRF¹⁸ sleutel 1' and 'Uitgaven (2)'
+    are searched for as 'Totaal budget', 'HRF sleutel 1' and 'Uitgaven'; the marks become the
+    cell's footnotes."""
+    return INNER_MARK.sub("", split_markers(text)[0])
+
+
+def label_marks(text: str) -> tuple[str, ...]:
+    """The footnote marks of a label, inner ones too."""
+    inner = tuple(m[1].translate(FROM_SUPERSCRIPT) for m in INNER_MARK.finditer(split_markers(text)[0]))
+    return split_markers(text)[1] + inner
 
 
 def is_number(text: str) -> bool:
@@ -104,7 +113,8 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
         parsed = parse_number(c.text)
-        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in parsed.markers]  # labels have marks too
+        marks = parsed.markers if parsed.value is not None else label_marks(c.text)  # labels have marks too
+        c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in marks]
         if c.is_header:
             continue
         c.row_label = " ".join(row_labels.get(c.row, "").split()) or None
