@@ -27,8 +27,8 @@ def attach_footnotes(piece: Piece, lines: list[Line], others: list[Piece], s: Ta
         if note:
             current = note[0] if note[0] not in piece.footnotes else None
             piece.footnotes.setdefault(*note)
-        elif (current and previous is not None and line.top - previous.bottom < 0.5 * line.height
-              and _size(line) <= _size(previous) + 0.5):  # set as small as the note, not the body's text
+        elif (current and previous is not None and line.top - previous.bottom < s.note_gap * line.height
+              and _size(line) <= _size(previous) + s.note_size_slack):
             piece.footnotes[current] = _continued(piece.footnotes[current], line.text)
         else:
             current = None

@@ -133,7 +133,7 @@ def join_stacked(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]
         shared = min(upper.bbox[2], lower.bbox[2]) - max(upper.bbox[0], lower.bbox[0])
         if (0 <= lower.bbox[1] - upper.bbox[3] < s.stacked_gap and shared >= s.stacked_shared * width
                 and upper.n_rows <= s.stacked_header_rows and not any(is_number(c.text) for c in upper.cells)):
-            out[i] = _stacked(upper, lower)
+            out[i] = _stacked(upper, lower, s)
             del out[i + 1]
         else:
             i += 1
@@ -153,7 +153,7 @@ def _above(upper: Piece, lower: Piece) -> Piece:
                               caption=upper.caption))
 
 
-def _stacked(upper: Piece, lower: Piece) -> Piece:
+def _stacked(upper: Piece, lower: Piece, s: TableSettings) -> Piece:
     edges = lower.col_edges
     cells: dict[tuple[int, int], Cell] = {}
     for c in upper.cells:
@@ -168,7 +168,7 @@ def _stacked(upper: Piece, lower: Piece) -> Piece:
             cells[key] = Cell(row=c.row, col=c0, col_span=c1 - c0 + 1, text=c.text, page=c.page, bbox=c.bbox)
     for row in {c.row for c in cells.values()}:
         alone = [c for c in cells.values() if c.row == row]
-        if len(alone) == 1 and alone[0].col > 0 and _centred(box(alone[0]), edges[1], edges[-1]):
+        if len(alone) == 1 and alone[0].col > 0 and _centred(box(alone[0]), edges[1], edges[-1], s):
             alone[0].col, alone[0].col_span = 1, len(edges) - 2  # 'Year' over all the years
     for c in lower.cells:
         c.row += upper.n_rows
@@ -177,9 +177,9 @@ def _stacked(upper: Piece, lower: Piece) -> Piece:
                  lower.footnotes, caption=upper.caption or lower.caption)
 
 
-def _centred(b: tuple[float, float, float, float], x0: float, x1: float) -> bool:
-    """A box whose centre is in the middle fifth of x0..x1: set over the whole span, not one column."""
-    return abs((b[0] + b[2]) / 2 - (x0 + x1) / 2) <= 0.1 * (x1 - x0)
+def _centred(b: tuple[float, float, float, float], x0: float, x1: float, s: TableSettings) -> bool:
+    """A box centred over x0..x1: set over the whole span, not over one column."""
+    return abs((b[0] + b[2]) / 2 - (x0 + x1) / 2) <= s.centred_share * (x1 - x0)
 
 
 def join_split(pieces: list[Piece], words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:

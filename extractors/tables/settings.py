@@ -63,6 +63,9 @@ class TableSettings:
     # footnotes, captions and stitching
     footnote_reach: float = 120.0  # footnote texts stand within this below their table
     footnote_lines: int = 8  # ... in the first this many lines
+    note_gap: float = 0.5  # a note's next line follows it within this many line heights ...
+    note_size_slack: float = 0.5  # ... set no larger (pt) than the note: the body's text is larger
+    centred_share: float = 0.1  # a lone header centred within this share of its table's width spans it all
     caption_distance: float = 3.0  # a caption stands within this many line heights above its table
     stitch_column_tolerance: float = 12.0  # a continuation's columns match within this
     stitch_lines_above: int = 3  # a continuation has at most this many lines above it on its page
