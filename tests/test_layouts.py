@@ -54,7 +54,7 @@ def test_a_two_line_header_over_unruled_columns_labels_every_column():
     assert f[("GO!", "Aantal projecten")] == (Decimal("48"), "count", [])
     assert f[("Gesubsidieerd officieel", "Totaal bedrag (euro)")] == (Decimal("1332000"), "EUR", [])
     assert f[("Gesubsidieerd officieel", "Aantal projecten")][1] == "count"  # 'Gesubsidieerd' names no money
-    assert f[("Totaal", "Gemiddeld per project")][0] == Decimal("39659")
+    assert f[("Totaal", "Gemiddeld per project")] == (Decimal("39659"), "EUR", [])  # beside a column of euros
 
 
 def test_markers_after_values_point_to_the_notes_under_the_table():

@@ -124,10 +124,13 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
         if value is not None:
             c.value = value
     whole = _whole_columns(piece.cells)
-    for c in piece.cells:
-        if c.value is not None and not c.is_header:
-            own = parse_number(c.text).unit
-            c.unit = unit_of(own, c.column_label, piece.caption, c.row_label, whole.get(c.col, False))
+    values = [c for c in piece.cells if c.value is not None and not c.is_header]
+    for c in values:
+        c.unit = unit_of(parse_number(c.text).unit, c.column_label, piece.caption, c.row_label, whole.get(c.col, False))
+    amounts = next((c.unit for c in values if c.unit and c.unit.startswith("EUR")), None)
+    for c in values:  # an average per project beside a column of euros
+        c.unit = unit_of(parse_number(c.text).unit, c.column_label, piece.caption, c.row_label,
+                         whole.get(c.col, False), amounts)
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
     confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
     pages = sorted({c.page for c in piece.cells if c.page is not None})

@@ -19,6 +19,7 @@ UNIT_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bbedrag(en)?\b|\bbudget(ten)?\b|\bkost(en)?\b|\bpremies?\b|\bsubsidies?\b|\buitgaven\b",
                 re.IGNORECASE), "EUR"),
 ]
+PER = re.compile(r"\bgemiddeld(e)?\b|\baverage\b", re.IGNORECASE)  # an average: an amount divided by a count
 SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
 SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
 
@@ -38,11 +39,15 @@ def euro_scale(caption: str | None) -> str | None:
 
 
 def unit_of(own: str | None, column_label: str | None, caption: str | None, row_label: str | None,
-            whole_column: bool) -> str | None:
+            whole_column: bool, amounts: str | None = None) -> str | None:
     """The unit of one value. `own`: what the value's text says (EUR, percent); `whole_column`:
-    every value of its column is printed without decimals (only then may it be a count)."""
+    every value of its column is printed without decimals (only then may it be a count);
+    `amounts`: the unit of the table's amounts, if it has a column of them (an average 'per
+    project' beside a column of euros is in euros too)."""
     scale = euro_scale(caption)
     named = own or unit_in(column_label) or (scale if scale else unit_in(caption)) or unit_in(row_label)
     if named == "EUR" and scale:
         return scale  # '(in miljoen euro)' scales every amount of the table
+    if named is None and amounts and PER.search(column_label or ""):
+        return amounts
     return named or ("count" if whole_column else None)
