@@ -19,7 +19,8 @@ UNIT_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bbedrag(en)?\b|\bbudget(ten)?\b|\bkost(en)?\b|\bpremies?\b|\bsubsidies?\b|\buitgaven\b",
                 re.IGNORECASE), "EUR"),
 ]
-PER = re.compile(r"\bgemiddeld(e)?\b|\baverage\b", re.IGNORECASE)  # an average: an amount divided by a count
+# An average of the table's amounts: 'Gemiddeld per project' (not 'Gemiddelde leeftijd').
+PER = re.compile(r"\b(gemiddeld(e)?|average)\b.*\bper\b", re.IGNORECASE)
 SCALE = re.compile(r"\b(in\s+)?(?:(miljard|miljoen|mio|duizend)\s+)?(euro|EUR)\b", re.IGNORECASE)
 SCALE_UNITS = {"miljard": "EUR billion", "miljoen": "EUR million", "mio": "EUR million", "duizend": "EUR thousand"}
 
