@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -60,50 +60,64 @@ class Placed:
     fact_id: str
     run_id: int
     sha256: str
-    media_type: str | None
     page: int | None
     bbox: list[float] | None
     title: str
     cells: list[tuple[int, int, str]]  # (row, col, text) of the fact's table, where it has no page
     mark: tuple[int, int]
 
+    @property
+    def on_page(self) -> bool:
+        """A PDF fact, drawn on its page; else its table is drawn."""
+        return self.page is not None and self.bbox is not None
 
-def _current_runs() -> Select[int]:
-    """Each document's latest successful extraction run (as the view v_current_runs)."""
-    return (select(func.max(m.ExtractionRun.id)).where(m.ExtractionRun.status == "ok")
-            .group_by(m.ExtractionRun.document_id))
+
+CURRENT_RUNS = table("v_current_runs", column("id"))  # the one definition of the current facts (migration 0006)
 
 
 def placed_facts(session: Session, fact_id: str | None = None) -> Iterator[Placed]:
-    """Every current fact (or the one asked for), grouped by document so that a caller renders
-    each document once."""
-    current = _current_runs()
-    cells = (select(m.TableCell, m.ExtractionRun, m.Document)
-             .join(m.ExtractionRun, m.ExtractionRun.id == m.TableCell.extraction_run_id)
-             .join(m.Document, m.Document.id == m.ExtractionRun.document_id)
-             .where(m.TableCell.extraction_run_id.in_(current))
-             .order_by(m.Document.id, m.TableCell.id))
-    people = (select(m.Beneficiary, m.ExtractionRun, m.Document)
-              .join(m.ExtractionRun, m.ExtractionRun.id == m.Beneficiary.extraction_run_id)
-              .join(m.Document, m.Document.id == m.ExtractionRun.document_id)
-              .where(m.Beneficiary.extraction_run_id.in_(current))
-              .order_by(m.Document.id, m.Beneficiary.id))
+    """Every current fact (or the one asked for), run by run, so that a caller renders each
+    document once."""
+    runs = (select(m.ExtractionRun, m.Document).join(m.Document, m.Document.id == m.ExtractionRun.document_id)
+            .where(m.ExtractionRun.id.in_(select(CURRENT_RUNS.c.id))).order_by(m.Document.id, m.ExtractionRun.id))
     if fact_id is not None:
-        cells = cells.where(m.TableCell.fact_id == fact_id)
-        people = people.where(m.Beneficiary.fact_id == fact_id)
-    for cell, run, doc in session.execute(cells):
-        grid = [] if cell.page is not None else [
-            (c.row, c.col, c.raw_text) for c in session.scalars(select(m.TableCell).where(
-                m.TableCell.table_id == cell.table_id))]
+        runs = runs.where(m.ExtractionRun.id.in_(
+            select(m.TableCell.extraction_run_id).where(m.TableCell.fact_id == fact_id).union(
+                select(m.Beneficiary.extraction_run_id).where(m.Beneficiary.fact_id == fact_id))))
+    for run, doc in session.execute(runs):
+        yield from _placed_cells(session, run.id, doc.sha256, fact_id)
+        yield from _placed_beneficiaries(session, run.id, doc.sha256, fact_id)
+
+
+def _placed_cells(session: Session, run_id: int, sha256: str, fact_id: str | None) -> Iterator[Placed]:
+    stmt = select(m.TableCell).where(m.TableCell.extraction_run_id == run_id).order_by(m.TableCell.id)
+    if fact_id is not None:
+        stmt = stmt.where(m.TableCell.fact_id == fact_id)
+    grids: dict[int, list[tuple[int, int, str]]] = {}  # a table's cells, read once for all its facts
+    for cell in session.scalars(stmt):
+        if cell.page is None and cell.table_id not in grids:
+            grids[cell.table_id] = [(c.row, c.col, c.raw_text) for c in session.scalars(
+                select(m.TableCell).where(m.TableCell.table_id == cell.table_id))]
         where = f"sheet {cell.sheet}, cell {cell.cell_ref}" if cell.sheet else f"row {cell.row}, column {cell.col}"
-        yield Placed(cell.fact_id, run.id, doc.sha256, doc.media_type, cell.page, cell.bbox,
-                     f"{cell.fact_id}: {cell.raw_text} ({where})", grid, (cell.row, cell.col))
-    for person, run, doc in session.execute(people):
-        rows = [] if person.page is not None else list(session.scalars(select(m.Beneficiary).where(
-            m.Beneficiary.extraction_run_id == run.id, m.Beneficiary.table_index == person.table_index)
-            .order_by(m.Beneficiary.row)))
+        yield Placed(cell.fact_id, run_id, sha256, cell.page, cell.bbox, f"{cell.fact_id}: {cell.raw_text} ({where})",
+                     grids.get(cell.table_id, []) if cell.page is None else [], (cell.row, cell.col))
+
+
+def _placed_beneficiaries(session: Session, run_id: int, sha256: str, fact_id: str | None) -> Iterator[Placed]:
+    stmt = select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run_id).order_by(m.Beneficiary.id)
+    if fact_id is not None:
+        stmt = stmt.where(m.Beneficiary.fact_id == fact_id)
+    lists: dict[int, list[m.Beneficiary]] = {}  # a list's rows, read once for all its facts
+    for person in session.scalars(stmt):
+        rows: list[m.Beneficiary] = []
+        if person.page is None:
+            if person.table_index not in lists:
+                lists[person.table_index] = list(session.scalars(select(m.Beneficiary).where(
+                    m.Beneficiary.extraction_run_id == run_id, m.Beneficiary.table_index == person.table_index)
+                    .order_by(m.Beneficiary.row)))
+            rows = lists[person.table_index]
         grid = [(i, col, text or "") for i, b in enumerate(rows)
                 for col, text in enumerate((b.name, b.municipality, b.amount_eur, b.cell_ref))]
         mark = next((i for i, b in enumerate(rows) if b.id == person.id), 0)
-        yield Placed(person.fact_id, run.id, doc.sha256, doc.media_type, person.page, person.bbox,
+        yield Placed(person.fact_id, run_id, sha256, person.page, person.bbox,
                      f"{person.fact_id}: {person.name}, {person.amount_eur} EUR", grid, (mark, 0))

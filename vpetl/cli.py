@@ -664,7 +664,7 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
             console.print(f"no current fact with id {fact_id}", style="red")
             raise typer.Exit(1)
         data = draw(fact, blobs)
-    path = png if fact.page is not None and fact.bbox is not None else png.with_suffix(".html")
+    path = png if fact.on_page else png.with_suffix(".html")
     path.write_bytes(data)
     where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
     console.print(f"{path}: {fact.title}, {where}")

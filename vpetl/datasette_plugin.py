@@ -13,7 +13,7 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup
 
-from vpetl.pipeline.pictures import picture_name
+from vpetl.picture import picture_name
 
 
 @hookimpl

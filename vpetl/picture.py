@@ -22,6 +22,12 @@ FILL = (255, 215, 0, 70)  # a light yellow wash over the fact, like a highlighte
 PAD = 2.0  # pt between the fact and its outline, so the outline never covers a glyph
 
 
+def picture_name(fact_id: str, run_id: int, on_page: bool) -> str:
+    """The file a fact's picture is written to: one name `vpetl show --all`, `vpetl browse` and
+    the Datasette plugin share (a new extraction run of the fact gets a new picture)."""
+    return f"{fact_id}-{run_id}.{'png' if on_page else 'html'}"
+
+
 @dataclass(frozen=True)
 class Spot:
     """Where a fact was printed: 1-based page and (x0, top, x1, bottom) in PDF points."""

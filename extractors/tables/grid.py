@@ -6,18 +6,15 @@ places are merged into one header row of multi-line cells."""
 
 from __future__ import annotations
 
-import re
-
 from pdfplumber.utils import merge_bboxes
 
 from .._typing import Word
 from ..layout import Line, group_lines, join_lines
 from ..numbers import looks_numeric, split_markers
 from ..records import BBox, Cell
+from .labels import YEARISH
 from .piece import Piece, rounded
 from .settings import DEFAULT, TableSettings
-
-YEAR = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
 
 
 def chunks(line: Line, v_rules: list[float]) -> list[Line]:
@@ -49,6 +46,23 @@ def closing_row(line: Line, s: TableSettings = DEFAULT) -> bool:
     parts = line.chunks()
     return data_line(line, [], s) or (len(parts) >= 2 and not looks_numeric(parts[0].text)
                                        and looks_numeric(parts[-1].text))
+
+
+def rows_under(lines: list[Line], bottom: float, previous: Line | None = None,
+               s: TableSettings = DEFAULT) -> list[Line]:
+    """The lines under a table's bottom that are rows of it, top down, until a gap or a line that
+    is no row: data, a label with a number, or (given the table's last line) words in its columns."""
+    rows: list[Line] = []
+    for line in sorted((ln for ln in lines if ln.top >= bottom - 1), key=lambda ln: ln.top):
+        words_row = previous is not None and aligned(previous, line, [], s) and len(line.chunks()) == len(
+            previous.chunks())
+        if line.top - bottom > s.outside_row_gap * line.height or not (closing_row(line, s) or words_row):
+            break
+        rows.append(line)
+        bottom = line.bottom + 1
+        if previous is not None:  # the next row of words aligns with this one
+            previous = line
+    return rows
 
 
 def slot(edges: list[float], word: Word) -> int:
@@ -139,7 +153,7 @@ def years_only(row: list[Line], v_rules: list[float]) -> bool:
     """A row whose numbers are all years ('2023 2024'): a header, set where headers are set
     (left or centred), not where the numbers under it are (right)."""
     numbers = [ch.text for line in row for ch in chunks(line, v_rules)[1:] if looks_numeric(ch.text)]
-    return bool(numbers) and all(YEAR.match(split_markers(t)[0]) for t in numbers)
+    return bool(numbers) and all(YEARISH.match(split_markers(t)[0]) for t in numbers)
 
 
 def merge_header(rows: list[list[Line]], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:

@@ -110,9 +110,11 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
                 col_labels[k] = " ".join(filter(None, [col_labels.get(k), unmarked(c.text)]))
     row_labels = {c.row: unmarked(c.text) for c in body if c.col == label_col}
     totals = sorted({c.row for c in body if TOTAL_LABEL.match(unmarked(c.text)) and not is_number(c.text)})
+    own: dict[int, str | None] = {}  # the unit each cell's own text states (€, %)
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
         parsed = parse_number(c.text)
+        own[id(c)] = parsed.unit
         marks = parsed.markers if parsed.value is not None else label_marks(c.text)  # labels have marks too
         c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in marks]
         if c.is_header:
@@ -125,12 +127,13 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
             c.value = value
     whole = _whole_columns(piece.cells)
     values = [c for c in piece.cells if c.value is not None and not c.is_header]
-    for c in values:
-        c.unit = unit_of(parse_number(c.text).unit, c.column_label, piece.caption, c.row_label, whole.get(c.col, False))
-    amounts = next((c.unit for c in values if c.unit and c.unit.startswith("EUR")), None)
-    for c in values:  # an average per project beside a column of euros
-        c.unit = unit_of(parse_number(c.text).unit, c.column_label, piece.caption, c.row_label,
-                         whole.get(c.col, False), amounts)
+
+    def unit(c: Cell, amounts: str | None = None) -> str | None:
+        return unit_of(own[id(c)], c.column_label, piece.caption, c.row_label, whole.get(c.col, False), amounts)
+
+    amounts = next((u for c in values if (u := unit(c)) and u.startswith("EUR")), None)
+    for c in values:  # with the table's amounts known: an average per project beside a column of euros
+        c.unit = unit(c, amounts)
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
     confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
     pages = sorted({c.page for c in piece.cells if c.page is not None})

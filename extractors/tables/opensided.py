@@ -7,7 +7,7 @@ from .._typing import Obj, Page, Word
 from ..layout import Line, group_lines, inside, overlaps
 from ..numbers import looks_numeric
 from ..records import BBox
-from .grid import aligned, bands, build_grid, closing_row
+from .grid import bands, build_grid, rows_under
 from .labels import CAPTION
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
@@ -75,16 +75,9 @@ def outside_rows(words: list[Word], x0: float, x1: float, ys: list[float], s: Ta
         if (ys[0] - line.bottom < s.outside_row_gap * line.height and len(line.chunks()) >= 2
                 and not CAPTION.match(line.text)):
             ys = [line.top - 1, *ys]
-    bottom = ys[-1]
     inside_rules = [ln for ln in lines if ys[0] - 1 <= ln.top and ln.bottom <= ys[-1] + 1]
-    previous = inside_rules[-1] if inside_rules else None
-    for line in sorted((ln for ln in lines if ln.top >= ys[-1] - 1), key=lambda ln: ln.top):
-        row = closing_row(line, s) or (previous is not None and aligned(previous, line, [], s)
-                                       and len(line.chunks()) == len(previous.chunks()))  # a row of words
-        if line.top - bottom > s.outside_row_gap * line.height or not row:
-            break
-        bottom, previous = line.bottom + 1, line
-    return ys + [bottom] if bottom > ys[-1] else ys
+    below = rows_under(lines, ys[-1], inside_rules[-1] if inside_rules else None, s)
+    return ys + [below[-1].bottom + 1] if below else ys
 
 
 def lines_between(words: list[Word], upper: Obj, lower: Obj) -> list[Line]:

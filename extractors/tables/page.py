@@ -13,10 +13,10 @@ from ..layout import Line, group_lines, inside, join_lines, page_words
 from ..records import Cell
 from .filters import is_contents, is_figure, is_prose, title_and_source_rows
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
-from .grid import bands, build_grid, chunks, closing_row
+from .grid import bands, build_grid, chunks, rows_under
 from .labels import find_caption, is_number
 from .opensided import open_tables
-from .piece import Piece, area, box, compact_rows, rounded, shared_area
+from .piece import Piece, area, box, column_at, compact_rows, rounded, shared_area
 from .ruled import ruled_tables
 from .settings import DEFAULT, TableSettings
 from .unruled import unruled_tables
@@ -159,8 +159,8 @@ def _stacked(upper: Piece, lower: Piece, s: TableSettings) -> Piece:
     for c in upper.cells:
         b = box(c)
         quarter = (b[2] - b[0]) / 4  # a cell's box is wider than its text's column
-        c0 = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < b[0] + quarter)))
-        c1 = max(c0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < b[2] - quarter)))
+        c0 = column_at(edges, b[0] + quarter)
+        c1 = max(c0, column_at(edges, b[2] - quarter))
         key = (c.row, c0)
         if key in cells:
             cells[key].text = f"{cells[key].text} {c.text}"
@@ -209,20 +209,17 @@ def _joined(upper: Piece, lower: Piece, words: list[Word], s: TableSettings) -> 
     rows = bands(between, [upper.bbox[3], lower.bbox[1]], [], s)
     edges = upper.col_edges
 
-    def column(b: tuple[float, float, float, float]) -> int:
-        return max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < (b[0] + b[2]) / 2)))
-
     cells = list(upper.cells)
     for r, row in enumerate(rows, start=upper.n_rows):
         parts: dict[int, list[Line]] = {}
         for line in row:
             for ch in chunks(line, []):
-                parts.setdefault(column(ch.bbox), []).append(ch)
+                parts.setdefault(column_at(edges, (ch.x0 + ch.x1) / 2), []).append(ch)
         cells += [Cell(row=r, col=col, text=join_lines(lines), page=upper.page,
                        bbox=rounded(merge_bboxes([ln.bbox for ln in lines]))) for col, lines in sorted(parts.items())]
     offset = upper.n_rows + len(rows)
     for c in lower.cells:
-        c.row, c.col = c.row + offset, column(box(c))
+        c.row, c.col = c.row + offset, column_at(edges, (box(c)[0] + box(c)[2]) / 2)
     return Piece(upper.page, upper.method, rounded(merge_bboxes([upper.bbox, lower.bbox])), cells + lower.cells,
                  offset + lower.n_rows, upper.n_cols, edges, {**upper.footnotes, **lower.footnotes},
                  caption=upper.caption or lower.caption)
@@ -234,21 +231,16 @@ def extend_down(piece: Piece, words: list[Word], others: list[Piece], s: TableSe
     x0, x1 = piece.bbox[0], piece.bbox[2]
     lines = group_lines([w for w in words if x0 - 2 <= w["x0"] and w["x1"] <= x1 + 2 and w["top"] > piece.bbox[3] - 1
                          and not any(o is not piece and inside(w, o.bbox, 1) for o in others)])
-    bottom, added = piece.bbox[3], []
-    for line in lines:
-        if line.top - bottom > s.outside_row_gap * line.height or not closing_row(line, s):
-            break
-        added.append(line)
-        bottom = line.bottom + 1
+    added = rows_under(lines, piece.bbox[3], None, s)
     if not added:
         return piece
     edges = piece.col_edges
     for r, line in enumerate(added, start=piece.n_rows):
         for ch in chunks(line, []):
-            col = max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < (ch.x0 + ch.x1) / 2)))
-            piece.cells.append(Cell(row=r, col=col, text=ch.text, page=piece.page, bbox=rounded(ch.bbox)))
+            piece.cells.append(Cell(row=r, col=column_at(edges, (ch.x0 + ch.x1) / 2), text=ch.text, page=piece.page,
+                                    bbox=rounded(ch.bbox)))
     piece.n_rows += len(added)
-    piece.bbox = rounded((x0, piece.bbox[1], x1, bottom))
+    piece.bbox = rounded((x0, piece.bbox[1], x1, added[-1].bottom + 1))
     return piece
 
 

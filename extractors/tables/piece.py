@@ -71,6 +71,11 @@ def cluster(values: list[float], tolerance: float) -> list[float]:
     return out
 
 
+def column_at(edges: list[float], x: float) -> int:
+    """The column of a table with these column edges that x lies in (the outer ones if beyond)."""
+    return max(0, min(len(edges) - 2, sum(1 for e in edges[1:-1] if e < x)))
+
+
 def nearest(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 

@@ -3,7 +3,7 @@ the header the second page repeats is dropped."""
 
 from __future__ import annotations
 
-from .piece import Piece, box
+from .piece import Piece, box, column_at
 from .settings import DEFAULT, TableSettings
 
 
@@ -50,7 +50,7 @@ def remap_columns(piece: Piece, prev: Piece, s: TableSettings = DEFAULT) -> None
     target: dict[int, int] = {}
     for c in piece.cells:
         centre = (box(c)[0] + box(c)[2]) / 2
-        target.setdefault(c.col, max(0, min(len(edges) - 2, sum(1 for x in edges[1:-1] if x < centre))))
+        target.setdefault(c.col, column_at(edges, centre))
     if len(set(target.values())) != len(target):
         return
     for c in piece.cells:

@@ -10,18 +10,14 @@ from itertools import groupby
 from pathlib import Path
 
 from vpetl import picture
+from vpetl.picture import picture_name
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.queries import Placed
 
 
-def picture_name(fact_id: str, run_id: int, on_page: bool) -> str:
-    """The file a fact's picture is written to: one name the CLI, the browser and Datasette share."""
-    return f"{fact_id}-{run_id}.{'png' if on_page else 'html'}"
-
-
 def draw(placed: Placed, blobs: BlobStore) -> bytes:
     """One fact's picture: PNG bytes when it has a page, else the HTML of its table."""
-    if placed.page is not None and placed.bbox is not None:
+    if placed.page is not None and placed.bbox is not None:  # (as on_page, written out for the type checker)
         spot = picture.Spot(placed.fact_id, placed.page, _box(placed.bbox))
         return next(picture.page_regions(blobs.get(placed.sha256), [spot]))[1]
     cells = [picture.GridCell(r, c, t) for r, c, t in placed.cells]
@@ -36,7 +32,7 @@ def write_all(facts: Iterable[Placed], blobs: BlobStore, out_dir: Path) -> tuple
     for sha256, group in groupby(facts, key=lambda p: p.sha256):
         todo = []
         for p in group:
-            path = out_dir / picture_name(p.fact_id, p.run_id, p.page is not None and p.bbox is not None)
+            path = out_dir / picture_name(p.fact_id, p.run_id, p.on_page)
             if path.exists():
                 kept += 1
             elif path.suffix == ".png":
