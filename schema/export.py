@@ -1,4 +1,4 @@
-"""The export contract (`../shared/export-contract.md`): one file per record kind.
+"""The export contract (`docs/export.md`): one file per record kind.
 
 Facts come from each document's latest successful extraction run; older runs stay in the
 store, superseded. Every fact carries its provenance."""
