@@ -1,0 +1,69 @@
+"""The layout generator (fixtures/generator): its numbers print as Belgian documents print
+them, its truth adds up, a seed gives the same documents, and a fixed sample of its documents
+is read by vpetl's real entry point with every cell and every grantee as the truth says."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from vpetl.fixtures.generator import generate_one
+from vpetl.fixtures.generator.dimensions import draw_list_dims, draw_table_dims
+from vpetl.fixtures.generator.numbers import printed
+from vpetl.fixtures.generator.places import places
+
+
+def test_numbers_print_in_every_belgian_form():
+    v = Decimal("-1234.5")
+    assert printed(v, 2, "dot", "accounting") == "(1.234,50)"
+    assert printed(v, 1, "plain", "spaced") == "- 1234,5"
+    assert printed(-v, 0, "nbsp", currency="euro-before") == "€ 1\u00a0234"
+    assert printed(Decimal("12500"), 0, "nnbsp", currency="euro-word") == "12\u202f500 euro"
+    assert printed(Decimal("12500"), 0, "dot", currency="EUR-before") == "EUR 12.500"
+    assert printed(Decimal("12.5"), 1, "dot", percent=True) == "12,5%"
+
+
+def test_a_seed_gives_the_same_documents_and_truth():
+    a, b = generate_one(7, 2), generate_one(7, 2)
+    assert a.data == b.data and a.dims == b.dims
+    assert [c.text for c in a.tables[0].cells] == [c.text for c in b.tables[0].cells]
+
+
+def test_a_total_row_is_the_sum_of_the_values_above_it():
+    for index in range(0, 40, 2):
+        for table in generate_one(3, index).tables:
+            for r in table.total_rows:
+                for total in (c for c in table.cells if c.row == r and c.value is not None):
+                    above = [c.value for c in table.cells if c.col == total.col and c.row < r and c.value is not None
+                             and not c.is_header]
+                    assert total.value == sum(above, Decimal(0))
+
+
+def test_a_list_adds_up_to_its_total_and_its_subtotals():
+    for index in range(1, 60, 2):
+        doc = generate_one(5, index)
+        for blist in doc.lists:
+            assert blist.total == sum((b.amount for b in blist.rows), Decimal(0))
+            for group, subtotal in blist.subtotals.items():
+                assert subtotal == sum((b.amount for b in blist.rows if b.group == group), Decimal(0))
+            assert all(b.nis_code and b.nis_code_at_time for b in blist.rows)
+
+
+def test_dimensions_stay_readable():
+    import random
+
+    rng = random.Random(1)
+    for _ in range(300):
+        d = draw_table_dims(rng)
+        if d["header"] == "none":
+            assert d["unit_at"] in ("value", "caption")  # a table without a header says its unit elsewhere
+        if d["producer"] in ("xlsx", "csv"):
+            assert d["page"] == d["rules"] == "n/a"
+        lst = draw_list_dims(rng)
+        if lst["list_form"] == "workbook":
+            assert lst["producer"] == "xlsx"
+
+
+def test_places_come_from_the_reference_with_both_codes():
+    known = {p.name: p for p in places()}
+    assert known["Gent"].nis_code == "44021" and known["Gent"].province == "Oost-Vlaanderen"
+    assert len(known) > 250
