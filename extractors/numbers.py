@@ -13,6 +13,7 @@ _LEADING_MARKER = re.compile(r"^⁽?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾?\s*")
 _CURRENCY = re.compile(r"€|\bEUR\b|\beuro\b", re.IGNORECASE)
 _GROUPED = re.compile(r"[-+−]?\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?")
 _SIGN_APART = re.compile(r"^([-+−])\s+(?=\d)")
+_ACCOUNTING = re.compile(r"^\((.+)\)$")  # '(124.300,00)': a negative, as accountants print it
 _PLAIN = re.compile(r"[-+−]?\d+(?:,\d+)?")
 FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
@@ -50,7 +51,10 @@ def parse_number(text: str) -> ParsedValue:
     Text that is not a single number (a range, a year span, words) gives value None."""
     body, markers = split_markers(text)
     unit = None
-    core = body
+    core = body.strip()
+    negative = _ACCOUNTING.match(core)
+    if negative:
+        core = negative[1]
     if _CURRENCY.search(core):
         unit = "EUR"
         core = _CURRENCY.sub("", core)
@@ -60,7 +64,9 @@ def parse_number(text: str) -> ParsedValue:
     core = _SIGN_APART.sub(r"\1", core.strip())  # '- 8,0': a sign set apart from its number
     if _GROUPED.fullmatch(core) or _PLAIN.fullmatch(core):
         digits = re.sub(r"[.\u00a0\u202f ]", "", core).replace(",", ".").replace("−", "-")
-        return ParsedValue(Decimal(digits), unit, markers, body)
+        if negative and digits.startswith("-"):
+            return ParsedValue(None, None, markers, body)  # '(-5)' is no accounting figure
+        return ParsedValue(-Decimal(digits) if negative else Decimal(digits), unit, markers, body)
     return ParsedValue(None, None, markers, body)
 
 
@@ -80,4 +86,5 @@ def looks_numeric(text: str) -> bool:
     no value ('-', '—', 'n.v.t.'): for telling data from words when finding a table's
     structure, where the format does not matter yet."""
     text = text.strip()
-    return text in NO_VALUE or bool(_NUMERIC_LOOK.fullmatch(split_markers(text)[0]))
+    return text in NO_VALUE or bool(_NUMERIC_LOOK.fullmatch(split_markers(text)[0])) or \
+        parse_number(text).value is not None  # '575.525,50 euro', 'EUR 12.500', '- 8,0'

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .numbers import parse_number
 from .records import Cell, PageIssue, Table
-from .sniff import CSV, XLS, XLSX, as_text, check_archive
+from .sniff import CSV, XLS, XLSX, as_text, check_archive, delimiter
 from .tables import label_grid
 
 MAX_CELLS = 2_000_000  # cells read from one workbook: a real annex has thousands; more is refused, not read
@@ -111,12 +111,10 @@ def _csv(data: bytes) -> Sheet:
     text = as_text(data)
     if text is None:
         raise SheetError("a CSV file in an unknown encoding")
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [[_exact(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    delim = delimiter(text)
+    if delim is None:
+        raise SheetError("a CSV file whose lines split into no common number of fields")
+    rows = [[_exact(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delim)]
     if sum(len(r) for r in rows) > MAX_CELLS:
         raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
     return Sheet(None, rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from collections import Counter
 
@@ -115,16 +116,34 @@ def as_text(data: bytes) -> str | None:
     return None
 
 
+DELIMITERS = ";,\t|"
+SAMPLE_ROWS = 20  # records looked at to find a CSV file's delimiter: a header and rows under a title or two
+SAMPLE_CHARS = 65_536  # of the file's start: more than 20 records of any real annex
+
+
+def delimiter(text: str) -> str | None:
+    """The field delimiter of delimited text: the one that splits most lines into the same
+    number of fields (two at least). Python's csv.Sniffer gives up when a note line under the
+    table lacks the delimiter; decimal commas inside `;`-separated fields do not mislead this:
+    they split lines unevenly."""
+    best: tuple[float, int, str] | None = None
+    for delim in DELIMITERS:  # records, not lines: a quoted header field may hold a line break
+        rows = [row for row in itertools.islice(csv.reader(io.StringIO(text[:SAMPLE_CHARS]), delimiter=delim),
+                                                SAMPLE_ROWS) if any(field.strip() for field in row)]
+        if not rows:
+            return None
+        width, count = max(Counter(len(row) for row in rows).items(), key=lambda kv: (kv[1], kv[0]))
+        if width >= 2:
+            key = (count / len(rows), width, delim)
+            best = key if best is None or key[:2] > best[:2] else best
+    return best[2] if best else None
+
+
 def _delimited(text: str) -> bool:
-    """Lines with the same number of separators (two columns at least): a CSV file."""
+    """Lines with the same number of fields (two at least): a CSV file. Most lines agree (a
+    title line above the header or a note under the table may differ)."""
     lines = [line for line in text.splitlines()[:10] if line.strip()]
-    if len(lines) < 2:
+    if len(lines) < 2 or (delim := delimiter(text)) is None:
         return False
-    try:
-        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t|")
-    except csv.Error:
-        return False
-    # Most lines (a title line above the header may differ; the last may be cut short) have
-    # the same number of separators, and at least one.
-    (count, lines_with_it), = Counter(line.count(dialect.delimiter) for line in lines).most_common(1)
+    (count, lines_with_it), = Counter(line.count(delim) for line in lines).most_common(1)
     return count >= 1 and lines_with_it >= 0.6 * len(lines)

@@ -22,6 +22,7 @@ from .answer import Hyperlink, TextLine, parse_answer_lines
 from .records import Cell, DocumentExtraction, Table
 from .sniff import check_archive
 from .tables import label_grid
+from .tables.labels import names_table
 
 
 class WordError(ValueError):
@@ -44,10 +45,18 @@ def body(document: WordDocument) -> Iterator[Paragraph | WordTable]:
 
 def word_tables(document: WordDocument) -> list[Table]:
     """Every table of the document (nested tables are read as their cell's text)."""
-    return [word_table(t, i) for i, t in enumerate(t for t in body(document) if isinstance(t, WordTable))]
+    tables: list[Table] = []
+    above: str | None = None  # the paragraph just above a table: its caption when it names it or its unit
+    for item in body(document):
+        if isinstance(item, WordTable):
+            tables.append(word_table(item, len(tables), above if above and names_table(above) else None))
+            above = None
+        elif item.text.strip():
+            above = item.text.strip()
+    return tables
 
 
-def word_table(table: WordTable, index: int) -> Table:
+def word_table(table: WordTable, index: int, caption: str | None = None) -> Table:
     """A Word table as a grid: a merged cell is one cell with its spans; rows Word repeats on
     each page (`tblHeader`) are the header rows (else the labelling rules decide)."""
     # a merged cell is one <w:tc> element that row.cells repeats; the dict keeps each element
@@ -71,7 +80,7 @@ def word_table(table: WordTable, index: int) -> Table:
             break
         repeated += 1
     return label_grid([c for c in cells if c.text], len(rows), n_cols, index, "word", None, None,
-                      header_rows=repeated or None)
+                      caption=caption, header_rows=repeated or None)
 
 
 def lines_and_links(document: WordDocument) -> tuple[list[TextLine], list[Hyperlink]]:

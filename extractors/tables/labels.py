@@ -10,7 +10,7 @@ from ..numbers import FROM_SUPERSCRIPT, looks_numeric, parse_number, split_marke
 from ..records import BBox, Cell, Footnote, Table
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
-from .units import SCALE, unit_in, unit_of
+from .units import FACTOR, SCALE, unit_in, unit_of
 
 TOTAL_LABEL = re.compile(r"^(algemeen\s+|eind)?(totaal|total|som|subtotaal)\b", re.IGNORECASE)
 YEARISH = re.compile(r"^(19|20)\d\d([-/](19|20)?\d\d)?$")
@@ -68,9 +68,15 @@ def find_caption(piece: Piece, lines: list[Line], others: list[Piece], s: TableS
     if not above:
         return None
     line = max(above, key=lambda ln: ln.bottom)
-    unit_note = UNIT_NOTE.search(line.text)
-    named = CAPTION.match(line.text) or SCALE.search(line.text) or (unit_note and unit_in(unit_note[0]))
-    return line.text if named else None
+    return line.text if names_table(line.text) else None
+
+
+def names_table(text: str) -> bool:
+    """A line above a table that is its caption: it names the table ('Tabel 6 - ...') or its
+    unit ('(in euro)', '(x 1.000 euro)', '(in voltijdse equivalenten)')."""
+    unit_note = UNIT_NOTE.search(text)
+    return bool(CAPTION.match(text) or SCALE.search(text) or FACTOR.search(text)
+                or (unit_note and unit_in(unit_note[0])))
 
 
 def label_grid(cells: list[Cell], n_rows: int, n_cols: int, index: int, method: str, page: int | None,
