@@ -35,6 +35,16 @@ def test_tables_on_a_broken_pdf_says_why():
     assert result.exit_code == 1 and "unreadable PDF" in result.output
 
 
+def test_tables_json_of_a_broken_pdf_leaves_stdout_empty():
+    """A script reading `vpetl tables FILE --json` gets JSON or nothing on stdout; the reason on stderr."""
+    vpetl = Path(sys.executable).parent / "vpetl"
+    run = subprocess.run([str(vpetl), "tables", str(FILES / "1402443.pdf"), "--json"], capture_output=True,
+                         text=True, timeout=120, env=dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false"))
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "unreadable PDF" in run.stderr
+
+
 @pytest.mark.slow
 def test_demo_twice_through_the_real_command(tmp_path, prefect):
     from prefect.settings import get_current_settings

@@ -68,6 +68,7 @@ app.add_typer(mirror_app, name="mirror")
 # Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
 # "[/x]" in one must print as it is. Colour is given with `style=`.
 console = Console(soft_wrap=True, markup=False, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # stdout may be data (--json)
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
@@ -396,7 +397,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
         found = pool.call(tables_of_file, str(pdf), settings.max_pages)
     except (*UNREADABLE, OverBudget, MemoryError) as exc:
         reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
-        console.print(f"{pdf}: {reason}", style="red")
+        errors.print(f"{pdf}: {reason}", style="red")  # stdout holds the JSON or nothing
         raise typer.Exit(1) from exc
     finally:
         pool.close()
