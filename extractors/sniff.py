@@ -122,12 +122,18 @@ SAMPLE_CHARS = 65_536  # of the file's start: more than 20 records of any real a
 
 
 def delimiter(text: str) -> str | None:
-    """The field delimiter of delimited text: the one that splits most lines into the same
+    """The field delimiter of delimited text: the one that splits most records into the same
     number of fields (two at least). Python's csv.Sniffer gives up when a note line under the
     table lacks the delimiter; decimal commas inside `;`-separated fields do not mislead this:
-    they split lines unevenly."""
+    they split records unevenly."""
+    found = _shape(text)
+    return found[0] if found else None
+
+
+def _shape(text: str) -> tuple[str, float] | None:
+    """The delimiter, and the share of records that have its most common number of fields."""
     best: tuple[float, int, str] | None = None
-    for delim in DELIMITERS:  # records, not lines: a quoted header field may hold a line break
+    for delim in DELIMITERS:  # records, not lines: a quoted field may hold a delimiter or a line break
         rows = [row for row in itertools.islice(csv.reader(io.StringIO(text[:SAMPLE_CHARS]), delimiter=delim),
                                                 SAMPLE_ROWS) if any(field.strip() for field in row)]
         if not rows:
@@ -136,14 +142,16 @@ def delimiter(text: str) -> str | None:
         if width >= 2:
             key = (count / len(rows), width, delim)
             best = key if best is None or key[:2] > best[:2] else best
-    return best[2] if best else None
+    return (best[2], best[0]) if best else None
 
 
 def _delimited(text: str) -> bool:
-    """Lines with the same number of fields (two at least): a CSV file. Most lines agree (a
+    """Records with the same number of fields (two at least): a CSV file. Most records agree (a
     title line above the header or a note under the table may differ)."""
-    lines = [line for line in text.splitlines()[:10] if line.strip()]
-    if len(lines) < 2 or (delim := delimiter(text)) is None:
+    if sum(1 for line in text[:SAMPLE_CHARS].splitlines() if line.strip()) < 2:
         return False
-    (count, lines_with_it), = Counter(line.count(delim) for line in lines).most_common(1)
-    return count >= 1 and lines_with_it >= 0.6 * len(lines)
+    found = _shape(text)
+    return found is not None and found[1] >= CSV_AGREEMENT
+
+
+CSV_AGREEMENT = 0.6  # share of the first records with the same number of fields: a title and a note may differ
