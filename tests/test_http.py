@@ -264,10 +264,23 @@ def test_search_paging_is_bounded_by_the_first_count(scripted):
     assert len(hits) == 300 and len(handler.seen) == 3
 
 
-def test_splitting_a_query_that_always_overflows_ends(scripted):
+def test_splitting_a_query_whose_halves_do_not_shrink_ends(scripted):
+    """A `count` that is always 20,000: the two halves of the dates count as many as the whole, so
+    splitting would go down to single days (thousands of requests); it stops at the first split."""
     handler, base = scripted
     handler.script += [_search_page(20_000, range(1))] * 200_000
     client = Client(Settings(api_base=base, rate=0))
     query = api.Query(since=date(2020, 1, 1), until=date(2020, 1, 8))
-    hits = list(api.search(client, query))  # 8 days, split down to single days, each served as it comes
-    assert (len(hits), len(handler.seen)) == (8, 15)
+    with pytest.raises(api.InconsistentSearch, match="20000 and 20000: the counts do not shrink"):
+        list(api.search(client, query))
+    assert len(handler.seen) == 3  # the whole and its two halves
+
+
+def test_splitting_goes_on_where_all_hits_are_in_one_half(scripted):
+    """Halves that hold the whole between them are split on, even when one half holds it all."""
+    handler, base = scripted
+    handler.script += [_search_page(20_000, range(1)), _search_page(0, range(0)), _search_page(20_000, range(1)),
+                       _search_page(0, range(0)), _search_page(5, range(2, 7))]
+    hits = list(api.search(Client(Settings(api_base=base, rate=0)),
+                           api.Query(since=date(2020, 1, 1), until=date(2020, 1, 8))))
+    assert len(hits) == 5 and len(handler.seen) == 5

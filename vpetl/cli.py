@@ -109,6 +109,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     for key, n in result.store.items():
         table.add_row(key.replace("_", " "), str(n))
     console.print(table)
+    if result.dropped:
+        console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
@@ -117,6 +119,11 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+
+
+def _dropped(counts: dict[str, int]) -> str:
+    """Search hits dropped by kind, as one phrase: "1 Vraag om uitleg, 2 soort VI"."""
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items())
 
 
 def _quiet_prefect_console() -> None:
@@ -348,6 +355,8 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
     for r in st["runs"]:
         if r["status"] != "ok" and r["error"]:
             console.print(f"run {r['id']} {r['status']}: {r['error']}", style="red")
+        if (dropped := (r["counts"] or {}).get("dropped")) and isinstance(dropped, dict):
+            console.print(f"run {r['id']} dropped: {_dropped(dropped)} (search hits of another kind)")
     for q in st["incomplete"]:
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
