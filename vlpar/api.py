@@ -51,8 +51,10 @@ class Query:
 
     def split(self) -> tuple[Query, Query] | None:
         """Two queries that cover this one's publication dates in halves (None: a single day)."""
-        since = self.since or (date(int(self.session_year[:4]), 9, 1) if self.session_year else date(2004, 1, 1))
-        until = self.until or date.today()
+        start = int(self.session_year[:4]) if self.session_year and self.session_year[:4].isdigit() else None
+        since = self.since or (date(start, 9, 1) if start else date(2004, 1, 1))
+        # today, or the end of a session year still to come (its answers are published until today)
+        until = self.until or max(date.today(), date(start + 1, 9, 30) if start else date.today())
         if since >= until:
             return None
         middle = since + (until - since) // 2
