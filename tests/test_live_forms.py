@@ -85,9 +85,9 @@ def test_the_three_hit_forms_are_read():
     (b'{"error": "Internal Server Error", "status": 500}', "not a search page (no 'result'"),
     (b'{"count": "3", "result": null}', "not a search page ('result' is NoneType"),
     (b"[]", "not a search page (a JSON list"),
-    (b'{"message": "\x1b[31mred\xe2\x80\xae"}', "not a search page"),
+    (b'{"message": "\x1b[31mred\xe2\x80\xae"}', "JSONDecodeError"),  # raw controls: not even JSON
 ])
-def test_json_that_is_not_a_search_page_is_an_error_with_its_first_bytes(body, reason):
+def test_a_body_that_is_not_a_search_page_is_an_error_with_its_first_bytes(body, reason):
     with pytest.raises(api.SearchError, match=re.escape(reason)) as err:
         api.read_search_page(body, "http://x/api/search/query/q")
     message = str(err.value)
