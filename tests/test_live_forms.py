@@ -214,7 +214,8 @@ def test_dates_and_status_come_from_the_hits_with_their_source(runs):
         assert q.sources == {"date_asked": "search metatag themadatum",
                              "date_answered": "search metatag statusdatumSchvBeantwoord",
                              "status": "record procedureverloop 'Tijdig beantwoord'",
-                             "number": "record vraagnummer", "title": "record titel"}
+                             "number": "record vraagnummer", "title": "record titel",
+                             "session_year": "record zittingsjaar"}
         assert q.search_metatags["nummer"] == "289" and q.search_metatags["aggregaattype"] == "Schriftelijke vraag"
         assert q.search_metatags["mimetypes"]["1402290"] == "application/pdf"
         assert q.title == "Programma ‘Het internet. Ook uw zaak’ - Organisatie infosessies"
@@ -235,3 +236,19 @@ def test_the_legacy_forms_load_the_same_questions(runs):
             exported.append([{k: v for k, v in q.items() if k != "provenance"} for q in questions(s)])
             assert s.scalars(select(m.Question.sources).where(m.Question.id == 1402289)).one()
     assert exported[0] == exported[1]
+
+
+def test_without_metatags_the_record_gives_each_value_and_says_so():
+    from vpetl.pipeline.question import Found, from_hits
+
+    record = api.parse_record({"id": 5, "zittingsjaar": "2019-2020", "procedureverloop": [
+        {"datum": "2020-02-21T00:00:00+0100", "status": "Tijdig beantwoord"},
+        {"datum": "2020-01-23T00:00:00+0100", "status": "Vraag gesteld aan de minister"}]})
+    facts = from_hits(record, Found(5, number=None, metatags={"nummer": "12", "titel": "Uit  -  de hits"}))
+    assert (facts["date_asked"], facts["date_answered"], facts["number"], facts["title"]) == (
+        date(2020, 1, 23), date(2020, 2, 21), 12, "Uit  -  de hits")
+    assert facts["sources"]["date_asked"] == "record procedureverloop 'Vraag gesteld aan de minister'"
+    assert facts["sources"]["number"] == "search metatag nummer" and facts["sources"]["title"] == "search metatag titel"
+    hits_first = from_hits(record, Found(5, metatags={"themadatum": "2020-01-22", "statusdatumSchvBeantwoord": "x"}))
+    assert hits_first["date_asked"] == date(2020, 1, 22) and hits_first["date_answered"] == date(2020, 2, 21)
+    assert hits_first["sources"]["date_answered"] == "record procedureverloop 'Tijdig beantwoord'"

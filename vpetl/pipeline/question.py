@@ -34,6 +34,7 @@ from vpetl.schema.load import (
 from vpetl.schema.lock import LockLost
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
+from vpetl.vlpar.forms import display, read_date
 
 from .evidence import Candidate, Evidence, choose_answer, hit_type
 from .run import QuestionOutcome, Run, Status
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 # The metatags a question's hits carry that vpetl keeps with it (section 1 and 7 of vlpar-api.md):
 # the dates and status are used, the rest kept so a later reading can use them without a new run.
 KEPT_METATAGS = ("themadatum", "statusdatumSchvBeantwoord", "status", "nummer", "documenttype", "mimetype",
-                 "aggregaattype", "soort", "zittingsjaar", "publicatiedatum", "last_modified", "opendata")
+                 "aggregaattype", "soort", "zittingsjaar", "titel", "publicatiedatum", "last_modified", "opendata")
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,8 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
     last_modified = record.raw.get("last_modified")
     facts = from_hits(record, found)
     return QuestionIn(
-        id=record.id, session_year=record.session_year, number=facts["number"], title=record.display_title,
-        title_raw=record.title, date_asked=facts["date_asked"], date_answered=facts["date_answered"],
+        id=record.id, session_year=facts["session_year"], number=facts["number"], title=display(facts["title"]),
+        title_raw=facts["title"], date_asked=facts["date_asked"], date_answered=facts["date_answered"],
         asker=record.asker, minister=record.minister, themes=record.themes, status=facts["status"], answer_url=None,
         record=record.raw, record_url=client.canonical(api.record_url(client, record.id)),
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
@@ -205,23 +206,26 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
         search_metatags=found.metatags or None, sources=facts["sources"])
 
 
-# Which search metatag gives a field, where the hits have it (section 7: the dates are attested
-# there, as plain YYYY-MM-DD); the record's own reading comes second.
-FROM_HITS = (("date_asked", "themadatum"), ("date_answered", "statusdatumSchvBeantwoord"), ("status", "status"),
-             ("number", "nummer"))
+# Which search metatag gives a field, and whether it comes before the record's own reading. The
+# dates are attested as metatags (section 7: plain YYYY-MM-DD) and only guessed from the record's
+# steps; the number, session year and title are the record's, the metatags standing in.
+FROM_HITS = (("date_asked", "themadatum", True), ("date_answered", "statusdatumSchvBeantwoord", True),
+             ("status", "status", True), ("number", "nummer", False), ("session_year", "zittingsjaar", False),
+             ("title", "titel", False))
 
 
 def from_hits(record: api.Record, found: Found) -> dict[str, Any]:
-    """The date asked, the date answered, the status and the number: from the hits' metatags
-    where they have them, else from the record; with `sources`, where each came from."""
+    """The dates, status, number, session year and title of a question, from the hits' metatags
+    or the record as FROM_HITS says; with `sources`, where each value came from."""
     sources = dict(record.sources)
-    out: dict[str, Any] = {"date_asked": record.date_asked, "date_answered": record.date_answered,
-                           "status": record.status, "number": record.number}
-    for name, tag in FROM_HITS:
+    if record.session_year:
+        sources["session_year"] = "record zittingsjaar"
+    out: dict[str, Any] = {name: getattr(record, name) for name, _, _ in FROM_HITS}
+    for name, tag, hits_first in FROM_HITS:
         raw = api.first_value(found.metatags.get(tag))
-        value = (api.read_date(raw) if name.startswith("date") else api.read_number(raw) if name == "number"
+        value = (read_date(raw) if name.startswith("date") else api.read_number(raw) if name == "number"
                  else api.text_value(raw))
-        if value is not None and (name != "number" or out["number"] is None):
+        if value is not None and (hits_first or out[name] is None):
             out[name], sources[name] = value, f"search metatag {tag}"
     out["sources"] = sources
     return out
