@@ -12,6 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from vpetl import pipeline
+from vpetl.cli import app
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 from vpetl.schema.export import questions
@@ -202,8 +203,7 @@ def test_a_run_drops_hits_of_another_kind_and_counts_them(runs):
     assert (attested.discovered, attested.loaded, attested.failed) == (15, 15, 0)
     assert attested.dropped == {"Vraag om uitleg": 1}
     assert runs[True][0].dropped == {}
-    shown = CliRunner().invoke(__import__("vpetl.cli", fromlist=["app"]).app, ["status", "--db", runs[False][1]],
-                               env={"COLUMNS": "200"})
+    shown = CliRunner().invoke(app, ["status", "--db", runs[False][1]], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and "dropped: 1 Vraag om uitleg (search hits of another kind)" in shown.output
 
 
