@@ -215,7 +215,8 @@ def test_dates_and_status_come_from_the_hits_with_their_source(runs):
                              "date_answered": "search metatag statusdatumSchvBeantwoord",
                              "status": "record procedureverloop 'Tijdig beantwoord'",
                              "number": "record vraagnummer", "title": "record titel",
-                             "session_year": "record zittingsjaar"}
+                             "session_year": "record zittingsjaar", "asker": "record vraagsteller",
+                             "minister": "record minister", "themes": "record thema"}
         assert q.search_metatags["nummer"] == "289" and q.search_metatags["aggregaattype"] == "Schriftelijke vraag"
         assert q.search_metatags["mimetypes"]["1402290"] == "application/pdf"
         assert q.title == "Programma ‘Het internet. Ook uw zaak’ - Organisatie infosessies"

@@ -349,7 +349,10 @@ def _parse_record(body: bytes | dict, question_id: int | None) -> Record:
         files=[url for url, _ in files], raw=raw, file_types={url: kind for url, kind in files if kind},
         timely=read_flag(raw.get("tijdig")))
     record.sources = {k: v for k, v in (("number", "record vraagnummer" if record.number is not None else None),
-                                        ("title", f"record {title_key}" if record.title else None)) if v}
+                                        ("title", f"record {title_key}" if record.title else None),
+                                        ("asker", "record vraagsteller" if record.asker else None),
+                                        ("minister", "record minister" if record.minister else None),
+                                        ("themes", "record thema" if record.themes else None)) if v}
     _dates_from_steps(record, [s for s in _listed(raw.get("procedureverloop")) if isinstance(s, dict)])
     return record
 
