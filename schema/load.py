@@ -91,6 +91,9 @@ class QuestionIn:
     answer_other_urls: list[str] = field(default_factory=list)
     annexes: list[AnnexIn] = field(default_factory=list)
     validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
+    title_raw: str | None = None  # as the record spells it (`title` is its display form)
+    search_metatags: dict | None = None  # what the question's search hits said of it
+    sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
 
 
 @dataclass
@@ -214,6 +217,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.record_last_modified, row.last_modified, row.complete = q.record_last_modified, q.last_modified, q.complete
         row.answer_document_id = answer_doc.id if answer_doc else None
         row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
+        row.title_raw, row.search_metatags, row.sources = q.title_raw, q.search_metatags, q.sources
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:

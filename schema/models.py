@@ -110,6 +110,9 @@ class Question(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=True)  # every part fetched; else the next run retries
     answer_identified_by: Mapped[str | None] = mapped_column(String(32))  # search hit, content, record, position
     answer_other_urls: Mapped[list | None] = mapped_column(JSON)  # other routes to the answer's bytes
+    title_raw: Mapped[str | None] = mapped_column(SourceText)  # as the record spells it; `title` normalised
+    search_metatags: Mapped[dict | None] = mapped_column(JSON)  # what the search hits said (dates, nummer, ...)
+    sources: Mapped[dict | None] = mapped_column(JSON)  # field -> where its value came from
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
 

@@ -10,9 +10,10 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 SESSION = "2030-2031"  # a session year no fixture uses
 FIRST_ID = 9_000_001
@@ -78,9 +79,11 @@ def encrypted_pdf() -> bytes:
 class HostileSite:
     """Serves `replies` by path (with query); the search lists every question id in `questions`."""
 
-    def __init__(self) -> None:
+    def __init__(self, search: Callable[[int], Reply] | None = None) -> None:
         self.replies: dict[str, Reply] = {}
         self.questions: list[int] = []
+        self.searches = search  # the reply to each page of any search, instead of the questions' hits
+        self.requests: list[str] = []  # every path asked for
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,8 +91,11 @@ class HostileSite:
                 pass
 
             def do_GET(self) -> None:
+                site.requests.append(self.path)
                 parts = urlsplit(self.path)
-                if parts.path.startswith("/api/search/query/"):
+                if parts.path.startswith("/api/search/query/") and site.searches:
+                    reply = site.searches(int(parse_qs(parts.query).get("page", ["1"])[0]))
+                elif parts.path.startswith("/api/search/query/"):
                     reply = site.search()
                 else:
                     reply = site.replies.get(self.path) or Reply(404, body=b"not here")

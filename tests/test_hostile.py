@@ -267,3 +267,63 @@ def test_credentials_in_the_api_base_are_neither_printed_nor_stored(tmp_path, pr
     assert result.output.startswith("cannot search http://user:***@127.0.0.1:9: ")
     with open_store(db)() as session:
         assert session.scalars(select(m.IngestRun.api_base)).one() == "http://user:***@127.0.0.1:9"
+
+
+# Malformed search pages: each ends the run with one line and exit 1, within a bounded number of
+# requests. The CLI runs the core here without Prefect (as `vpetl.pipeline` does), so the cases
+# hold on a loaded machine too; what is asserted is the request count, never a time.
+
+MAX_REQUESTS = 120
+
+
+def _hits(ids) -> list[dict]:
+    return [{"id": f"http://be.vlp.feed/{i}", "metatags": {"metatag": [{"name": "zittingsjaar",
+                                                                        "value": hostile.SESSION}]}} for i in ids]
+
+
+MARKUP = b"<html><body>[bold red]Onderhoud[/bold red] [link=file:///etc/passwd]klik[/link]</body></html>"
+SEARCH_CASES = {
+    "count-text": (lambda page: as_json({"count": "veel", "result": []}), "'count' 'veel' is not a number"),
+    "result-object": (lambda page: as_json({"count": "5", "result": {"hit": 1}}), "'result' is dict"),
+    "metatags-string": (lambda page: as_json({"count": "1", "result": [{"id": "http://be.vlp.feed/1",
+                                                                          "metatags": "zittingsjaar=2030"}]}),
+                        "AttributeError"),
+    "html": (lambda page: Reply(body=b"<!DOCTYPE html><html><body>Onderhoud</body></html>",
+                                headers={"Content-Type": "text/html"}), "JSONDecodeError"),
+    "non-utf8": (lambda page: Reply(body=b'{"count": "1", "result": [{"title": "\xff\xfe"}]}',
+                                    headers={"Content-Type": "application/json"}), "UnicodeDecodeError"),
+    "deep-nesting": (lambda page: Reply(body=b'{"a": ' * 200_000 + b"1" + b"}" * 200_000), "RecursionError"),
+    "redirect-to-markup": (lambda page: Reply(302, {"Location": "/pagina/onderhoud"}), "[bold red]Onderhoud"),
+    "count-never-ends": (lambda page: as_json({"count": "20000", "result": _hits(range(page * 100, page * 100 + 100))}),
+                         "20000 and 20000: the counts do not shrink"),
+    "new-hit-each-page": (lambda page: as_json({"count": "5000", "result": _hits([*range(1, 100), 1000 + page])}),
+                          "page 2 of a search repeats 99 of its 100 hits"),
+}
+
+
+@pytest.mark.parametrize("case", SEARCH_CASES)
+def test_a_malformed_search_page_ends_the_run_in_one_line(case, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from vpetl import cli
+    from vpetl.flows import ingest as flows
+
+    page, reason = SEARCH_CASES[case]
+    site = hostile.HostileSite(search=page)
+    site.replies["/pagina/onderhoud"] = Reply(body=MARKUP, headers={"Content-Type": "text/html"})
+    monkeypatch.setattr(cli, "_prepare_flows", lambda settings: None)
+    monkeypatch.setattr(flows, "for_settings", lambda flow, settings: pipeline.execute)
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    try:
+        result = CliRunner().invoke(cli.app, ["ingest", "--session", hostile.SESSION, "--api-base", site.base,
+                                              "--db", db, "--data-dir", str(tmp_path / "d"), "--rate", "0",
+                                              "--timeout", "5"], env={"VPETL_RETRIES": "1", "COLUMNS": "80"})
+    finally:
+        site.close()
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith(f"cannot search {site.base}: ")
+    assert reason in result.output
+    assert len(site.requests) <= MAX_REQUESTS
+    with open_store(db)() as session:
+        run = session.scalars(select(m.IngestRun)).one()
+        assert run.status == "failed" and reason in run.error and session.scalars(select(m.Question)).all() == []

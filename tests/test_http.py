@@ -21,10 +21,15 @@ def client(mirror_base):
 
 
 def test_search_pages_through_every_hit(client, monkeypatch):
-    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 20 documents of 15 questions: four pages
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 64 hits: thirteen pages
     hits = list(api.search(client, api.Query(session_year="2019-2020")))
-    assert len(hits) == 20 and len({h.id for h in hits}) == 15  # hits are per document
-    assert len({(h.id, h.document_id) for h in hits}) == 20
+    # per question: one hit for itself, one per document (19 in all), one per journal line (29);
+    # and one stray hit of another kind
+    forms = [h.form for h in hits]
+    assert (forms.count("question"), forms.count("document"), forms.count("journal")) == (16, 19, 29)
+    assert [h.other_kind() for h in hits if h.other_kind()] == ["Vraag om uitleg"]
+    assert len({h.id for h in hits if not h.other_kind()}) == 15
+    assert len({(h.id, h.document_id) for h in hits if h.form == "document"}) == 19
     hit = next(h for h in hits if h.id == 1402289 and h.documenttype == "antwoord")
     assert (hit.document_id, hit.mimetype) == (1402290, "application/pdf")
     assert hit.metatags["thema"] == ["Economie", "Ondernemen"]  # a repeated metatag becomes a list
@@ -190,7 +195,7 @@ def test_discovery_splits_a_query_the_service_caps(monkeypatch):
         client = Client(Settings(api_base=base, rate=100))
         pages = []
         hits = list(api.search(client, api.Query(session_year="2019-2020"), on_response=pages.append, max_hits=5))
-        assert len({h.id for h in hits}) == 15 and len(pages) > 3
+        assert len({h.id for h in hits if not h.other_kind()}) == 15 and len(pages) > 3
         assert all(b"count" in p.body for p in pages)  # raw responses handed over for keeping
     finally:
         server.shutdown()
@@ -202,7 +207,7 @@ def test_date_range_and_words(client):
     march = list(api.search(client, api.Query(since=date(2020, 3, 1), until=date(2020, 3, 31))))
     assert {h.metatags["nummer"] for h in march} == {"301", "325", "340", "356", "371", "395", "404"}
     words = list(api.search(client, api.Query(session_year="2019-2020", term="fietspaden")))
-    assert [h.metatags["nummer"] for h in words] == ["312"]
+    assert {h.metatags["nummer"] for h in words if not h.other_kind()} == {"312"}
 
 
 def test_a_url_without_a_path_is_named_as_the_site_root(mirror_base):
@@ -264,10 +269,23 @@ def test_search_paging_is_bounded_by_the_first_count(scripted):
     assert len(hits) == 300 and len(handler.seen) == 3
 
 
-def test_splitting_a_query_that_always_overflows_ends(scripted):
+def test_splitting_a_query_whose_halves_do_not_shrink_ends(scripted):
+    """A `count` that is always 20,000: the two halves of the dates count as many as the whole, so
+    splitting would go down to single days (thousands of requests); it stops at the first split."""
     handler, base = scripted
     handler.script += [_search_page(20_000, range(1))] * 200_000
     client = Client(Settings(api_base=base, rate=0))
     query = api.Query(since=date(2020, 1, 1), until=date(2020, 1, 8))
-    hits = list(api.search(client, query))  # 8 days, split down to single days, each served as it comes
-    assert (len(hits), len(handler.seen)) == (8, 15)
+    with pytest.raises(api.InconsistentSearch, match="20000 and 20000: the counts do not shrink"):
+        list(api.search(client, query))
+    assert len(handler.seen) == 3  # the whole and its two halves
+
+
+def test_splitting_goes_on_where_all_hits_are_in_one_half(scripted):
+    """Halves that hold the whole between them are split on, even when one half holds it all."""
+    handler, base = scripted
+    handler.script += [_search_page(20_000, range(1)), _search_page(0, range(0)), _search_page(20_000, range(1)),
+                       _search_page(0, range(0)), _search_page(5, range(2, 7))]
+    hits = list(api.search(Client(Settings(api_base=base, rate=0)),
+                           api.Query(since=date(2020, 1, 1), until=date(2020, 1, 8))))
+    assert len(hits) == 5 and len(handler.seen) == 5

@@ -37,6 +37,8 @@ SAMPLES = {
     "extract_memory_mb": ("512", 512),
     "max_pages": ("50", 50),
     "ocr": ("false", False),
+    "search_filter": ("requiredfields=aggregaattype:Schriftelijke%20vraag",
+                      "requiredfields=aggregaattype:Schriftelijke%20vraag"),
 }
 
 

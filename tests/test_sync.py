@@ -219,7 +219,7 @@ def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeyp
     from vpetl.vlpar import api
 
     server, base = mirror.start()
-    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 20 documents of 15 questions on four pages
+    monkeypatch.setattr(api, "SEARCH_PAGE_SIZE", 5)  # 64 hits (a question's own, its documents', its journal's)
     real, calls = api.read_search_page, []
 
     def breaks_on_the_third_page(body, url):
@@ -235,7 +235,8 @@ def test_a_search_page_that_breaks_midway_keeps_what_was_found(tmp_path, monkeyp
         result = pipeline.execute(pipeline.Query(session_year="2019-2020"), settings)
     finally:
         server.shutdown()
-    assert (result.discovered, result.loaded, result.failed) == (7, 7, 0)  # 10 hits: 7 questions
+    assert (result.discovered, result.loaded, result.failed) == (2, 2, 0)  # 10 hits: 2 questions and a stray
+    assert result.dropped == {"Vraag om uitleg": 1}
     assert result.discovery_error and "not JSON" in result.discovery_error
     with open_store(settings.database_url)() as s:
         row = s.scalars(select(m.IngestRun)).one()

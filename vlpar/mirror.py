@@ -8,6 +8,13 @@ Routes (as `../shared/vlpar-api.md` describes the real ones):
     /pagina/{name}                         HTML pages
 URLs inside responses that name a parliament host point at the mirror itself.
 
+It serves the forms the live service is attested to use (`../shared/vlpar-api.md` section 7):
+date-times with `+0100`/`+0200`, `tijdig` as `"J"`/`"N"`, titles with `"  -  "`, keys in
+alphabetical order, no record-level `themadatum` (the dates are search metatags), a hit for the
+question itself, one per document and one per journal line, and a stray hit of another kind in a
+session year's search. `legacy_forms` serves the record files as they are written (the forms
+vpetl's first mirror served), for a regression test.
+
 Faults (`--faults`) make a share of requests fail the ways real servers and networks do, so
 the client's retries can be driven through each: 429 and 503 with Retry-After, a hang past
 the client's timeout, a connection dropped mid-body, a wrong Content-Length, an HTML page where
@@ -23,6 +30,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -30,6 +38,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shipped as package data
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
@@ -91,9 +100,10 @@ class Corpus:
     """The files a mirror serves. Records are read at each request, so a record or document
     changed on disk is served changed (a republication)."""
 
-    def __init__(self, root: Path, max_hits: int = MAX_HITS) -> None:
+    def __init__(self, root: Path, max_hits: int = MAX_HITS, legacy_forms: bool = False) -> None:
         self.root = root
         self.max_hits = max_hits
+        self.legacy_forms = legacy_forms
         self.links = json.loads((root / "links.json").read_text())
         self.requests: list[str] = []  # every path asked for, for tests and benchmarks
         self.cache: dict[str, tuple[int, dict]] = {}
@@ -136,26 +146,31 @@ class Corpus:
         return r.get("statusdatumSchvBeantwoord") or r.get("themadatum") or ""
 
     def hits(self, query: str) -> list[dict]:
-        """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`
-        and plain words (matched in titles and themes) are understood."""
-        year = re.search(r"zittingsjaar=([^\s&]+)", query)  # whatever is asked: "foo" finds nothing
-        number = re.search(r"nummer=(\d+)", query)
+        """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`,
+        `requiredfields=name:value.name:value` and plain words (matched in titles and themes) are
+        understood. A session year's search also brings a hit of another kind, as the live
+        backend does despite the filter."""
+        year = re.search(r"zittingsjaar=([^\s&+]+)", query)  # whatever is asked: "foo" finds nothing
         span = re.search(r"daterange:(\d{4}-\d\d-\d\d)?\.\.(\d{4}-\d\d-\d\d)?", query)
-        rest = re.sub(r"requiredfields=[^&]*|\S*inmeta:[^&\s]*|nummer=\d+", " ", query)
-        words = [w.lower() for w in rest.replace("&", " ").split() if w.strip("+")]
-        out = []
-        for r in self.records():
-            when = self.published(r)[:10]
-            if year and r["zittingsjaar"] != year[1] or number and self.number(r) != int(number[1]):
-                continue
-            if span and ((span[1] and when < span[1]) or (span[2] and when > span[2])):
-                continue
-            text = " ".join(str(t) for t in [r.get("titel"), *r.get("thema", [])]).lower()
-            if any(w.strip("+") not in text for w in words):
-                continue
-            out.append(r)
+        required = re.search(r"requiredfields=([^&]*)", query)
+        out = [r for r in self.records() if self._matches(r, query, year, span)]
         out.sort(key=lambda r: (self.published(r), r["id"]), reverse=True)
-        return [hit for r in out for hit in self._hits(r)]
+        hits = [hit for r in out for hit in self._hits(r) if not required or _required(hit, required[1])]
+        if year and hits and not self.legacy_forms:
+            hits.insert(1, stray_hit(year[1]))
+        return hits
+
+    def _matches(self, r: dict, query: str, year: re.Match | None, span: re.Match | None) -> bool:
+        number = re.search(r"nummer=(\d+)", query)
+        rest = re.sub(r"requiredfields=[^&]*|\S*inmeta:[^&\s]*|nummer=\d+", " ", query)
+        words = [w.lower().strip("+") for w in rest.replace("&", " ").split() if w.strip("+")]
+        when = self.published(r)[:10]
+        if year and r["zittingsjaar"] != year[1] or number and self.number(r) != int(number[1]):
+            return False
+        if span and ((span[1] and when < span[1]) or (span[2] and when > span[2])):
+            return False
+        text = " ".join(str(t) for t in [r.get("titel"), *r.get("thema", [])]).lower()
+        return all(w in text for w in words)
 
     @staticmethod
     def number(r: dict) -> int | None:
@@ -172,19 +187,25 @@ class Corpus:
         return int(query["id"]) if parts.path.endswith("pfile") and query.get("id", "").isdigit() else None
 
     def _hits(self, r: dict) -> list[dict]:
-        """The service's hits are per document: one for each file of the question (or one for
-        the question while it has none), with its `documenttype` and `mimetype`."""
+        """The service's hits: one for the question itself, one for each of its files (with its
+        `documenttype` and `mimetype`) and one for each line of its journal. (Legacy forms: a hit
+        per file, or one for the question while it has none.)"""
         files = [(self.pfile(f["URL"]), f.get("type")) for f in r.get("bestand-ordered", [])]
         documents: list[tuple[int | None, str | None]] = [(p, kind) for p, kind in files if p is not None]
-        documents = documents or [(None, None)]
-        return [self._hit(r, pfile, kind) for pfile, kind in documents]
+        if self.legacy_forms:
+            return [self._hit(r, pfile, kind) for pfile, kind in documents or [(None, None)]]
+        journal = [self._hit(r, None, None, line) for line in range(1, len(r.get("procedureverloop", [])) + 1)]
+        return [self._hit(r, None, None), *(self._hit(r, pfile, kind) for pfile, kind in documents), *journal]
 
-    def _hit(self, r: dict, pfile: int | None, kind: str | None) -> dict:
+    def _hit(self, r: dict, pfile: int | None, kind: str | None, line: int | None = None) -> dict:
         path = self.file(pfile) if pfile else None
         mimetype = MIMETYPES.get(path.suffix, "application/octet-stream") if path else "text/html"
+        title = r["titel"] if self.legacy_forms else attested_title(r["titel"])
         tags = [("zittingsjaar", r["zittingsjaar"]), ("legislatuur", r.get("legislatuur")),
-                ("nummer", str(self.number(r))), ("soort", "SCHV"), ("documenttype", kind or "vraag"),
-                ("aggregaattype", "Schriftelijke vraag"), ("titel", r["titel"]),
+                ("nummer", str(self.number(r))), ("soort", "SCHV"),
+                ("documenttype", kind or ("vraag" if self.legacy_forms or line is None else None)),
+                ("paginatype", "Parlementair document"), ("aggregaat", "Vraag of interpellatie"),
+                ("initiatief", "Schriftelijke vraag"), ("aggregaattype", "Schriftelijke vraag"), ("titel", title),
                 ("themadatum", r.get("themadatum")), ("statusdatumSchvBeantwoord", r.get("statusdatumSchvBeantwoord")),
                 ("minister", f"{r['minister']['naam']}, {r['minister']['voornaam']}"),
                 ("vraagsteller", f"{r['vraagsteller']['naam']}, {r['vraagsteller']['voornaam']}"),
@@ -192,11 +213,60 @@ class Corpus:
                 ("publicatiedatum", Corpus.published(r) or None),
                 ("last_modified", r.get("last_modified"))]
         tags += [("thema", t) for t in r.get("thema", [])]
-        feed = f"http://be.vlp.feed/{r['id']}" + (f"/pfls/{pfile}" if pfile else "")
+        feed = f"http://be.vlp.feed/{r['id']}" + (f"/pfls/{pfile}" if pfile else f"/jnl/{line}" if line else "")
         return {"id": feed, "date": r.get("themadatum"), "mimetype": mimetype,
-                "title": r["titel"], "url": f"https://www.vlaamsparlement.be/nl/parlementair-werk/"
-                                            f"schriftelijke-vragen/{r['id']}",
+                "title": title, "url": f"https://www.vlaamsparlement.be/nl/parlementair-werk/"
+                                       f"schriftelijke-vragen/{r['id']}",
                 "metatags": {"metatag": [{"name": k, "value": v} for k, v in tags if v is not None]}}
+
+
+STRAY_ID = 1399999  # the stray hit's question (a question for explanation, not a written question)
+
+
+def stray_hit(year: str) -> dict:
+    """A hit of another kind (a question for explanation in committee), as the live backend
+    returns some despite the filter: callers drop it on its `aggregaattype`."""
+    tags = [("zittingsjaar", year), ("soort", "VI"), ("aggregaattype", "Vraag om uitleg"), ("nummer", "1"),
+            ("documenttype", "vraag om uitleg"), ("titel", "Vraag om uitleg  -  Stand van zaken"),
+            ("opendata", f"https://ws.vlpar.be/e/opendata/vi/{STRAY_ID}")]
+    return {"id": f"http://be.vlp.feed/{STRAY_ID}", "mimetype": "text/html", "title": tags[5][1],
+            "url": f"https://www.vlaamsparlement.be/nl/parlementair-werk/vragen-en-interpellaties/{STRAY_ID}",
+            "metatags": {"metatag": [{"name": k, "value": v} for k, v in tags]}}
+
+
+def _required(hit: dict, fields: str) -> bool:
+    """Whether a hit has every `name:value` of a `requiredfields=` expression (joined by `.`)."""
+    tags = {t["name"]: t["value"] for t in hit["metatags"]["metatag"]}
+    pairs = [p.partition(":") for p in unquote(fields).split(".") if p]
+    return all(tags.get(name) == value for name, _, value in pairs)
+
+
+def attested_title(title: str) -> str:
+    """A title as 92% of real ones are spelled: `"  -  "` between its parts."""
+    return title.replace(" - ", "  -  ")
+
+
+def attested_record(r: dict) -> dict:
+    """A record file in the forms the live service is attested to serve: date-times with the
+    Brussels offset without a colon (`+0100`), `tijdig` as `"J"`/`"N"`, titles with `"  -  "`,
+    no record-level `themadatum` or `statusdatumSchvBeantwoord`, keys in alphabetical order."""
+    out = {k: v for k, v in r.items() if k not in ("themadatum", "statusdatumSchvBeantwoord")}
+    out["procedureverloop"] = [{**step, "datum": attested_datetime(step["datum"])} if step.get("datum") else step
+                               for step in r.get("procedureverloop", [])]
+    if isinstance(r.get("tijdig"), bool):
+        out["tijdig"] = "J" if r["tijdig"] else "N"
+    for key in ("titel", "onderwerp"):
+        if isinstance(r.get(key), str):
+            out[key] = attested_title(r[key])
+    return json.loads(json.dumps(out, sort_keys=True))
+
+
+def attested_datetime(value: str) -> str:
+    """`2020-01-23T00:00:00` as the service writes it: `2020-01-23T00:00:00+0100`."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Brussels"))
+    return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def record_xml(r: dict) -> str:
@@ -330,6 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, b"no such question", "text/plain")
         record, path = found
         record = {k: v for k, v in record.items() if not k.startswith("_")}  # the mirror's own notes stay here
+        record = record if self.corpus.legacy_forms else attested_record(record)
         if "json" in (self.headers.get("Accept") or ""):
             body, ctype = json.dumps(record, ensure_ascii=False), "application/json; charset=utf-8"
         else:
@@ -364,17 +435,19 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def make_server(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
-                max_hits: int = MAX_HITS) -> ThreadingHTTPServer:
-    """A mirror server bound to host:port (port 0: a free one); call serve_forever() to run it."""
-    handler = type("MirrorHandler", (Handler,), {"corpus": Corpus(root, max_hits), "faults": faults or Faults()})
+                max_hits: int = MAX_HITS, legacy_forms: bool = False) -> ThreadingHTTPServer:
+    """A mirror server bound to host:port (port 0: a free one); call serve_forever() to run it.
+    `legacy_forms` serves the forms vpetl's first mirror served instead of the attested ones."""
+    handler = type("MirrorHandler", (Handler,), {"corpus": Corpus(root, max_hits, legacy_forms),
+                                                 "faults": faults or Faults()})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
 def start(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, faults: Faults | None = None,
-          max_hits: int = MAX_HITS) -> tuple[ThreadingHTTPServer, str]:
+          max_hits: int = MAX_HITS, legacy_forms: bool = False) -> tuple[ThreadingHTTPServer, str]:
     """Run a mirror in a background thread; returns the server and its base URL."""
-    server = make_server(root, host, port, faults, max_hits)
+    server = make_server(root, host, port, faults, max_hits, legacy_forms)
     threading.Thread(target=server.serve_forever, name="vpetl-mirror", daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}"

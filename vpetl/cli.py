@@ -110,6 +110,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     for key, n in result.store.items():
         table.add_row(key.replace("_", " "), str(n))
     console.print(table)
+    if result.dropped:
+        console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
@@ -118,6 +120,11 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+
+
+def _dropped(counts: dict[str, int]) -> str:
+    """Search hits dropped by kind, as one phrase: "1 Vraag om uitleg, 2 soort VI"."""
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items())
 
 
 def _quiet_prefect_console() -> None:
@@ -218,7 +225,7 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     from .flows.ingest import for_settings
     from .flows.ingest import ingest as flow
     from .pipeline import progress
-    from .vlpar.api import Query
+    from .vlpar.api import Query, SearchError
 
     query = Query(session, since.date() if since else None, until.date() if until else None, question, term)
     progress.use(progress.for_terminal())
@@ -226,6 +233,8 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     with _guard(f"search {redact(settings.api_base)}"):
         try:
             result = for_settings(flow, settings)(query, settings)
+        except SearchError:
+            raise  # the source's doing: one line, from the guard
         except ValueError as exc:  # the dask runner without an address
             raise typer.BadParameter(str(exc)) from exc
     _print_summary(result, time.monotonic() - started)
@@ -349,6 +358,8 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
     for r in st["runs"]:
         if r["status"] != "ok" and r["error"]:
             console.print(f"run {r['id']} {r['status']}: {r['error']}", style="red")
+        if (dropped := (r["counts"] or {}).get("dropped")) and isinstance(dropped, dict):
+            console.print(f"run {r['id']} dropped: {_dropped(dropped)} (search hits of another kind)")
     for q in st["incomplete"]:
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
@@ -739,7 +750,11 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                                                        "'503=0.1,hang=0.05,foreign=0.01,...'"),
                  seed: int = typer.Option(0, help="Seed of the fault draws."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
-                 max_hits: int = typer.Option(10_000, help="Most hits one search serves.")) -> None:
+                 max_hits: int = typer.Option(10_000, help="Most hits one search serves."),
+                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help="Serve the forms vpetl's first "
+                                                   "mirror served (dates without offset, flags as booleans, record-"
+                                                   "level dates, hits per file only) instead of the attested ones.")
+                 ) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from .vlpar import mirror
 
@@ -749,7 +764,7 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
         raise typer.BadParameter(f"{faults!r}: {exc} (a share is a number from 0 to 1: 0.2, or 503=0.1)",
                                  param_hint="--faults") from exc
     try:
-        server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits)
+        server = mirror.make_server(root or mirror.DEFAULT_ROOT, host, port, plan, max_hits, legacy_forms)
     except OSError as exc:
         console.print(f"cannot serve on {host}:{port}: {exc.strerror or exc} (another program has it? "
                       "--port 0 takes a free one)", style="red")

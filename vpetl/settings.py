@@ -18,6 +18,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_BASE = "https://ws.vlpar.be"
 ENV_PREFIX = "VPETL_"
+# The two filters callers of the live service use for written questions (vlpar-api.md section 7);
+# per-year counts (6,403 for 2019-2020, ...) were read with the first.
+BY_INITIATIVE = ("requiredfields=paginatype:Parlementair%20document.aggregaat:Vraag%20of%20interpellatie."
+                 "initiatief:Schriftelijke%20vraag")
+BY_AGGREGATE_TYPE = "requiredfields=aggregaattype:Schriftelijke%20vraag"
 USERINFO_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#@:]*:)[^/?#@]*@", re.IGNORECASE)
 
 
@@ -32,6 +37,11 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///vpetl.sqlite", description="SQLAlchemy URL of the store "
                               "(postgresql+psycopg://user@host/db for PostgreSQL).")
     data_dir: Path = Field(Path("vpetl-data"), description="Where raw bytes are kept, by sha256 (under blobs/).")
+
+    search_filter: str = Field(
+        BY_INITIATIVE, description="What a search asks for, after its '&': written questions by `initiatief:` "
+                                   "(the form the per-year counts were read with) or "
+                                   "`requiredfields=aggregaattype:Schriftelijke%20vraag`.")
 
     # How politely to fetch
     rate: float = Field(1.0, ge=0, description="Requests per second per host (0: no limit; only for a local mirror).")

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from vpetl import extractors
 from vpetl.extractors import Extraction, sniff
@@ -33,27 +34,44 @@ from vpetl.schema.load import (
 from vpetl.schema.lock import LockLost
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
+from vpetl.vlpar.forms import display, read_date
 
 from .evidence import Candidate, Evidence, choose_answer, hit_type
 from .run import QuestionOutcome, Run, Status
 
 log = logging.getLogger(__name__)
 
+# The metatags a question's hits carry that vpetl keeps with it (section 1 and 7 of vlpar-api.md):
+# the dates and status are used, the rest kept so a later reading can use them without a new run.
+KEPT_METATAGS = ("themadatum", "statusdatumSchvBeantwoord", "status", "nummer", "documenttype", "mimetype",
+                 "aggregaattype", "soort", "zittingsjaar", "titel", "publicatiedatum", "last_modified", "opendata")
+
+
 @dataclass(frozen=True)
 class Found:
     """A discovered question, with what its search hits said of it. The service's hits are per
-    document (the question, its answer, each annex), so several hits make one Found."""
+    document (the question, its answer, each annex) or journal line, so several hits make one Found."""
 
     question_id: int
     last_modified: str | None = None  # often missing: change detection then rests on conditional requests
     number: int | None = None  # the hits' `nummer`, for a record without `vraagnummer`
     documents: tuple[tuple[int, str], ...] = ()  # (pfile id, documenttype) of each hit about a document
+    metatags: dict[str, object] = field(default_factory=dict, hash=False)  # KEPT_METATAGS, first value of each
 
     def merged(self, hit: api.Hit) -> Found:
         documents = self.documents
         if hit.document_id is not None and hit.documenttype:
             documents = (*documents, (hit.document_id, hit.documenttype))
-        return Found(self.question_id, self.last_modified or hit.last_modified, self.number or hit.number, documents)
+        tags = dict(self.metatags)
+        for name in KEPT_METATAGS:
+            value = hit.metatags.get(name)
+            if name not in tags and value not in (None, "", []):
+                tags[name] = value
+        if hit.mimetype and hit.document_id is not None:  # the mimetype of each document the hits name
+            known = tags.get("mimetypes")
+            tags["mimetypes"] = {**(known if isinstance(known, dict) else {}), str(hit.document_id): hit.mimetype}
+        return Found(self.question_id, self.last_modified or hit.last_modified, self.number or hit.number, documents,
+                     tags)
 
 
 RECORD_ANNEX_LABEL = "Bijlage {n}"  # how the parliament labels annexes; for files only the record lists
@@ -61,21 +79,25 @@ RECORD_ANNEX_LABEL = "Bijlage {n}"  # how the parliament labels annexes; for fil
 
 def discover(run: Run, query: api.Query) -> list[Found]:
     """Every question a query finds, once, with what its hits say; raw pages kept as blobs.
+    Hits of another kind than a written question are dropped and counted (`run.dropped`).
 
     A search page that cannot be fetched or read ends discovery: with nothing found yet it
     fails the run; otherwise the questions found are still ingested and the run records why
-    discovery stopped (`run.discovery_error`)."""
+    discovery stopped (`run.discovery_error`). A service that contradicts itself
+    (InconsistentSearch) fails the run whatever was found."""
     found: dict[int, Found] = {}
 
     def keep(resp: Response) -> None:
         run.blobs.put(resp.body or b"")
 
     try:
-        for hit in api.search(run.client, query, on_response=keep):
-            if hit.id is not None and (query.number is None or hit.number in (None, query.number)):
+        for hit in api.search(run.client, query, on_response=keep, required=run.settings.search_filter):
+            if (kind := hit.other_kind()) is not None:
+                run.dropped[kind] = run.dropped.get(kind, 0) + 1
+            elif hit.id is not None and (query.number is None or hit.number in (None, query.number)):
                 found[hit.id] = found.get(hit.id, Found(hit.id)).merged(hit)
     except (FetchError, api.SearchError) as exc:
-        if not found:
+        if not found or isinstance(exc, api.InconsistentSearch):
             raise
         run.discovery_error = str(exc)
     finally:
@@ -172,14 +194,41 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
     """What the record (and the search hits) say of the question, as the store takes it."""
     client = run.client
     last_modified = record.raw.get("last_modified")
+    facts = from_hits(record, found)
     return QuestionIn(
-        id=record.id, session_year=record.session_year, number=record.number or found.number, title=record.title,
-        date_asked=record.date_asked, date_answered=record.date_answered, asker=record.asker,
-        minister=record.minister, themes=record.themes, status=record.status, answer_url=None,
+        id=record.id, session_year=facts["session_year"], number=facts["number"], title=display(facts["title"]),
+        title_raw=facts["title"], date_asked=facts["date_asked"], date_answered=facts["date_answered"],
+        asker=record.asker, minister=record.minister, themes=record.themes, status=facts["status"], answer_url=None,
         record=record.raw, record_url=client.canonical(api.record_url(client, record.id)),
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
-        last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None))
+        last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None),
+        search_metatags=found.metatags or None, sources=facts["sources"])
+
+
+# Which search metatag gives a field, and whether it comes before the record's own reading. The
+# dates are attested as metatags (section 7: plain YYYY-MM-DD) and only guessed from the record's
+# steps; the number, session year and title are the record's, the metatags standing in.
+FROM_HITS = (("date_asked", "themadatum", True), ("date_answered", "statusdatumSchvBeantwoord", True),
+             ("status", "status", True), ("number", "nummer", False), ("session_year", "zittingsjaar", False),
+             ("title", "titel", False))
+
+
+def from_hits(record: api.Record, found: Found) -> dict[str, Any]:
+    """The dates, status, number, session year and title of a question, from the hits' metatags
+    or the record as FROM_HITS says; with `sources`, where each value came from."""
+    sources = dict(record.sources)
+    if record.session_year:
+        sources["session_year"] = "record zittingsjaar"
+    out: dict[str, Any] = {name: getattr(record, name) for name, _, _ in FROM_HITS}
+    for name, tag, hits_first in FROM_HITS:
+        raw = api.first_value(found.metatags.get(tag))
+        value = (read_date(raw) if name.startswith("date") else api.read_number(raw) if name == "number"
+                 else api.text_value(raw))
+        if value is not None and (hits_first or out[name] is None):
+            out[name], sources[name] = value, f"search metatag {tag}"
+    out["sources"] = sources
+    return out
 
 
 @dataclass

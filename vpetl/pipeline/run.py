@@ -57,6 +57,7 @@ class Run:
     ingest_run_id: int | None = None
     flow_run_id: str | None = None
     discovery_error: str | None = None  # why discovery stopped early, when it did
+    dropped: dict[str, int] = field(default_factory=dict)  # search hits of other kinds, by kind
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -120,6 +121,7 @@ class RunSummary:
     extraction_peak_mb: float
     failures: list[Failure]
     discovery_error: str | None = None  # the search stopped early: some questions may be missing
+    dropped: dict[str, int] = field(default_factory=dict)  # search hits of another kind than a written question
     store: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -132,7 +134,8 @@ class RunSummary:
                    extractions=sum(o.extractions for o in outcomes), retries=run.client.budget.used,
                    extraction_cpu_s=round(run.extractor.cpu_seconds, 1),
                    extraction_peak_mb=round(run.extractor.peak_mb),
-                   failures=[f for o in outcomes for f in o.failures], discovery_error=run.discovery_error)
+                   failures=[f for o in outcomes for f in o.failures], discovery_error=run.discovery_error,
+                   dropped=dict(sorted(run.dropped.items())))
 
     def counts(self) -> dict[str, object]:
         """As stored with the run (JSON)."""
