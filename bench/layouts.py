@@ -29,7 +29,8 @@ from vpetl.fixtures.generator.score import Score, score_document
 PUBLISHED = date(2024, 6, 1)  # the generated documents' date (their NIS codes are the 2019-2024 ones)
 CHUNK = 40  # documents generated (and converted by one LibreOffice run) at a time
 TABLE_KEYS = ("cells", "labels", "units")
-LIST_KEYS = ("lists", "grantees", "grantee_names", "grantee_amounts", "grantee_nis", "grantees_unseen_header")
+LIST_KEYS = ("lists", "grantees", "grantee_names", "grantee_amounts", "grantee_nis", "grantees_unseen_header",
+             "granted_not_requested", "subtotals_checked")
 
 
 def pct(counts: Counter[str], key: str) -> str:
