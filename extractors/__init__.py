@@ -16,7 +16,7 @@ from pdfminer.pdftypes import resolve1
 
 from . import ocr, sniff
 from .answer import parse_answer
-from .beneficiaries import call_year, read_list
+from .beneficiaries import call_year, join_continued, read_list
 from .layout import group_lines, page_words
 from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
@@ -121,6 +121,7 @@ def _with_lists(out: DocumentExtraction, title_line: str | None, published: date
         if blist:
             blist.in_answer = out.extractor == ANSWER_EXTRACTOR
             out.beneficiary_lists.append(blist)
+    out.beneficiary_lists = join_continued(out.tables, out.beneficiary_lists)
     return out
 
 
@@ -132,6 +133,7 @@ def _answer_lists(out: DocumentExtraction, published: date | None) -> DocumentEx
         blist = read_list(table, on, call_year(table.caption), in_answer=True)
         if blist:
             out.beneficiary_lists.append(blist)
+    out.beneficiary_lists = join_continued(out.tables, out.beneficiary_lists)
     return out
 
 

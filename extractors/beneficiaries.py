@@ -62,6 +62,40 @@ def read_list(table: Table, published: date, call_year: int | None, in_answer: b
     return out if out.rows else None
 
 
+def join_continued(tables: list[Table], lists: list[BeneficiaryList]) -> list[BeneficiaryList]:
+    """Lists continued across a page break, joined: a list whose table starts on the page after
+    the previous list's table ends, with as many columns and the same header (or none), and
+    whose predecessor has no total row yet, carries on that list."""
+    by_index = {t.index: t for t in tables}
+    out: list[BeneficiaryList] = []
+    for blist in lists:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(by_index.get(prev.table_index), by_index.get(blist.table_index), prev):
+            prev_table = by_index[prev.table_index]
+            offset = max(b.row for b in prev.rows) + 1 if prev.rows else prev_table.n_rows
+            for b in blist.rows:
+                b.row += offset
+            prev.rows += blist.rows
+            prev.subtotals += blist.subtotals
+            prev.total_sessions, prev.total_amount_eur = blist.total_sessions, blist.total_amount_eur
+            continue
+        out.append(blist)
+    return out
+
+
+def _continues(before: Table | None, after: Table | None, prev: BeneficiaryList) -> bool:
+    if before is None or after is None or before.page is None or after.page is None:
+        return False
+    last_page = max(before.pages or [before.page])
+    head_before, head_after = _header_texts(before), _header_texts(after)
+    return (after.page == last_page + 1 and after.n_cols == before.n_cols and prev.total_amount_eur is None
+            and prev.total_sessions is None and (not head_after or head_after == head_before))
+
+
+def _header_texts(table: Table) -> list[str]:
+    return [" ".join(c.text.split()) for c in sorted(table.cells, key=lambda c: (c.row, c.col)) if c.is_header]
+
+
 def _all_places(table: Table, roles: Roles, on: date) -> bool:
     """The name column is the places themselves (a list of municipalities)."""
     names = [c.text for c in table.cells if c.col == roles.name and not c.is_header and c.text.strip()]

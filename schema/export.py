@@ -150,7 +150,7 @@ def beneficiaries(session: Session) -> Iterator[dict]:
             yield {"id": b.fact_id, "question_id": question_id, "annex_label": label, "call_year": b.call_year,
                    "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
                    "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
-                   "sessions": b.sessions, "amount_eur": b.amount_eur, "group": b.group,
+                   "sessions": b.sessions, "amount_eur": b.amount_eur, "group": b.group_name,
                    "amount_column": b.amount_column, "requested_amount_eur": b.requested_amount_eur,
                    "paid_amount_eur": b.paid_amount_eur, "in_answer": bool(b.in_answer),
                    **_review(reviews, b.fact_id),

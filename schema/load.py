@@ -345,7 +345,7 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
                      sessions=b.sessions, amount_eur=None if b.amount_eur is None else str(b.amount_eur),
                      amount_cents=None if b.amount_eur is None else int(b.amount_eur * Decimal(100)),
                      page=b.page, bbox=list(b.bbox) if b.bbox else None, sheet=b.sheet, cell_ref=b.ref,
-                     group=b.group, amount_column=blist.amount_column, in_answer=blist.in_answer,
+                     group_name=b.group, amount_column=blist.amount_column, in_answer=blist.in_answer,
                      requested_amount_eur=_decimal(b.requested_amount_eur), paid_amount_eur=_decimal(b.paid_amount_eur))
                 for fid, b in zip(ids, blist.rows, strict=True)]
         bulk_insert(session, m.Beneficiary, rows)

@@ -238,7 +238,7 @@ class Beneficiary(Base):
     bbox: Mapped[list | None] = mapped_column(JSON)
     sheet: Mapped[str | None] = mapped_column(SourceText)
     cell_ref: Mapped[str | None] = mapped_column(String(16))  # the name's cell
-    group: Mapped[str | None] = mapped_column(SourceText)  # the group row it stands under (a province)
+    group_name: Mapped[str | None] = mapped_column(SourceText)  # the export's `group`: its group row (a province)
     amount_column: Mapped[str | None] = mapped_column(SourceText)  # header of the column amount_eur is read from
     requested_amount_eur: Mapped[str | None] = mapped_column(SourceText)  # other money columns of its row
     paid_amount_eur: Mapped[str | None] = mapped_column(SourceText)

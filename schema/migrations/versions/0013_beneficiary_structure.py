@@ -1,6 +1,6 @@
 """Beneficiary lists read by their structure: each grantee keeps the group it stands under
-(`group`: a province heading its rows), the header of the column its amount was read from
-(`amount_column`, the granted one), the list's other money columns (`requested_amount_eur`,
+(`group_name`, the export's `group`: a province heading its rows; `group` is a reserved word in
+SQL), the header of the column its amount was read from (`amount_column`, the granted one), the list's other money columns (`requested_amount_eur`,
 `paid_amount_eur`: facts of the row, never summed as grants), and whether the list is a table
 of the answer itself (`in_answer`; such rows have no annex label).
 
@@ -25,7 +25,7 @@ CREATE VIEW v_beneficiaries AS
 SELECT b.fact_id, qd.question_id, q.session_year, q.number AS question_number, q.minister, qd.annex_label, b.call_year,
        b.name, b.normalised_name, b.kind, b.municipality, b.nis_code, b.nis_code_at_time, b.sessions,
        b.amount_eur, b.amount_cents, b.page, b.bbox, b.sheet, b.cell_ref,
-       b."group", b.amount_column, b.requested_amount_eur, b.paid_amount_eur, b.in_answer,
+       b.group_name, b.amount_column, b.requested_amount_eur, b.paid_amount_eur, b.in_answer,
        d.source_url, d.final_url, d.sha256 AS document_sha256, d.media_type AS document_media_type, d.fetched_at,
        r.id AS run_id, r.extractor, r.extractor_version, r.flow_run_id
   FROM beneficiaries b
@@ -77,7 +77,7 @@ def upgrade() -> None:
     for name in VIEWS:
         op.execute(f"DROP VIEW IF EXISTS {name}")
     with op.batch_alter_table("beneficiaries") as batch:
-        batch.add_column(sa.Column("group", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("group_name", sa.Text(), nullable=True))
         batch.add_column(sa.Column("amount_column", sa.Text(), nullable=True))
         batch.add_column(sa.Column("requested_amount_eur", sa.Text(), nullable=True))
         batch.add_column(sa.Column("paid_amount_eur", sa.Text(), nullable=True))
@@ -90,7 +90,7 @@ def downgrade() -> None:
     for name in VIEWS:
         op.execute(f"DROP VIEW IF EXISTS {name}")
     with op.batch_alter_table("beneficiaries") as batch:
-        for column in ("in_answer", "paid_amount_eur", "requested_amount_eur", "amount_column", "group"):
+        for column in ("in_answer", "paid_amount_eur", "requested_amount_eur", "amount_column", "group_name"):
             batch.drop_column(column)
     op.execute(OLD_BENEFICIARIES)
     op.execute(totals(op.get_bind().dialect.name))
