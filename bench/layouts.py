@@ -6,7 +6,9 @@ Generates N documents from a seed (even: answer tables; odd: beneficiary lists),
 through vpetl's real entry point (`vpetl.extractors.extract`, as the pipeline does: the
 answer or annex extractor, whatever the format), and prints per dimension value and overall:
 cells exact, labels, units and scale; lists found, beneficiaries exact (name, granted amount,
-NIS codes), and rows that are not beneficiaries taken as ones.
+NIS codes; an organisation that is not a municipality's own has nis_code null and its place in
+`municipality`, as the export contract says, and is scored so), granted amounts read beside
+requested ones, subtotals checked, and rows that are not beneficiaries taken as ones.
 
 Seeds: 1-99 are development seeds (look at their failures with --show); 1000 and up are
 report seeds (quote those, never tune on them). Times are CPU seconds of this process
