@@ -1,7 +1,7 @@
 """The export contract (`docs/export.md`): one file per record kind.
 
-Facts come from each document's latest successful extraction run; older runs stay in the
-store, superseded. Every fact carries its provenance."""
+Facts come from each document's current run (`queries.current_run`, the view
+`v_current_runs`); older runs stay in the store. Every fact carries its provenance."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .queries import question_documents, standalone_documents
+from .queries import current_run, question_documents, standalone_documents
 from .review import current as current_reviews
 
 KINDS = ("questions", "table_cells", "beneficiaries", "validations")
@@ -48,17 +48,10 @@ def media_type(doc: m.Document) -> str | None:
     return doc.content_type.split(";")[0].strip().lower() if doc.content_type else None
 
 
-def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
-    """The newest successful extraction run over a document."""
-    newest = select(func.max(m.ExtractionRun.id)).where(m.ExtractionRun.document_id == document_id,
-                                                        m.ExtractionRun.status == "ok").scalar_subquery()
-    return session.scalars(select(m.ExtractionRun).where(m.ExtractionRun.id == newest)).first()
-
-
 def questions(session: Session) -> Iterator[dict]:
     for q in session.scalars(select(m.Question).order_by(m.Question.id)):
         doc = q.answer_document
-        run = latest_run(session, doc.id) if doc else None
+        run = current_run(session, doc.id) if doc else None
         yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
                "date_asked": iso(q.date_asked), "date_answered": iso(q.date_answered), "asker": q.asker,
                "minister": q.minister, "themes": q.themes, "status": q.status, "answer_url": q.answer_url,
@@ -114,7 +107,7 @@ def table_cells(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, doc = src.question_id, src.document
-        run = latest_run(session, doc.id)
+        run = current_run(session, doc.id)
         if run is None:
             continue
         rows = session.execute(select(m.TableCell, m.ExtractedTable).join(m.ExtractedTable)
@@ -141,7 +134,7 @@ def beneficiaries(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, label, doc = src.question_id, src.annex_label, src.document
-        run = latest_run(session, doc.id) if src.lists else None
+        run = current_run(session, doc.id) if src.lists else None
         if run is None:
             continue
         for b in session.scalars(select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run.id)

@@ -2,8 +2,8 @@
 
 A document already extracted by the same extractor and version is not extracted again: its
 facts, or its recorded failure, stay as they are (extraction is deterministic). A new version
-writes a new run and marks the older runs of that document and extractor as superseded;
-their facts stay. Annexes and validations of a question are replaced as a whole, so loading
+writes a new run, which becomes the document's current run (`queries.current_run`); the
+older runs and their facts stay. Annexes and validations of a question are replaced as a whole, so loading
 it twice leaves the same rows. Facts are inserted in bulk (executemany), not a row at a time."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, delete, select, update
+from sqlalchemy import JSON, Table, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -308,12 +308,6 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
     if result is None:
         session.add(m.ExtractionIssue(extraction_run_id=run.id, page=None, reason=ex.error or "failed"))
         return
-    # Older runs over this document, or over an earlier version of it (same URL), are superseded.
-    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
-    session.execute(update(m.ExtractionRun).where(
-        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == ex.extractor,
-        m.ExtractionRun.id != run.id, m.ExtractionRun.superseded_by_run_id.is_(None))
-        .values(superseded_by_run_id=run.id))
     session.add_all(m.ExtractionIssue(extraction_run_id=run.id, page=i.page, reason=i.reason) for i in result.issues)
     if question_id is not None:
         for part, items in (("question", result.questions), ("answer", result.answers)):

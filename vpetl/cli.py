@@ -625,7 +625,7 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
         return
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
-        state = "current" if run["superseded_by"] is None else f"superseded by run {run['superseded_by']}"
+        state = "current" if run["current"] else "not current"
         console.print(f"{fact_id} ({state})" if i == 0 else f"earlier: {state}", style="bold" if i == 0 else None)
         for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
                              ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
