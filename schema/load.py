@@ -379,8 +379,12 @@ def stored_question(session: Session, question_id: int) -> StoredQuestion | None
                           q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
 
 
-def extracted(session: Session, source_url: str, sha256: str, extractor: str, version: str) -> bool:
-    """True when these exact bytes from this URL already have a run of this extractor version."""
-    doc = session.scalars(select(m.Document.id).where(m.Document.source_url == source_url,
-                                                      m.Document.sha256 == sha256)).first()
-    return doc is not None and has_run(session, doc, extractor, version)
+def needs_extraction(session: Session, doc: DocumentIn, extractor: str, version: str) -> bool:
+    """The one test of whether a document must be read: bytes the extractors read that this
+    extractor, as it is now (`version`), has not read from this URL. An ingest, a sync and
+    `reextract` all ask it."""
+    if not doc.readable:
+        return False
+    stored = session.scalars(select(m.Document.id).where(m.Document.source_url == doc.source_url,
+                                                         m.Document.sha256 == doc.sha256)).first()
+    return stored is None or not has_run(session, stored, extractor, version)

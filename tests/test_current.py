@@ -90,3 +90,23 @@ def test_the_migration_goes_down_and_up(store_url):
             for view in ("v_current_runs", "v_table_cells", "v_beneficiaries", "v_municipality_totals"):
                 conn.execute(text(f"SELECT count(*) FROM {view}")).scalar_one()
     engine.dispose()
+
+
+def test_needs_extraction_is_decided_once(store_url):
+    """Ingest, sync and reextract ask one function: new bytes or a new extractor version need
+    reading, bytes already read by this version do not, a file vpetl cannot read never does."""
+    from vpetl.schema.load import needs_extraction
+
+    sessions = open_store(store_url)
+    q = question("a" * 64, "1")
+    assert q.answer is not None
+    with sessions() as s:
+        assert needs_extraction(s, q.answer, "vpetl.answer", "1")
+    with sessions() as s:
+        load_question(s, q)
+    with sessions() as s:
+        assert not needs_extraction(s, q.answer, "vpetl.answer", "1")
+        assert needs_extraction(s, q.answer, "vpetl.answer", "2")
+        assert needs_extraction(s, replace(q.answer, sha256="b" * 64), "vpetl.answer", "1")
+        assert not needs_extraction(s, replace(q.answer, sha256="c" * 64, is_pdf=False, media_type="text/html"),
+                                    "vpetl.answer", "1")

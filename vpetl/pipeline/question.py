@@ -26,9 +26,9 @@ from vpetl.schema.load import (
     DocumentIn,
     QuestionIn,
     StoredQuestion,
-    extracted,
     latest_document,
     load_question,
+    needs_extraction,
     stored_question,
 )
 from vpetl.schema.lock import LockLost
@@ -379,10 +379,10 @@ def _fetch(run: Run, url: str, outcome: QuestionOutcome) -> tuple[DocumentIn | N
 
 def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
     """A document whose bytes the current version of the extractor has not read yet."""
-    if doc is None or not doc.readable:
+    if doc is None:
         return False
     with run.store() as session:
-        return not extracted(session, doc.source_url, doc.sha256, extractor, run.extractor_identity)
+        return needs_extraction(session, doc, extractor, run.extractor_identity)
 
 
 def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
