@@ -1,7 +1,9 @@
-"""vpetl's extractors: pure functions from PDF bytes to typed records.
+"""vpetl's extractors: pure functions from a document's bytes (PDF, Word, a spreadsheet, CSV;
+old Office formats through LibreOffice) to typed records.
 
 No network, no database, no orchestration: give them bytes (and what is known of the
-document, such as its date), get records back. Every record carries its page and bbox."""
+document, such as its date), get records back. A record read from a PDF carries its page and
+bbox; one read from a Word table or a worksheet its table, row and column (and cell)."""
 
 from __future__ import annotations
 
@@ -14,22 +16,24 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 
+from vpetl.errors import UnreadableDocument
+
 from . import ocr, sniff
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
 from .layout import group_lines, page_words
 from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
-from .records import DocumentExtraction, Extraction, Table
-from .sheets import SheetError, sheet_tables
-from .sniff import UnsafeArchive, is_pdf
+from .records import DocumentExtraction, Extraction, PageIssue, Table
+from .sheets import sheet_tables
+from .sniff import is_pdf
 from .tables import extract_tables
 from .version import RELEASE, identity, inputs
-from .word import WordError, extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
+from .word import extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
 
 __all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "RELEASE", "Extraction", "PdfError", "Role", "count_pages",
            "extract", "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "identity",
-           "inputs", "is_pdf", "UNREADABLE"]
+           "inputs", "is_pdf"]
 
 ANSWER_EXTRACTOR = "vpetl.answer"
 ANNEX_EXTRACTOR = "vpetl.annex"
@@ -52,8 +56,6 @@ def count_pages(data: bytes) -> int:
         raise PdfError(unreadable(exc)) from exc
 
 
-UNREADABLE = (PdfError, WordError, SheetError, UnsafeArchive, NeedsConversion)
-"""What the readers raise for a document they cannot read (a property of the document)."""
 
 
 def check_pages(data: bytes, max_pages: int) -> None:
@@ -75,7 +77,7 @@ def extract(kind: Role, data: bytes, published: date | None = None, title: str |
     error: str | None = None
     try:
         result = _read(kind, data, published, title, max_pages)
-    except UNREADABLE as exc:
+    except UnreadableDocument as exc:  # PdfError, WordError, SheetError, UnsafeArchive, NeedsConversion, OcrError
         error = str(exc)
     except MemoryError:
         error = "ran out of its memory budget (a decompression bomb, or an enormous page)"
@@ -133,6 +135,7 @@ def extract_answer(data: bytes) -> DocumentExtraction:
         out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
         out.tables = extract_tables(pdf)
         out.header, out.questions, out.answers, out.annexes = parse_answer(pdf, out.tables)
+        out.issues += [PageIssue(out.header.page, reason) for reason in out.header.unreadable]
         out.title = out.header.title
         return out
 

@@ -13,6 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from vpetl.errors import UnreadableDocument
+
 from . import sniff
 
 CONVERTED = {sniff.DOC: sniff.DOCX, sniff.ODT: sniff.DOCX, sniff.ODS: sniff.XLSX}
@@ -21,7 +23,7 @@ CONVERT_TIMEOUT = 120.0  # seconds: a real answer converts in a few; the extract
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 
 
-class NeedsConversion(ValueError):
+class NeedsConversion(UnreadableDocument, ValueError):
     """A document vpetl can only read once it is converted (or cannot read at all)."""
 
 

@@ -12,13 +12,15 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfexceptions import PDFException, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from vpetl.errors import UnreadableDocument
+
 from . import ocr
 from ._typing import PDF
 from .records import PageIssue
 from .sniff import is_pdf
 
 
-class PdfError(Exception):
+class PdfError(UnreadableDocument):
     """The bytes are not a PDF pdfplumber can read; the message says why."""
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 import urllib3
 
+from vpetl.errors import SourceError
 from vpetl.settings import Settings, redact
 
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
@@ -41,7 +42,7 @@ MAX_URL = 2048
 SCHEMES = ("http", "https")  # never file:, ftp:, gopher: or the like, whatever a link or a redirect says
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A URL that could not be fetched; `retryable` says whether a later try may succeed."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False,

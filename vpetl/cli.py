@@ -115,7 +115,7 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
-        console.print(f"not loaded: question {f.question_id}: {f.url}: {f.reason} (the next run retries)",
+        console.print(f"not loaded: question {f.question_id} ({f.step}): {f.url}: {f.reason} (the next run retries)",
                       style="yellow")
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
@@ -364,7 +364,8 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
     for f in st["last_failures"]:
-        console.print(f"failed in the last run: question {f.get('question_id')}: {f['url']}: {f['reason']}",
+        console.print(f"failed in the last run: question {f.get('question_id')} ({f.get('step', '?')}): {f['url']}: "
+                      f"{f['reason']}",
                       style="yellow")
     console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
                   f"{st['bytes']:,} bytes downloaded")
@@ -399,14 +400,14 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any document: PDF (one entry per table and page), Word (.docx; .doc
     with LibreOffice), spreadsheet (.xlsx, .xls; .ods with LibreOffice) or CSV (with `sheet`)."""
-    from .extractors import UNREADABLE
+    from .errors import UnreadableDocument
     from .pipeline.pool import ExtractionPool, OverBudget, tables_of_file
 
     settings = settings_from()
     pool = ExtractionPool(settings.with_(processes=1))  # under the same budgets as a run's extraction
     try:
         found = pool.call(tables_of_file, str(pdf), settings.max_pages)
-    except (*UNREADABLE, OverBudget, MemoryError) as exc:
+    except (UnreadableDocument, OverBudget, MemoryError) as exc:
         reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
         errors.print(f"{pdf}: {reason}", style="red")  # stdout holds the JSON or nothing
         raise typer.Exit(1) from exc

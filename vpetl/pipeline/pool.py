@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from vpetl import extractors
+from vpetl.errors import VpetlError
 from vpetl.extractors import Extraction, Role, ocr
 from vpetl.extractors.records import Table
 from vpetl.settings import Settings
@@ -34,7 +35,7 @@ Measured = tuple[Extraction, float, float]
 T = TypeVar("T")
 
 
-class OverBudget(Exception):
+class OverBudget(VpetlError):
     """A document's extraction ran out of time, or its worker died (out of memory)."""
 
 

@@ -168,12 +168,14 @@ def _ingest(run: Run, found: Found, outcome: QuestionOutcome) -> None:
     docs = fetch_documents(run, record, found, stored, outcome)
     q.answer_url, q.answer_identified_by, q.answer_other_urls = (docs.answer_url, docs.answer_evidence,
                                                                  docs.answer_other_urls)
+    outcome.step = "extract"
     extract_documents(run, docs, record.date_answered or record.date_asked or date.today())
     q.answer, q.answer_extraction = docs.answer, docs.answer_extraction
     q.annexes = [annex.as_loaded(i, run) for i, annex in enumerate(docs.annexes, start=1)]
     q.validations = docs.validations()
     q.complete = not outcome.failures
     run.lease.check()
+    outcome.step = "load"
     with run.store() as session:
         outcome.extractions = load_question(session, q, run.ingest_run_id, run.flow_run_id).extractions_new
 

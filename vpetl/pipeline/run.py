@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from vpetl import extractors
+from vpetl.errors import Step
 from vpetl.extractors import Extraction, Role
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
@@ -82,11 +83,12 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Failure:
-    """A part of a question that could not be fetched: the next run tries it again."""
+    """A part of a question that failed, and in which step: the next run tries it again."""
 
     question_id: int
     url: str
     reason: str
+    step: Step = "fetch"
 
 
 @dataclass
@@ -99,9 +101,10 @@ class QuestionOutcome:
     changed_documents: list[str] = field(default_factory=list)  # republished: same URL, new bytes
     extractions: int = 0
     failures: list[Failure] = field(default_factory=list)
+    step: Step = "fetch"  # the step the question is in, which a failure records
 
     def failed(self, url: str, reason: str) -> None:
-        self.failures.append(Failure(self.question_id, url, reason))
+        self.failures.append(Failure(self.question_id, url, reason, self.step))
 
 
 @dataclass
