@@ -143,6 +143,10 @@ def test_the_mirror_serves_each_attested_form(served):
     assert list(record) == sorted(record) and record["vraagsteller"]["id"] and record["minister"]["id"]
     late = json.loads(client.get(api.record_url(client, 1402388), accept="application/json").body)
     assert late["tijdig"] == "N"
+    summer = client.get(api.record_url(client, 1402430), accept="application/json").body  # answered after 29 March
+    assert [s["datum"] for s in json.loads(summer)["procedureverloop"]] == ["2020-03-02T00:00:00+0100",
+                                                                            "2020-04-06T00:00:00+0200"]
+    assert api.parse_record(summer, 1402430).date_answered == date(2020, 4, 6)
     xml = client.get(api.record_url(client, 1402289)).body
     assert b"<datum>2020-01-23T00:00:00+0100</datum>" in xml and b"<tijdig>J</tijdig>" in xml
     hits = list(api.search(client, api.Query(session_year="2019-2020")))
