@@ -49,6 +49,11 @@ def media_type(doc: m.Document) -> str | None:
 
 
 def questions(session: Session) -> Iterator[dict]:
+    """One record per question. Beyond the contract's fields, appended so CSV columns keep their
+    places: `title_raw` (the title as the source spells it; `title` is its whitespace-normalised
+    form), `sources` (field -> where on the live service its value came from, e.g.
+    `"date_asked": "search metatag themadatum"`) and `search_metatags` (what the question's
+    search hits said of it), so a reader can check each value against its source."""
     for q in session.scalars(select(m.Question).order_by(m.Question.id)):
         doc = q.answer_document
         run = current_run(session, doc.id) if doc else None
@@ -58,7 +63,8 @@ def questions(session: Session) -> Iterator[dict]:
                "answer_identified_by": q.answer_identified_by,
                "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
                            for a in q.annexes],
-               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None}
+               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None,
+               "title_raw": q.title_raw, "sources": q.sources, "search_metatags": q.search_metatags}
 
 
 def _questions_by_document(sources: list[FactSource]) -> dict[str, list[int]]:

@@ -169,14 +169,23 @@ WAIT = setting("lock_wait", "--wait")
 PROCESSES = setting("processes", "--processes")
 
 
+LEGACY_FORMS_HELP = ("Serve the forms vpetl's first mirror served (dates without offset, flags as booleans, "
+                     "record-level dates, hits per file only) instead of the attested ones.")
+
+
 @app.command()
 def demo(db: str = DB, data_dir: Path = DATA_DIR,
-         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
-    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
+         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
+         legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP)) -> None:
+    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed.
+
+    The mirror serves the live service's attested forms; `--legacy-forms` serves the first
+    mirror's instead, so a run over both shows that vpetl reads either alike."""
     from .vlpar import mirror
 
-    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
-    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
+    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT, legacy_forms=legacy_forms)
+    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}"
+                  + (" (legacy forms)" if legacy_forms else ""))
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
                              backoff=DEMO_BACKOFF)
     _prepare_flows(settings)
@@ -752,10 +761,7 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  seed: int = typer.Option(0, help="Seed of the fault draws."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
                  max_hits: int = typer.Option(10_000, help="Most hits one search serves."),
-                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help="Serve the forms vpetl's first "
-                                                   "mirror served (dates without offset, flags as booleans, record-"
-                                                   "level dates, hits per file only) instead of the attested ones.")
-                 ) -> None:
+                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP)) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from .vlpar import mirror
 
