@@ -85,7 +85,8 @@ def askers_of(session: Session, question_ids: Iterable[int]) -> dict[int, list[i
     for start in range(0, len(ids), 500):  # a bounded IN list per query
         for qid, asker in session.execute(select(m.Question.id, m.Question.asker_id).where(
                 m.Question.id.in_(ids[start:start + 500]), m.Question.asker_id.is_not(None))):
-            out.setdefault(asker, []).append(qid)
+            if asker is not None:
+                out.setdefault(asker, []).append(qid)
     return out
 
 

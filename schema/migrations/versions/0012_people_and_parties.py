@@ -35,19 +35,22 @@ SELECT q.id AS question_id, q.session_year, q.number AS question_number, q.title
 
 
 def party_session_years(dialect: str) -> str:
-    """Per party (by id, under its newest name) and session year: questions asked, and the
-    grants their annexes list, each beneficiary fact once, with exact sums (as 0007 does)."""
+    """Per party (by id, under its newest name; `names_then`, the names it had when the questions
+    were asked) and session year: questions asked, and the grants their annexes list, each
+    beneficiary fact once, with exact sums (as 0007 does)."""
     if dialect == "postgresql":
         eur = "(sum(f.amount_cents) / 100.0)::numeric(20, 2)::text"
+        names = "string_agg(DISTINCT asker_party_name, ',')"
     else:
+        names = "group_concat(DISTINCT asker_party_name)"
         eur = ("CASE WHEN sum(f.amount_cents) < 0 THEN '-' ELSE '' END || (abs(sum(f.amount_cents)) / 100) || '.' "
                "|| substr('0' || (abs(sum(f.amount_cents)) % 100), -2)")
     return f"""
 CREATE VIEW v_party_session_years AS
-SELECT n.party_id, p.name AS party_name, n.session_year, n.questions, n.askers,
+SELECT n.party_id, p.name AS party_name, n.names_then, n.session_year, n.questions, n.askers,
        coalesce(g.grants, 0) AS grants, g.total_cents, g.total_eur
   FROM (SELECT asker_party_id AS party_id, session_year, count(*) AS questions,
-               count(DISTINCT asker_id) AS askers
+               count(DISTINCT asker_id) AS askers, {names} AS names_then
           FROM questions GROUP BY asker_party_id, session_year) n
   LEFT JOIN parties p ON p.id = n.party_id
   LEFT JOIN (SELECT f.party_id, f.session_year, count(*) AS grants, sum(f.amount_cents) AS total_cents,
