@@ -216,7 +216,11 @@ def test_dates_and_status_come_from_the_hits_with_their_source(runs):
                              "status": "record procedureverloop 'Tijdig beantwoord'",
                              "number": "record vraagnummer", "title": "record titel",
                              "session_year": "record zittingsjaar", "asker": "record vraagsteller",
-                             "minister": "record minister", "themes": "record thema"}
+                             "minister": "record minister", "themes": "record thema",
+                             "asker_id": "record vraagsteller.id", "minister_id": "record minister.id",
+                             "asker_party": "member record https://ws.vlpar.be/e/opendata/vv/4101?lang=nl "
+                                            "lidmaatschap 2019-06-18T00:00:00+0200 to 2024-06-08T23:59:59+0200: "
+                                            "member on 2020-01-23"}
         assert q.search_metatags["nummer"] == "289" and q.search_metatags["aggregaattype"] == "Schriftelijke vraag"
         assert q.search_metatags["mimetypes"]["1402290"] == "application/pdf"
         assert q.title == "Programma ‘Het internet. Ook uw zaak’ - Organisatie infosessies"
