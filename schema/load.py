@@ -25,6 +25,7 @@ from vpetl.extractors.checks import Validation
 from vpetl.extractors.records import Extraction
 
 from . import models as m
+from .people import NO_ASKER_ID, PersonName, note_names
 
 
 @dataclass
@@ -94,6 +95,9 @@ class QuestionIn:
     title_raw: str | None = None  # as the record spells it (`title` is its display form)
     search_metatags: dict | None = None  # what the question's search hits said of it
     sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
+    asker_id: int | None = None  # the service's ids of the people (`vraagsteller.id`, `minister.id`)
+    minister_id: int | None = None
+    people: list[PersonName] = field(default_factory=list)  # their names as the record gives them
 
 
 @dataclass
@@ -218,6 +222,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.answer_document_id = answer_doc.id if answer_doc else None
         row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
         row.title_raw, row.search_metatags, row.sources = q.title_raw, q.search_metatags, q.sources
+        _people(session, row, q)
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
@@ -233,6 +238,20 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         if q.validations is not None:
             replace_validations(session, q.id, q.validations)
     return counts
+
+
+def _people(session: Session, row: m.Question, q: QuestionIn) -> None:
+    """The question's people by id, their names noted where no member record gave them; the
+    asker's party is decided later, from their member record (`schema.people.resolve`): a
+    question whose asker changed loses the old one's party until then."""
+    if row.asker_id != q.asker_id:
+        row.asker_party_id, row.asker_party_name = None, None
+        row.asker_party_status = None if q.asker_id is not None else NO_ASKER_ID
+    elif q.asker_id is None:
+        row.asker_party_status = NO_ASKER_ID
+    row.asker_id, row.minister_id = q.asker_id, q.minister_id
+    for person in q.people:
+        note_names(session, person, q.id)
 
 
 def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,

@@ -256,7 +256,11 @@ ATTESTED_SOURCES = {"date_asked": "search metatag themadatum",
                     "status": "record procedureverloop 'Tijdig beantwoord'",
                     "number": "record vraagnummer", "title": "record titel",
                     "session_year": "record zittingsjaar", "asker": "record vraagsteller",
-                    "minister": "record minister", "themes": "record thema"}
+                    "minister": "record minister", "themes": "record thema",
+                    "asker_id": "record vraagsteller.id", "minister_id": "record minister.id",
+                    "asker_party": "member record https://ws.vlpar.be/e/opendata/vv/4101?lang=nl "
+                                   "lidmaatschap 2019-06-18T00:00:00+0200 to 2024-06-08T23:59:59+0200: "
+                                   "member on 2020-01-23"}
 BEYOND = ("title_raw", "sources", "search_metatags")  # the question's fields added after the contract's
 
 

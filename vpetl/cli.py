@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
 from typer.core import TyperGroup, TyperOption
 
 from .settings import Settings, environment_variable, prefect_offline, redact
+from .vlpar.forms import printable
 
 
 class OneLineErrors(TyperGroup):
@@ -112,14 +114,40 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     console.print(table)
     if result.dropped:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
+    if result.people:
+        p = result.people
+        console.print(f"who asked: {p['member_records_read']} member records read, "
+                      f"{p['member_records_unchanged']} unchanged, {p['member_records_failed']} failed; "
+                      f"{p['questions_with_party']} questions with their asker's party on the day asked")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
         console.print(f"not loaded: question {f.question_id} ({f.step}): {f.url}: {f.reason} (the next run retries)",
                       style="yellow")
+    for f in result.people_failures:
+        console.print(f"no party for question {f.question_id}: {f.url}: {escape(printable(f.reason))} (the next run "
+                      "asks again)", style="yellow")
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+
+
+def _print_by_party(db: str) -> None:
+    """Questions and the grants their annexes list, by the asker's party on the day asked."""
+    from .schema.queries import by_party
+
+    with _store(db)() as session:
+        rows = by_party(session)
+    table = RichTable(title="questions by party (the asker's, on the day asked)")
+    for name, justify in (("session year", "left"), ("party", "left"), ("questions", "right"), ("askers", "right"),
+                          ("grants", "right"), ("total EUR", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        party = escape(printable(r.party_name)) if r.party_name else "(not known)"
+        then = sorted(set((r.names_then or "").split(",")) - {"", r.party_name})
+        party += f" (then {escape(printable(', '.join(then)))})" if then else ""
+        table.add_row(r.session_year or "", party, str(r.questions), str(r.askers), str(r.grants), r.total_eur or "")
+    console.print(table)
 
 
 def _dropped(counts: dict[str, int]) -> str:
@@ -200,6 +228,7 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
+    _print_by_party(settings.database_url)
 
 
 @app.command()

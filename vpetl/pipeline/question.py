@@ -32,6 +32,7 @@ from vpetl.schema.load import (
     stored_question,
 )
 from vpetl.schema.lock import LockLost
+from vpetl.schema.people import PersonName
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
 from vpetl.vlpar.forms import display, read_date
@@ -205,7 +206,10 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
         last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None),
-        search_metatags=found.metatags or None, sources=facts["sources"])
+        search_metatags=found.metatags or None, sources=facts["sources"],
+        asker_id=record.asker_ref.id if record.asker_ref else None,
+        minister_id=record.minister_ref.id if record.minister_ref else None,
+        people=[PersonName(p.id, p.first_name, p.last_name) for p in (record.asker_ref, record.minister_ref) if p])
 
 
 # Which search metatag gives a field, and whether it comes before the record's own reading. The

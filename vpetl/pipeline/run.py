@@ -59,6 +59,8 @@ class Run:
     flow_run_id: str | None = None
     discovery_error: str | None = None  # why discovery stopped early, when it did
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of other kinds, by kind
+    people_seen: set[int] = field(default_factory=set)  # member records asked for this run (once each)
+    people_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -126,6 +128,8 @@ class RunSummary:
     discovery_error: str | None = None  # the search stopped early: some questions may be missing
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of another kind than a written question
     store: dict[str, int] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)  # member records read, unchanged, failed
+    people_failures: list[Failure] = field(default_factory=list)  # questions whose asker's record was not read
 
     @classmethod
     def of(cls, run: Run, found: int, outcomes: list[QuestionOutcome]) -> RunSummary:
