@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
 from typer.core import TyperGroup, TyperOption
 
+from . import output
+from .output import console, errors
 from .settings import Settings, environment_variable, prefect_offline, redact
 
 
@@ -34,14 +34,14 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
         except usage.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            typer.echo(output.clean(exc.ctx.get_help() if exc.ctx else exc.format_message()))
             sys.exit(2)
         except usage.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "vpetl"
-            typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+            typer.echo(output.clean(f"{command}: {exc.format_message()} (see {command} --help)"), err=True)
             sys.exit(2)
         except usage.ClickException as exc:
-            exc.show()
+            typer.echo(output.clean(f"Error: {exc.format_message()}"), err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("aborted", err=True)
@@ -65,10 +65,9 @@ app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no
                   add_completion=False, cls=OneLineErrors)
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-# Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
-# "[/x]" in one must print as it is. Colour is given with `style=`.
-console = Console(soft_wrap=True, markup=False, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # stdout may be data (--json)
+# `console` and `errors` (stderr: stdout may be data, --json) come from `output`: nothing printed
+# is read as markup, and no control character or bidi override from outside reaches the terminal.
+# Colour is given with `style=`.
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
@@ -104,12 +103,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
                   f"(ingest run {result.ingest_run_id}; {result.new_documents} new documents, "
                   f"{len(result.changed_documents)} republished, {result.extractions} extractions, "
                   f"{result.retries} retries)")
-    table = RichTable()
-    table.add_column("in the store")
-    table.add_column("count", justify="right")
-    for key, n in result.store.items():
-        table.add_row(key.replace("_", " "), str(n))
-    console.print(table)
+    console.print(output.table(("in the store", "count"), [(key.replace("_", " "), n) for key, n in
+                                                          result.store.items()], right=("count",)))
     if result.dropped:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
     for url in result.changed_documents:
@@ -333,14 +328,9 @@ def _print_rows(columns: tuple[str, ...], rows: list[list[str]], title: str | No
     """A table at a terminal; piped, tab-separated lines with every value whole (a table would
     cut them to fit 80 columns)."""
     if not console.is_terminal:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+        output.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
         return
-    table = RichTable(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print(output.table(columns, rows, title))
 
 
 @app.command()
@@ -415,7 +405,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
     if as_json:
         from .extractors.tables import per_page_json
 
-        sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
+        output.write_json(per_page_json(found))
         return
     for t in found:
         sheet = next((c.sheet for c in t.cells if c.sheet), None)
@@ -533,8 +523,8 @@ def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpe
             raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
-        sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
-                                     "removed": d.removed}, ensure_ascii=False) + "\n")
+        output.write_json({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
+                           "removed": d.removed})
         return
     console.print(d.summary())
     for f in d.added:
@@ -621,7 +611,7 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
         console.print(f"no fact with id {fact_id}", style="red")
         raise typer.Exit(1)
     if format in ("json", "prov"):
-        sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
+        output.write_json(as_prov(t) if format == "prov" else t, indent=1)
         return
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
