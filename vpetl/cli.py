@@ -647,7 +647,8 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
                                            "`vpetl browse` serves them from)."),
          db: str = DB, data_dir: Path = DATA_DIR) -> None:
     """See a fact where it was printed, drawn from the stored bytes (nothing is fetched)."""
-    from .pipeline.pictures import draw, write_all
+    from .pipeline.pictures import PictureSkipped, draw, write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -655,21 +656,33 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
         raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
     settings = settings_from(database_url=db, data_dir=data_dir)
     blobs = BlobStore(settings.blob_dir)
-    with _store(db)() as session, _blobs_there(settings):
-        if every:
-            target = out_dir or settings.data_dir / "pictures"
-            written, kept = write_all(placed_facts(session), blobs, target)
-            console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
-            return
-        fact = next(placed_facts(session, fact_id), None)
-        if fact is None:
-            console.print(f"no current fact with id {fact_id}", style="red")
-            raise typer.Exit(1)
-        data = draw(fact, blobs)
+    pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+    try:
+        with _store(db)() as session, _blobs_there(settings):
+            if every:
+                target = out_dir or settings.data_dir / "pictures"
+                written, kept = write_all(placed_facts(session), blobs, target, pool.call, _skipped)
+                console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
+                return
+            fact = next(placed_facts(session, fact_id), None)
+            if fact is None:
+                console.print(f"no current fact with id {fact_id}", style="red")
+                raise typer.Exit(1)
+            try:
+                data = draw(fact, blobs, pool.call)
+            except PictureSkipped as exc:
+                console.print(f"{fact_id}: not drawn: {exc}", style="red")
+                raise typer.Exit(1) from exc
+    finally:
+        pool.close()
     path = png if fact.on_page else png.with_suffix(".html")
     path.write_bytes(data)
     where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
     console.print(f"{path}: {fact.title}, {where}")
+
+
+def _skipped(line: str) -> None:
+    console.print(line, style="yellow")
 
 
 @contextmanager
@@ -694,6 +707,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
 
     from .browse import PICTURES_MOUNT, metadata
     from .pipeline.pictures import write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -707,10 +721,15 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
         console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
         raise typer.Exit(1) from exc
     folder = settings.data_dir / "pictures"
-    with _store(db)() as session, _blobs_there(settings):
-        if pictures:
-            written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder)
-            console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
+    if pictures:
+        pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+        try:
+            with _store(db)() as session, _blobs_there(settings):
+                written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder, pool.call,
+                                          _skipped)
+        finally:
+            pool.close()
+        console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     meta = settings.data_dir / "datasette.json"
     meta.write_text(json.dumps(metadata(Path(url.database).stem, folder), indent=1), encoding="utf-8")
