@@ -115,6 +115,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+    for line in result.not_stored:
+        console.print(f"not stored: {line} (the next ingest or sync fetches it again)", style="red")
 
 
 def _dropped(counts: dict[str, int]) -> str:
@@ -138,7 +140,8 @@ def _quiet_prefect_console() -> None:
 def _guard(doing: str) -> Iterator[None]:
     """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
     `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
-    from .schema.lock import LockBusy
+    from .schema.blobs import BlobWriteError
+    from .schema.lock import LockBusy, LockLost
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
 
@@ -153,6 +156,12 @@ def _guard(doing: str) -> Iterator[None]:
     except LockBusy as exc:
         console.print(f"{exc}; try again later, or pass --wait SECONDS", style="red")
         raise typer.Exit(2) from exc
+    except LockLost as exc:  # the run is recorded as failed with the reason; nothing more was loaded
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
+    except BlobWriteError as exc:
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
 
 
 DB = setting("database_url", "--db")
@@ -237,8 +246,9 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
 
 
 def _exit_if_incomplete(results: list[RunSummary]) -> None:
-    """Exit 1 when a search stopped early: the run's questions were loaded, but not all were found."""
-    if any(r.discovery_error for r in results):
+    """Exit 1 when a search stopped early (the run's questions were loaded, but not all were
+    found), or when bytes fetched could not be kept (disk full, data dir removed)."""
+    if not all(r.complete for r in results):
         raise typer.Exit(1)
 
 
