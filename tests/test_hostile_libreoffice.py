@@ -225,3 +225,63 @@ def test_a_run_killed_with_sigkill_takes_libreoffice_with_it(tmp_root, tmp_path)
     finally:
         if run.poll() is None:
             run.kill()
+
+
+RUN = textwrap.dedent("""
+    import sys
+    from vpetl import pipeline
+    from vpetl.settings import Settings
+    api, db, data, budget = sys.argv[1:5]
+    settings = Settings(api_base=api, database_url=db, data_dir=data, rate=0, retries=1, processes=1,
+                        extract_timeout=float(budget))
+    summary = pipeline.execute(pipeline.Query(session_year=sys.argv[5]), settings)
+    print(summary.loaded, summary.failed)
+""")
+RUN_BUDGET = 45.0  # seconds per document: ample for a small conversion on a busy machine, far short of BIG's
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not leash.isolated(), reason="no network namespace on this machine")
+def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_path):
+    """`vpetl ingest` (its core, in a process of its own with its own TMPDIR) over a server whose
+    answers are an .odt and a .doc linking to the canary (a host vpetl refuses) and an .odt too
+    big to convert within the budget: no request at the canary, no LibreOffice process, no
+    conversion folder afterwards; the two small ones are read."""
+    from sqlalchemy import select
+
+    from vpetl.schema import models as m
+    from vpetl.schema.db import open_store
+
+    from . import hostile
+
+    odt = linked_odt(canary.base)
+    with leash.workspace() as work:  # a Word 97 file with the same links, made on the leash (no fetch)
+        (work / "linked.odt").write_bytes(odt)
+        leash.run(libreoffice.soffice() or "soffice", ["--convert-to", "doc", "--outdir", str(work),
+                                                       str(work / "linked.odt")], work, 120)
+        doc = (work / "linked.doc").read_bytes()
+    site = hostile.HostileSite()
+    kinds = {"odt": "application/vnd.oasis.opendocument.text", "doc": "application/msword"}
+    ids = {}
+    for name, data in (("odt", odt), ("doc", doc), ("big", big_odt(BIG))):
+        ids[name] = site.question(hostile.as_json(hostile.record(hostile.FIRST_ID + len(site.questions))),
+                                  hostile.Reply(body=data, headers={"Content-Type": kinds.get(name, kinds["odt"])}))
+    root = tmp_path / "tmp"
+    root.mkdir()
+    db = f"sqlite:///{tmp_path / 'l.sqlite'}"
+    try:
+        done = subprocess.run([sys.executable, "-c", RUN, site.base, db, str(tmp_path / "data"), str(RUN_BUDGET),
+                               hostile.SESSION], env={**os.environ, "TMPDIR": str(root)}, capture_output=True,
+                              text=True, timeout=600)
+    finally:
+        site.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert canary.requests == []
+    assert gone(root, 0) == []
+    assert [p.name for p in root.iterdir() if p.name.startswith(leash.PREFIX)] == []
+    with open_store(db)() as session:
+        runs = {q.id: session.scalars(select(m.ExtractionRun).where(
+            m.ExtractionRun.document_id == q.answer_document_id)).one() for q in session.scalars(select(m.Question))}
+    assert runs[ids["odt"]].status != "failed" and runs[ids["doc"]].status != "failed", {
+        k: (r.status, r.error) for k, r in runs.items()}
+    assert runs[ids["big"]].status == "failed" and "budget" in runs[ids["big"]].error
