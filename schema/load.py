@@ -388,14 +388,17 @@ class StoredQuestion:
     record_etag: str | None
     record_last_modified: str | None
     annexes: list[tuple[str, str | None, str]]  # label, title, url
+    documents: list[str]  # sha256 of the answer's and the annexes' bytes: each must be in the blob store
 
 
 def stored_question(session: Session, question_id: int) -> StoredQuestion | None:
     q = session.get(m.Question, question_id)
     if q is None:
         return None
+    documents = [d.sha256 for d in [q.answer_document, *(session.get(m.Document, a.document_id) for a in q.annexes
+                                                         if a.document_id is not None)] if d is not None]
     return StoredQuestion(q.last_modified, q.complete, q.answer_url is not None, q.record, q.record_etag,
-                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
+                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes], documents)
 
 
 def needs_extraction(session: Session, doc: DocumentIn, extractor: str, version: str) -> bool:

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
 from typer.core import TyperGroup, TyperOption
 
+from . import output
+from .output import console, errors
 from .settings import Settings, environment_variable, prefect_offline, redact
 from .vlpar.forms import printable
 
@@ -36,14 +37,14 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
         except usage.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            typer.echo(output.clean(exc.ctx.get_help() if exc.ctx else exc.format_message()))
             sys.exit(2)
         except usage.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "vpetl"
-            typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+            typer.echo(output.clean(f"{command}: {exc.format_message()} (see {command} --help)"), err=True)
             sys.exit(2)
         except usage.ClickException as exc:
-            exc.show()
+            typer.echo(output.clean(f"Error: {exc.format_message()}"), err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("aborted", err=True)
@@ -67,10 +68,9 @@ app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no
                   add_completion=False, cls=OneLineErrors)
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-# Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
-# "[/x]" in one must print as it is. Colour is given with `style=`.
-console = Console(soft_wrap=True, markup=False, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # stdout may be data (--json)
+# `console` and `errors` (stderr: stdout may be data, --json) come from `output`: nothing printed
+# is read as markup, and no control character or bidi override from outside reaches the terminal.
+# Colour is given with `style=`.
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
@@ -106,12 +106,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
                   f"(ingest run {result.ingest_run_id}; {result.new_documents} new documents, "
                   f"{len(result.changed_documents)} republished, {result.extractions} extractions, "
                   f"{result.retries} retries)")
-    table = RichTable()
-    table.add_column("in the store")
-    table.add_column("count", justify="right")
-    for key, n in result.store.items():
-        table.add_row(key.replace("_", " "), str(n))
-    console.print(table)
+    console.print(output.table(("in the store", "count"), [(key.replace("_", " "), n) for key, n in
+                                                          result.store.items()], right=("count",)))
     if result.dropped:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
     if result.people:
@@ -130,6 +126,8 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+    for line in result.not_stored:
+        console.print(f"not stored: {line} (the next ingest or sync fetches it again)", style="red")
 
 
 def _print_by_party(db: str) -> None:
@@ -171,7 +169,8 @@ def _quiet_prefect_console() -> None:
 def _guard(doing: str) -> Iterator[None]:
     """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
     `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
-    from .schema.lock import LockBusy
+    from .schema.blobs import BlobWriteError
+    from .schema.lock import LockBusy, LockLost
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
 
@@ -186,6 +185,12 @@ def _guard(doing: str) -> Iterator[None]:
     except LockBusy as exc:
         console.print(f"{exc}; try again later, or pass --wait SECONDS", style="red")
         raise typer.Exit(2) from exc
+    except LockLost as exc:  # the run is recorded as failed with the reason; nothing more was loaded
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
+    except BlobWriteError as exc:
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
 
 
 DB = setting("database_url", "--db")
@@ -280,8 +285,9 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
 
 
 def _exit_if_incomplete(results: list[RunSummary]) -> None:
-    """Exit 1 when a search stopped early: the run's questions were loaded, but not all were found."""
-    if any(r.discovery_error for r in results):
+    """Exit 1 when a search stopped early (the run's questions were loaded, but not all were
+    found), or when bytes fetched could not be kept (disk full, data dir removed)."""
+    if not all(r.complete for r in results):
         raise typer.Exit(1)
 
 
@@ -371,14 +377,9 @@ def _print_rows(columns: tuple[str, ...], rows: list[list[str]], title: str | No
     """A table at a terminal; piped, tab-separated lines with every value whole (a table would
     cut them to fit 80 columns)."""
     if not console.is_terminal:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+        output.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
         return
-    table = RichTable(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print(output.table(columns, rows, title))
 
 
 @app.command()
@@ -454,7 +455,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
     if as_json:
         from .extractors.tables import per_page_json
 
-        sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
+        output.write_json(per_page_json(found))
         return
     for t in found:
         sheet = next((c.sheet for c in t.cells if c.sheet), None)
@@ -572,8 +573,8 @@ def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpe
             raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
-        sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
-                                     "removed": d.removed}, ensure_ascii=False) + "\n")
+        output.write_json({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
+                           "removed": d.removed})
         return
     console.print(d.summary())
     for f in d.added:
@@ -660,7 +661,7 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
         console.print(f"no fact with id {fact_id}", style="red")
         raise typer.Exit(1)
     if format in ("json", "prov"):
-        sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
+        output.write_json(as_prov(t) if format == "prov" else t, indent=1)
         return
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
@@ -696,7 +697,8 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
                                            "`vpetl browse` serves them from)."),
          db: str = DB, data_dir: Path = DATA_DIR) -> None:
     """See a fact where it was printed, drawn from the stored bytes (nothing is fetched)."""
-    from .pipeline.pictures import draw, write_all
+    from .pipeline.pictures import PictureSkipped, draw, write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -704,21 +706,33 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
         raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
     settings = settings_from(database_url=db, data_dir=data_dir)
     blobs = BlobStore(settings.blob_dir)
-    with _store(db)() as session, _blobs_there(settings):
-        if every:
-            target = out_dir or settings.data_dir / "pictures"
-            written, kept = write_all(placed_facts(session), blobs, target)
-            console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
-            return
-        fact = next(placed_facts(session, fact_id), None)
-        if fact is None:
-            console.print(f"no current fact with id {fact_id}", style="red")
-            raise typer.Exit(1)
-        data = draw(fact, blobs)
+    pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+    try:
+        with _store(db)() as session, _blobs_there(settings):
+            if every:
+                target = out_dir or settings.data_dir / "pictures"
+                written, kept = write_all(placed_facts(session), blobs, target, pool.call, _skipped)
+                console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
+                return
+            fact = next(placed_facts(session, fact_id), None)
+            if fact is None:
+                console.print(f"no current fact with id {fact_id}", style="red")
+                raise typer.Exit(1)
+            try:
+                data = draw(fact, blobs, pool.call)
+            except PictureSkipped as exc:
+                console.print(f"{fact_id}: not drawn: {exc}", style="red")
+                raise typer.Exit(1) from exc
+    finally:
+        pool.close()
     path = png if fact.on_page else png.with_suffix(".html")
     path.write_bytes(data)
     where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
     console.print(f"{path}: {fact.title}, {where}")
+
+
+def _skipped(line: str) -> None:
+    console.print(line, style="yellow")
 
 
 @contextmanager
@@ -743,6 +757,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
 
     from .browse import PICTURES_MOUNT, metadata
     from .pipeline.pictures import write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -756,10 +771,15 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
         console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
         raise typer.Exit(1) from exc
     folder = settings.data_dir / "pictures"
-    with _store(db)() as session, _blobs_there(settings):
-        if pictures:
-            written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder)
-            console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
+    if pictures:
+        pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+        try:
+            with _store(db)() as session, _blobs_there(settings):
+                written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder, pool.call,
+                                          _skipped)
+        finally:
+            pool.close()
+        console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     meta = settings.data_dir / "datasette.json"
     meta.write_text(json.dumps(metadata(Path(url.database).stem, folder), indent=1), encoding="utf-8")

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from vpetl import extractors
 from vpetl.errors import VpetlError
-from vpetl.extractors import Extraction, Role, ocr
+from vpetl.extractors import Extraction, Role, leash, ocr
 from vpetl.extractors.records import Table
 from vpetl.settings import Settings
 
@@ -33,6 +33,7 @@ Measured = tuple[Extraction, float, float]
 
 
 T = TypeVar("T")
+KILLED_WAIT = 5.0  # seconds to wait for a killed worker to be gone before its leftovers are swept
 
 
 class OverBudget(VpetlError):
@@ -141,9 +142,13 @@ class ExtractionPool:
         with self.lock:
             if self.pool is not broken:
                 return  # another thread renewed it already
-            for process in list(getattr(broken, "_processes", {}).values()):
+            workers = list((getattr(broken, "_processes", None) or {}).values())
+            for process in workers:
                 process.kill()
             broken.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.join(KILLED_WAIT)  # bounded: SIGKILL cannot be ignored
+            leash.sweep()  # a killed worker's LibreOffice died with it (pdeathsig); its folder goes here
             self.pool = self._new()
 
     def call(self, fn: Callable[..., T], *args: Any, attempts: int = 2) -> T:
@@ -174,6 +179,7 @@ class ExtractionPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        leash.sweep()
 
 
 class InProcess:

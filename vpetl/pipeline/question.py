@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from vpetl import extractors
 from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
+from vpetl.schema.blobs import BlobWriteError
 from vpetl.schema.load import (
     AnnexIn,
     DocumentIn,
@@ -128,6 +129,17 @@ def ingest_question(run: Run, found: Found) -> QuestionOutcome:
     except api.RecordError as exc:
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except BlobWriteError as exc:  # the machine's doing (disk full, data dir gone): said plainly
+        outcome.status = Status.failed
+        outcome.not_stored = True
+        outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except FileNotFoundError as exc:
+        if not str(exc.filename or "").startswith(str(run.blobs.root)):
+            raise
+        outcome.status = Status.failed  # bytes written a moment ago are gone: the data dir was removed
+        outcome.not_stored = True
+        outcome.failed(api.record_url(run.client, question_id),
+                       f"its bytes were removed from {run.blobs.root} while the run went on")
     except LockLost:
         raise  # not this question's doing: the whole run stops
     except Exception as exc:
@@ -157,6 +169,8 @@ def skip_without_request(stored: StoredQuestion | None, last_modified: str | Non
 def _ingest(run: Run, found: Found, outcome: QuestionOutcome) -> None:
     with run.store() as session:
         stored = stored_question(session, found.question_id)
+    if stored and any(sha not in run.blobs for sha in stored.documents):
+        stored = replace(stored, complete=False)  # bytes lost from the blob store: fetched again
     if skip_without_request(stored, found.last_modified, run.incremental):
         outcome.status = Status.unchanged
         return
@@ -401,8 +415,10 @@ def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
     resp = run.client.get(url, etag=have.etag if have else None, last_modified=have.last_modified if have else None,
                           sink=run.blobs, expect_document=True)
     if resp.not_modified and have:
+        outcome.documents.add(have.sha256)
         return have
     doc = document_in(resp, run.blobs.get(resp.sha256 or ""))
+    outcome.documents.add(doc.sha256)
     if prev_in is None:
         outcome.new_documents.add(doc.sha256)
     elif prev_in.sha256 != doc.sha256:  # republished: same URL, new bytes; the old version is kept
