@@ -99,11 +99,11 @@ def settings_from(**options: Any) -> Settings:
 
 
 def _print_summary(result: RunSummary, seconds: float) -> None:
-    console.print(f"vpetl: {result.loaded} questions loaded, {result.unchanged} unchanged, "
+    console.print(f"vpetl: {_count(result.loaded, 'question')} loaded, {result.unchanged} unchanged, "
                   f"{result.failed} failed, of {result.discovered} found, in {seconds:.1f} s "
-                  f"(ingest run {result.ingest_run_id}; {result.new_documents} new documents, "
-                  f"{len(result.changed_documents)} republished, {result.extractions} extractions, "
-                  f"{result.retries} retries)")
+                  f"(ingest run {result.ingest_run_id}; {_count(result.new_documents, 'new document')}, "
+                  f"{len(result.changed_documents)} republished, {_count(result.extractions, 'extraction')}, "
+                  f"{_count(result.retries, 'retry')})")
     table = RichTable()
     table.add_column("in the store")
     table.add_column("count", justify="right")
@@ -167,11 +167,15 @@ RATE = setting("rate", "--rate")
 TIMEOUT = setting("timeout", "--timeout")
 WAIT = setting("lock_wait", "--wait")
 PROCESSES = setting("processes", "--processes")
+PREFECT = typer.Option(False, "--prefect", help="Run as a Prefect flow, seen in its UI (on the server "
+                       "PREFECT_API_URL names, else a temporary one); without it, and without PREFECT_API_URL, "
+                       "the run starts at once.")
 
 
 @app.command()
 def demo(db: str = DB, data_dir: Path = DATA_DIR,
-         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
+         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
+         prefect: bool = PREFECT) -> None:
     """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
     from .vlpar import mirror
 
@@ -179,15 +183,16 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
     console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
                              backoff=DEMO_BACKOFF)
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import ingest as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_ingest
+    from .pipeline import progress
     from .vlpar.api import Query
 
+    progress.use(progress.for_terminal())
     started = time.monotonic()
     try:
         with _guard(f"search {base}"):
-            result = for_settings(flow, settings)(Query(session_year=DEMO_SESSION), settings)
+            result = run_ingest(Query(session_year=DEMO_SESSION), settings, prefect)
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
@@ -208,7 +213,7 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
            dask_address: str = setting("dask_address", "--dask-address"), processes: int = PROCESSES,
            extract_timeout: float = setting("extract_timeout", "--extract-timeout"),
            extract_memory_mb: int = setting("extract_memory_mb", "--extract-memory-mb"),
-           max_pages: int = setting("max_pages", "--max-pages")) -> None:
+           max_pages: int = setting("max_pages", "--max-pages"), prefect: bool = PREFECT) -> None:
     """Ingest written questions (by session year, dates, number or words), or one document."""
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate,
                              allowed_hosts=tuple(allow_host) or None, timeout=timeout, lock_wait=wait,
@@ -221,9 +226,8 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
     _session_years([session] if session else [])
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import ingest as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_ingest
     from .pipeline import progress
     from .vlpar.api import Query, SearchError
 
@@ -232,7 +236,7 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
         try:
-            result = for_settings(flow, settings)(query, settings)
+            result = run_ingest(query, settings, prefect)
         except SearchError:
             raise  # the source's doing: one line, from the guard
         except ValueError as exc:  # the dask runner without an address
@@ -271,7 +275,7 @@ def _count(n: int, word: str) -> str:
 @app.command()
 def sync(session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
          api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
-         timeout: float = TIMEOUT, wait: float = WAIT, processes: int = PROCESSES) -> None:
+         timeout: float = TIMEOUT, wait: float = WAIT, processes: int = PROCESSES, prefect: bool = PREFECT) -> None:
     """Pick up only what is new or changed since the last run (conditional requests)."""
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, timeout=timeout,
                              lock_wait=wait, processes=processes)
@@ -279,15 +283,14 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
 
     years = _session_years(session) or current_session_years()
     console.print(f"sync: session years {', '.join(years)}")
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import sync as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_sync
     from .pipeline import progress
 
     progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
-        results = for_settings(flow, settings)(years, settings)
+        results = run_sync(years, settings, prefect)
     for result in results:
         _print_summary(result, time.monotonic() - started)
     _exit_if_incomplete(results)
@@ -389,7 +392,7 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
     with _store(db)() as session:
         counts = write(session, out, format.value, raw)
     for kind, n in counts.items():
-        console.print(f"{out / f'{kind}.{format.value}'}: {n} records")
+        console.print(f"{out / f'{kind}.{format.value}'}: {_count(n, 'record')}")
     _report_orphans(db)
 
 
@@ -476,6 +479,20 @@ def _open_store(url: str, create: bool) -> sessionmaker[Session]:
     except StoreError as exc:
         console.print(str(exc), style="red")
         raise typer.Exit(1) from exc
+
+
+def _prepare(settings: Settings, prefect: bool) -> bool:
+    """Before a one-off run: the store opens (or is made); with Prefect (asked for, or named by
+    PREFECT_API_URL, or the Dask runner) also what `_prepare_flows` does. True for a flow run."""
+    from .oneoff import server_notice, wants_prefect
+
+    if not wants_prefect(prefect, settings):
+        _open_store(settings.database_url, create=True)
+        return False
+    _prepare_flows(settings)
+    if notice := server_notice():
+        errors.print(notice)
+    return True
 
 
 def _prepare_flows(settings: Settings) -> None:
@@ -580,7 +597,7 @@ def review(fact_id: str = typer.Argument(None, help="A fact's id, as the export 
     try:
         with _guard("review"), run_lock(store.kw["bind"]), store() as session, session.begin():  # a writer too
             if import_file:
-                console.print(f"{rv.import_file(session, import_file)} reviews added from {import_file}")
+                console.print(f"{_count(rv.import_file(session, import_file), 'review')} added from {import_file}")
             if fact_id:
                 if action is None or not by:
                     raise typer.BadParameter("a review needs --action and --by")
@@ -588,7 +605,7 @@ def review(fact_id: str = typer.Argument(None, help="A fact's id, as the export 
                 console.print(_review_line(fact_id, action.value, value, by, why))
         if export_file:
             with store() as session:
-                console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
+                console.print(f"{_count(rv.export_file(session, export_file), 'review')} written to {export_file}")
     except rv.ReviewError as exc:
         console.print(f"{exc}", style="red")
         raise typer.Exit(1) from exc

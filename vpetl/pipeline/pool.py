@@ -122,9 +122,18 @@ class ExtractionPool:
         self.processes = settings.processes or os.cpu_count() or 1
         self.settings = settings
         self.lock = threading.Lock()
-        self.pool = self._new()
+        self._pool: ProcessPoolExecutor | None = None  # started by the first document to extract
         self.cpu_seconds = 0.0
         self.peak_mb = 0.0
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        """The workers, started when first needed: a run with nothing to extract (an unchanged
+        question) does not wait for processes to start and import the extractors."""
+        with self.lock:
+            if self._pool is None:
+                self._pool = self._new()
+            return self._pool
 
     def _new(self) -> ProcessPoolExecutor:
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
@@ -138,12 +147,12 @@ class ExtractionPool:
 
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         with self.lock:
-            if self.pool is not broken:
+            if self._pool is not broken:
                 return  # another thread renewed it already
             for process in list(getattr(broken, "_processes", {}).values()):
                 process.kill()
             broken.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new()
+            self._pool = self._new()
 
     def call(self, fn: Callable[..., T], *args: Any, attempts: int = 2) -> T:
         """`fn(*args)` in a worker, under the time and memory budgets; raises OverBudget when
@@ -172,7 +181,10 @@ class ExtractionPool:
         return out
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        with self.lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class InProcess:
