@@ -56,3 +56,31 @@ def test_prefect_is_used_when_asked_for(tmp_path, mirror_base, prefect):
     with open_store(db)() as s:
         assert s.scalars(select(m.IngestRun.flow_run_id)).one() is not None
 
+
+def totals(db: str) -> list[tuple]:
+    from sqlalchemy import text
+
+    with open_store(db, create=False)() as s:
+        return [tuple(r) for r in s.execute(text("SELECT * FROM v_municipality_totals ORDER BY nis_code, year"))]
+
+
+def test_a_file_already_in_the_store_joins_it_and_money_counts_once(tmp_path, mirror_base):
+    """`vpetl demo`, then `ingest --file` (and `--url`) of one of its annexes: the totals stay."""
+    db, data = f"sqlite:///{tmp_path / 'd.sqlite'}", str(tmp_path / "data")
+    demo = CliRunner().invoke(app, ["demo", "--db", db, "--data-dir", data])
+    assert demo.exit_code == 0, demo.output
+    before = totals(db)
+    assert before and sum(r[4] for r in before) > 0
+    from .conftest import FILES
+
+    by_file = CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db,
+                                       "--data-dir", data])
+    assert by_file.exit_code == 0, by_file.output
+    assert by_file.output.strip().endswith("already in the store as http://www.vlaamsparlement.be/link?id=9682 "
+                                           "(question 1402289): its facts are counted there, once; nothing added")
+    by_url = CliRunner().invoke(app, ["ingest", "--url", "http://www.vlaamsparlement.be/link?id=9682", "--db", db,
+                                      "--data-dir", data, "--api-base", mirror_base, "--rate", "0"])
+    assert by_url.exit_code == 0 and "nothing added" in by_url.output, by_url.output
+    assert totals(db) == before
+    with open_store(db)() as s:
+        assert not s.scalars(select(m.Document).where(m.Document.standalone)).all()

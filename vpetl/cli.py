@@ -258,6 +258,10 @@ def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> 
     _open_store(settings.database_url, create=True)
     with _guard(f"fetch {redact(url)}" if url else "read a file"):
         r: DocumentOutcome = ingest_document(settings, url=url, path=file)
+    if r.held_by:
+        console.print(f"{r.source_url}: sha256 {r.sha256}; already in the store as {r.held_by[0]} (question "
+                      f"{r.held_by[1]}): its facts are counted there, once; nothing added")
+        return
     read = bool(r.extractor and not r.error)
     how = (f"read by {r.extractor}: {_count(r.tables, 'table')}, {_count(r.beneficiaries, 'beneficiary')}" if read
            else f"not read: {r.error or f'not a document vpetl reads ({r.media_type})'}")
