@@ -84,3 +84,39 @@ def test_a_file_already_in_the_store_joins_it_and_money_counts_once(tmp_path, mi
     assert totals(db) == before
     with open_store(db)() as s:
         assert not s.scalars(select(m.Document).where(m.Document.standalone)).all()
+
+
+def one_line(args: list[str], **env: str) -> tuple[int, str]:
+    """Exit code and the whole output, which must be one line without a traceback."""
+    result = CliRunner().invoke(app, args, env={"VPETL_DATABASE_URL": "", **env})
+    output = result.output.strip()
+    assert "\n" not in output and "Traceback" not in output, output
+    return result.exit_code, output
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_line(tmp_path, mirror_base):
+    from .conftest import FILES
+
+    (tmp_path / "a-file").write_text("not a folder")
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    bad = str(tmp_path / "a-file" / "data")
+    says = f"vpetl: cannot use {bad}/blobs: a part of the path is a file, not a folder (Not a directory)"
+    assert one_line(["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db, "--data-dir", bad]) == (1, says)
+    code, output = one_line(["ingest", "--session", "2019-2020", "--question", "289", "--api-base", mirror_base,
+                             "--db", db, "--data-dir", bad, "--rate", "0"])
+    assert (code, output) == (1, says)  # the run stops at once: not "bug in vpetl" for each question
+
+
+def test_a_picture_into_a_missing_folder_is_one_line(tmp_path):
+    from sqlalchemy import text
+
+    from .conftest import FILES
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db, "--data-dir",
+                                    str(tmp_path / "d")]).exit_code == 0
+    with open_store(db)() as s:
+        fact = s.scalar(text("SELECT fact_id FROM v_table_cells LIMIT 1"))
+    target = tmp_path / "missing" / "f.png"
+    code, output = one_line(["show", fact, "--png", str(target), "--db", db, "--data-dir", str(tmp_path / "d")])
+    assert (code, output) == (1, f"vpetl: cannot use {target}: no such file or folder (No such file or directory)")

@@ -46,6 +46,13 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("aborted", err=True)
             sys.exit(1)
+        except OSError as exc:
+            from .filesystem import is_filesystem, one_line
+
+            if not is_filesystem(exc):
+                raise
+            typer.echo(f"vpetl: {one_line(exc)}", err=True)  # the disk's doing: one line, exit 1
+            sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -21,6 +21,7 @@ from vpetl import extractors
 from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
+from vpetl.filesystem import is_filesystem
 from vpetl.schema.load import (
     AnnexIn,
     DocumentIn,
@@ -130,6 +131,8 @@ def ingest_question(run: Run, found: Found) -> QuestionOutcome:
     except LockLost:
         raise  # not this question's doing: the whole run stops
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (read-only, full), not this question: the whole run stops, said once
         log.exception("question %s: bug in vpetl", question_id)
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), f"bug in vpetl: {type(exc).__name__}: {exc}")
