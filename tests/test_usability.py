@@ -120,3 +120,47 @@ def test_a_picture_into_a_missing_folder_is_one_line(tmp_path):
     target = tmp_path / "missing" / "f.png"
     code, output = one_line(["show", fact, "--png", str(target), "--db", db, "--data-dir", str(tmp_path / "d")])
     assert (code, output) == (1, f"vpetl: cannot use {target}: no such file or folder (No such file or directory)")
+
+
+def test_ctrl_c_records_the_run_as_interrupted_and_exits_130(tmp_path, mirror_base):
+    """Ctrl-C (SIGINT to the command's process group, as a terminal sends it) during an ingest:
+    one line, exit 130, no worker's traceback, and the run recorded as interrupted with its counts."""
+    import signal
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    environ = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL" and not k.startswith("VPETL_")}
+    environ.update(PREFECT_HOME=str(tmp_path / "p"), VPETL_RATE="2")  # 15 questions take a while at 2/s
+    proc = subprocess.Popen([VPETL, "ingest", "--session", "2019-2020", "--api-base", mirror_base, "--db", db,
+                             "--data-dir", str(tmp_path / "d")], cwd=tmp_path, env=environ, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not _a_question_loaded(tmp_path / "s.sqlite") and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)
+        interrupted = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        print(f"Ctrl-C to exit: {time.monotonic() - interrupted:.1f} s")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, out + err
+    assert err.strip().splitlines()[-1] == ("vpetl: interrupted (Ctrl-C); what was loaded is kept, and `vpetl "
+                                            "status` shows the run")
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    with open_store(db)() as s:
+        run = s.scalars(select(m.IngestRun)).one()
+        loaded = s.scalars(select(m.Question.id)).all()
+    assert (run.status, run.error) == ("interrupted", "interrupted (Ctrl-C)")
+    assert run.counts["discovered"] == 15 and run.counts["loaded"] <= len(loaded) < 15
+
+
+def _a_question_loaded(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT count(*) FROM questions").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False

@@ -53,7 +53,18 @@ class OneLineErrors(TyperGroup):
                 raise
             typer.echo(f"vpetl: {one_line(exc)}", err=True)  # the disk's doing: one line, exit 1
             sys.exit(1)
+        if code == INTERRUPTED:  # Typer's word for Ctrl-C: a run records itself as interrupted first
+            interrupted()
         sys.exit(code if isinstance(code, int) else 0)
+
+
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+
+
+def interrupted() -> None:
+    from .interrupt import stop
+
+    stop()
 
 
 _option_type = TyperOption.display_type_rich
@@ -807,6 +818,14 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
         server.server_close()
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `vpetl` command, as installed: its process ends at once on Ctrl-C (see `interrupted`)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from . import interrupt
+
+    interrupt.HARD_EXIT = True
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import resource
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,10 @@ Measured = tuple[Extraction, float, float]
 
 
 T = TypeVar("T")
+
+
+class Interrupted(Exception):
+    """The pool was aborted (Ctrl-C) while a document waited for it: nothing is stored of it."""
 
 
 class OverBudget(Exception):
@@ -85,6 +90,7 @@ def _start_worker(memory_mb: int, use_ocr: bool, run_pid: int) -> None:
     ends when the run's process does."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it ends the workers
     threading.Thread(target=_exit_with, args=(run_pid,), daemon=True, name="vpetl-watchdog").start()
     ocr.enable(use_ocr)
 
@@ -123,6 +129,7 @@ class ExtractionPool:
         self.settings = settings
         self.lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None  # started by the first document to extract
+        self.closed = False  # aborted: no pool is started again
         self.cpu_seconds = 0.0
         self.peak_mb = 0.0
 
@@ -131,6 +138,8 @@ class ExtractionPool:
         """The workers, started when first needed: a run with nothing to extract (an unchanged
         question) does not wait for processes to start and import the extractors."""
         with self.lock:
+            if self.closed:
+                raise Interrupted("the run was interrupted: its extraction workers are ended")
             if self._pool is None:
                 self._pool = self._new()
             return self._pool
@@ -147,8 +156,8 @@ class ExtractionPool:
 
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         with self.lock:
-            if self._pool is not broken:
-                return  # another thread renewed it already
+            if self._pool is not broken or self.closed:
+                return  # another thread renewed it already, or the run was interrupted
             for process in list(getattr(broken, "_processes", {}).values()):
                 process.kill()
             broken.shutdown(wait=False, cancel_futures=True)
@@ -185,6 +194,16 @@ class ExtractionPool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """End the workers now, mid-document (Ctrl-C): nothing of theirs is stored, nothing is waited for."""
+        with self.lock:
+            pool, self._pool = self._pool, None
+            self.closed = True  # a thread still waiting on a killed worker gets no new pool
+        if pool is not None:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class InProcess:

@@ -58,6 +58,9 @@ class Run:
     flow_run_id: str | None = None
     discovery_error: str | None = None  # why discovery stopped early, when it did
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of other kinds, by kind
+    found: int = 0  # questions discovered, and what became of those done so far: an interrupted run's counts
+    outcomes: list[QuestionOutcome] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: no new question starts
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -162,6 +165,14 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
                   extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:
             yield run
+        except KeyboardInterrupt:  # Ctrl-C: what was loaded is kept, and the run says how far it came
+            run.stopping.set()
+            getattr(run.extractor, "abort", run.extractor.close)()
+            run.flush_log()
+            with store() as session:
+                finish_ingest_run(session, run_id, "interrupted", RunSummary.of(run, run.found, run.outcomes).counts(),
+                                  "interrupted (Ctrl-C)")
+            raise
         except BaseException as exc:
             run.flush_log()
             with store() as session:
