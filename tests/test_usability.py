@@ -164,3 +164,21 @@ def _a_question_loaded(path: Path) -> bool:
             return conn.execute("SELECT count(*) FROM questions").fetchone()[0] > 0
     except sqlite3.Error:
         return False
+
+
+def test_version():
+    from vpetl import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"vpetl {__version__}\n")
+
+
+def test_a_misspelt_variable_is_named_in_a_warning(tmp_path):
+    """VPETL_DATABSE_URL would be ignored in silence, and `ingest` would make a new store here."""
+    run = vpetl(["status"], tmp_path, VPETL_DATABSE_URL=f"sqlite:///{tmp_path / 'mine.sqlite'}", VPETL_FOO="1")
+    assert run.returncode == 1  # the store it meant is not used: there is none here
+    assert run.stderr.splitlines()[:2] == [
+        "vpetl: warning: VPETL_DATABSE_URL is not a vpetl setting and is ignored (did you mean VPETL_DATABASE_URL?)",
+        "vpetl: warning: VPETL_FOO is not a vpetl setting and is ignored; `vpetl settings` lists them"]
+    quiet = vpetl(["settings"], tmp_path, VPETL_RATE="2", VPETL_TEST_POSTGRES_URL="x")
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -81,6 +81,24 @@ TyperOption.display_type_rich = _flag_has_no_type  # type: ignore[method-assign]
 
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
                   add_completion=False, cls=OneLineErrors)
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"vpetl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _every_command(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                                help="Print vpetl's version and exit.")) -> None:
+    """ETL for the Flemish Parliament's written questions."""
+    from .environment import warnings
+
+    for line in warnings():  # a misspelt VPETL_* variable would otherwise be ignored in silence
+        errors.print(line, style="yellow")
+
+
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
 # Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
