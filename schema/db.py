@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vpetl.settings import redact
 
+from . import versions
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -55,9 +57,48 @@ class StoreError(Exception):
     not answer. The message says what to do."""
 
 
-def open_store(url: str, create: bool = True) -> sessionmaker[Session]:
+def open_store(url: str, create: bool = True, upgrade: bool = True) -> sessionmaker[Session]:
     """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory.
-    With `create=False` a SQLite file that does not exist is an error, not a new empty store."""
+    With `create=False` a SQLite file that does not exist is an error, not a new empty store.
+    With `upgrade=False` (the CLI: only `vpetl migrate` changes a schema) a store at another
+    schema is an error that says what to do; a new, empty database is still made a store."""
+    engine = _engine(url, create)
+    try:
+        off = None if versions.is_empty(engine) else versions.behind(engine, url)
+        if off is not None and (not upgrade or off.newer):
+            raise StoreError(str(off))
+        if off is not None or versions.is_empty(engine):  # nothing is written to a store at this schema
+            migrate(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store {redact(url)}: {_reason(exc)}") from exc
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _reason(exc: OperationalError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+
+
+def upgrade_store(url: str) -> tuple[str | None, str, Path | None]:
+    """`vpetl migrate`: the store brought to this vpetl's schema, a SQLite store copied aside
+    first. Returns the schema it was at, the one it is at, and the copy (None: no change, or
+    not SQLite)."""
+    engine = _engine(url, create=False)
+    try:
+        off = versions.behind(engine, url)
+        if off is None:
+            return versions.head(), versions.head(), None
+        if off.newer:
+            raise StoreError(str(off))
+        copy = versions.backup(engine, off.at)
+        migrate(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot migrate the store {redact(url)}: {_reason(exc)}") from exc
+    return off.at, off.needs, copy
+
+
+def _engine(url: str, create: bool) -> Engine:
+    """An engine for the URL; a URL that is not one, or (unless `create`) a SQLite file that
+    does not exist, is a StoreError saying what to do."""
     try:
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError) as exc:
@@ -71,9 +112,4 @@ def open_store(url: str, create: bool = True) -> sessionmaker[Session]:
             raise StoreError(f"cannot make the store {database}: the folder {path.parent} does not exist")
         if not create and not path.exists():
             raise StoreError(f"no store at {database}: run `vpetl demo` or `vpetl ingest` first, or pass --db URL")
-    try:
-        migrate(engine)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open the store {redact(url)}: {reason}") from exc
-    return sessionmaker(engine, expire_on_commit=False)
+    return engine

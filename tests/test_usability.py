@@ -182,3 +182,49 @@ def test_a_misspelt_variable_is_named_in_a_warning(tmp_path):
         "vpetl: warning: VPETL_FOO is not a vpetl setting and is ignored; `vpetl settings` lists them"]
     quiet = vpetl(["settings"], tmp_path, VPETL_RATE="2", VPETL_TEST_POSTGRES_URL="x")
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def older_store(path: Path) -> tuple[str, str]:
+    """A SQLite store at the schema before this vpetl's: (its URL, that schema)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from vpetl.schema import versions
+    from vpetl.schema.db import make_engine
+
+    before = str(versions.scripts().get_revision(versions.head()).down_revision)
+    url = f"sqlite:///{path}"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(versions.MIGRATIONS))
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, before)
+    engine.dispose()
+    return url, before
+
+
+def schema_of(url: str) -> str | None:
+    from vpetl.schema import versions
+    from vpetl.schema.db import make_engine
+
+    return versions.current(make_engine(url))
+
+
+def test_read_commands_never_migrate_and_migrate_backs_up_first(tmp_path):
+    from vpetl.schema import versions
+
+    url, before = older_store(tmp_path / "old.sqlite")
+    for command in (["status"], ["export", "--out", str(tmp_path / "x")], ["trace", "abc"]):
+        code, output = one_line([*command, "--db", url])
+        assert (code, output) == (1, f"the store {url} has schema {before}, this vpetl needs {versions.head()}: run "
+                                     f"`vpetl migrate --db {url}` (a SQLite store is copied aside first)")
+    assert schema_of(url) == before  # looked at, not changed
+    code, output = one_line(["migrate", "--db", url])
+    copy = tmp_path / f"old.sqlite.schema-{before}.bak"
+    assert (code, output) == (0, f"the store {url}: schema {before} -> {versions.head()} (the store as it was: "
+                                 f"{copy})")
+    assert schema_of(url) == versions.head() and schema_of(f"sqlite:///{copy}") == before
+    assert CliRunner().invoke(app, ["status", "--db", url]).exit_code == 0
+    assert one_line(["migrate", "--db", url]) == (0, f"the store {url} is at schema {versions.head()} already: "
+                                                     "nothing to do")

@@ -514,8 +514,8 @@ def _store(db: str | None, create: bool = False) -> sessionmaker[Session]:
 def _open_store(url: str, create: bool) -> sessionmaker[Session]:
     from .schema.db import StoreError, open_store
 
-    try:
-        return open_store(url, create=create)
+    try:  # only `vpetl migrate` changes a store's schema (a new store is still made)
+        return open_store(url, create=create, upgrade=False)
     except StoreError as exc:
         console.print(str(exc), style="red")
         raise typer.Exit(1) from exc
@@ -785,6 +785,25 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
     sys.stdout.flush()
     os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", url.database, "--metadata", str(meta),
                               "--static", f"{PICTURES_MOUNT}:{folder}", "--host", host, "--port", str(port)])
+
+
+@app.command("migrate")
+def migrate_store(db: str = DB) -> None:
+    """Bring the store's schema to this vpetl's (no other command changes it); a SQLite store is
+    copied aside first, so that the vpetl that made it can still open the copy."""
+    from .schema.db import StoreError, upgrade_store
+
+    url = settings_from(database_url=db).database_url
+    try:
+        was, now, copy = upgrade_store(url)
+    except StoreError as exc:
+        console.print(str(exc), style="red")
+        raise typer.Exit(1) from exc
+    if was == now:
+        console.print(f"the store {redact(url)} is at schema {now} already: nothing to do")
+        return
+    console.print(f"the store {redact(url)}: schema {was} -> {now}" + (f" (the store as it was: {copy})" if copy
+                                                                          else ""))
 
 
 @app.command("settings")
