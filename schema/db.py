@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +22,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
+        if read_only_file(engine.url.database):
+            return _read_only(engine)
+
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record) -> None:  # integrity and concurrent readers
             cur = conn.cursor()
@@ -28,6 +33,29 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
     return engine
+
+
+def read_only_file(database: str | None) -> bool:
+    """A SQLite store that exists but may not be written (a read-only disk or file, an archive
+    copy): it is opened for reading, which the WAL mode would otherwise refuse (it writes a
+    shared-memory file beside the store)."""
+    if not database or database == ":memory:" or database.startswith("file:") or not Path(database).is_file():
+        return False
+    folder = Path(database).resolve().parent
+    if not (os.access(database, os.W_OK) and os.access(folder, os.W_OK)):
+        return True
+    try:  # root may write any file, except on a read-only disk
+        return os.statvfs(folder).f_flag & os.ST_RDONLY != 0
+    except OSError:
+        return False
+
+
+def _read_only(engine: Engine) -> Engine:
+    """The same store, opened read-only and immutable (no locks, no WAL files: nothing else
+    can be writing to a store on a read-only disk)."""
+    path = Path(str(engine.url.database)).resolve()
+    engine.dispose()
+    return create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
 
 
 def migrate(engine: Engine) -> None:
@@ -106,10 +134,13 @@ def _engine(url: str, create: bool) -> Engine:
         raise StoreError(f"{redact(url)!r} is not a database URL vpetl can use{hint}; e.g. "
                          "sqlite:///vpetl.sqlite or postgresql+psycopg://user@host/db") from exc
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
         if not path.parent.is_dir():
             raise StoreError(f"cannot make the store {database}: the folder {path.parent} does not exist")
         if not create and not path.exists():
             raise StoreError(f"no store at {database}: run `vpetl demo` or `vpetl ingest` first, or pass --db URL")
+    if create and engine.url.database and engine.url.database.startswith("file:") and "mode=ro" in str(engine.url):
+        raise StoreError(f"the store {redact(url)} is read-only (its file or disk): it can be read (status, "
+                         "export, trace, show), not written")
     return engine

@@ -228,3 +228,38 @@ def test_read_commands_never_migrate_and_migrate_backs_up_first(tmp_path):
     assert CliRunner().invoke(app, ["status", "--db", url]).exit_code == 0
     assert one_line(["migrate", "--db", url]) == (0, f"the store {url} is at schema {versions.head()} already: "
                                                      "nothing to do")
+
+
+def on_a_read_only_disk(folder: Path, *commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
+    """Each command run with `folder` mounted read-only (a private mount namespace: nothing else
+    sees it; root may write any file, but not on a read-only disk). Skips where that is not allowed."""
+    import shlex
+    import shutil
+
+    import pytest
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode:
+        pytest.skip("needs `unshare -m` (root, or a user namespace) to mount a folder read-only")
+    mount = (f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))} && "
+             f"mount -o remount,ro,bind {shlex.quote(str(folder))}")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("VPETL_")}
+    return [subprocess.run(["unshare", "-m", "sh", "-c", f"{mount} && exec {shlex.join([VPETL, *c])}"],
+                           capture_output=True, text=True, timeout=300, env=environ) for c in commands]
+
+
+def test_a_read_only_store_opens_for_reading(tmp_path):
+    from .conftest import FILES
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    db = f"sqlite:///{folder / 's.sqlite'}"
+    loaded = vpetl(["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db, "--data-dir", str(tmp_path / "d")],
+                   tmp_path)  # a process of its own: its last connection folds the WAL into the store, as usual
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    status, export, ingest = on_a_read_only_disk(
+        folder, ["status", "--db", db], ["export", "--db", db, "--out", str(tmp_path / "x")],
+        ["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db, "--data-dir", str(tmp_path / "d")])
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert export.returncode == 0 and (tmp_path / "x" / "beneficiaries.jsonl").read_text().count("\n") == 56
+    assert (ingest.returncode, ingest.stdout.strip()) == (1, f"the store {db} is read-only (its file or disk): it "
+                                                             "can be read (status, export, trace, show), not written")
