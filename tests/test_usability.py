@@ -263,3 +263,21 @@ def test_a_read_only_store_opens_for_reading(tmp_path):
     assert export.returncode == 0 and (tmp_path / "x" / "beneficiaries.jsonl").read_text().count("\n") == 56
     assert (ingest.returncode, ingest.stdout.strip()) == (1, f"the store {db} is read-only (its file or disk): it "
                                                              "can be read (status, export, trace, show), not written")
+
+
+def test_export_refuses_a_folder_holding_another_export_unless_forced(tmp_path):
+    from .conftest import FILES
+
+    db, out = f"sqlite:///{tmp_path / 's.sqlite'}", tmp_path / "out"
+    assert CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db, "--data-dir",
+                                    str(tmp_path / "d")]).exit_code == 0
+    assert CliRunner().invoke(app, ["export", "--out", str(out), "--db", db]).exit_code == 0
+    (out / "notes.txt").write_text("mine")
+    code, output = one_line(["export", "--format", "csv", "--out", str(out), "--db", db])
+    assert (code, output) == (1, f"{out} holds an export already (questions.jsonl, table_cells.jsonl, "
+                                 "beneficiaries.jsonl, validations.jsonl): pass --force to replace it, or name "
+                                 "another folder")
+    forced = CliRunner().invoke(app, ["export", "--format", "csv", "--out", str(out), "--db", db, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert sorted(p.name for p in out.iterdir()) == ["beneficiaries.csv", "notes.txt", "questions.csv",
+                                                     "table_cells.csv", "validations.csv"]

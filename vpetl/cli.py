@@ -423,13 +423,21 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
            out: Path = typer.Option(..., "--out", help="Folder to write one file per record kind into."),
            raw: bool = typer.Option(False, "--raw", help="CSV cells exactly as stored: no neutralising of "
                                     "text a spreadsheet would run as a formula, no removing of control characters."),
+           force: bool = typer.Option(False, "--force", help="Replace an export already in --out (its files "
+                                                             "are removed first; nothing else there is touched)."),
            db: str = DB) -> None:
     """Write questions, table cells, beneficiaries and validations, as the export contract says."""
+    from .schema.export import clear, existing
     from .schema.export import export as write
 
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; name a folder (it is made if missing)", param_hint="--out")
+    if (found := existing(out)) and not force:
+        console.print(f"{out} holds an export already ({', '.join(p.name for p in found)}): pass --force to "
+                      "replace it, or name another folder", style="red")
+        raise typer.Exit(1)
     with _store(db)() as session:
+        clear(out)
         counts = write(session, out, format.value, raw)
     for kind, n in counts.items():
         console.print(f"{out / f'{kind}.{format.value}'}: {_count(n, 'record')}")
