@@ -281,3 +281,20 @@ def test_export_refuses_a_folder_holding_another_export_unless_forced(tmp_path):
     assert forced.exit_code == 0, forced.output
     assert sorted(p.name for p in out.iterdir()) == ["beneficiaries.csv", "notes.txt", "questions.csv",
                                                      "table_cells.csv", "validations.csv"]
+
+
+def test_diff_refuses_runs_of_two_different_documents(tmp_path):
+    from .conftest import FILES
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    for name in ("1402290.pdf", "1402519.pdf"):
+        assert CliRunner().invoke(app, ["ingest", "--file", str(FILES / name), "--db", db, "--data-dir",
+                                        str(tmp_path / "d")]).exit_code == 0
+    with open_store(db)() as s:
+        (a, url_a), (b, url_b) = s.execute(select(m.ExtractionRun.id, m.Document.source_url)
+                                           .join(m.Document, m.Document.id == m.ExtractionRun.document_id)
+                                           .order_by(m.ExtractionRun.id)).all()
+    assert one_line(["diff", str(a), str(b), "--db", db]) == (
+        1, f"runs {a} and {b} read different documents ({url_a}, {url_b}): diff compares two runs over one "
+           "document or its versions")
+    assert one_line(["diff", str(a), str(a), "--db", db]) == (0, f"run {a} -> {a}: +0 ~0 -0")

@@ -596,6 +596,11 @@ def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpe
         if missing:
             console.print(f"no extraction run {', '.join(map(str, missing))} in this store", style="red")
             raise typer.Exit(1)
+        urls = [session.get_one(m.ExtractionRun, run).document.source_url for run in (run_a, run_b)]
+        if urls[0] != urls[1]:  # fact ids are per document: every fact would be "removed" and "added"
+            console.print(f"runs {run_a} and {run_b} read different documents ({redact(urls[0])}, "
+                          f"{redact(urls[1])}): diff compares two runs over one document or its versions", style="red")
+            raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
         sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
