@@ -241,6 +241,21 @@ def export(session: Session, out: Path | str, fmt: str = "jsonl", raw: bool = Fa
     return counts
 
 
+FORMATS = ("jsonl", "csv")
+
+
+def existing(out: Path | str) -> list[Path]:
+    """The files of an export already in OUT (either format): writing another beside them would
+    leave a mix of two exports (old CSV files beside new JSONL ones)."""
+    return [p for kind in KINDS for fmt in FORMATS if (p := Path(out) / f"{kind}.{fmt}").exists()]
+
+
+def clear(out: Path | str) -> None:
+    """Remove an earlier export's files from OUT (and nothing else)."""
+    for path in existing(out):
+        path.unlink()
+
+
 def summary(session: Session) -> dict[str, int]:
     """Counts a user wants after a run: facts are the current ones (the views' definition, which
     is the export's: each document's latest successful extraction), not every run's rows."""

@@ -254,9 +254,25 @@ def _people(session: Session, row: m.Question, q: QuestionIn) -> None:
         note_names(session, person, q.id)
 
 
+def held_copy(session: Session, sha256: str) -> tuple[m.Document, int] | None:
+    """A stored document with exactly these bytes that a question holds (as its answer or an
+    annex), and that question's id: a document a user loads on its own joins it, so that its
+    facts (a grant) count once whatever route brought the bytes."""
+    as_answer = (select(m.Document, m.Question.id).join(m.Question, m.Question.answer_document_id == m.Document.id)
+                 .where(m.Document.sha256 == sha256))
+    as_annex = (select(m.Document, m.Annex.question_id).join(m.Annex, m.Annex.document_id == m.Document.id)
+                .where(m.Document.sha256 == sha256))
+    for query in (as_answer, as_annex):
+        row = session.execute(query.order_by(m.Document.id).limit(1)).first()
+        if row is not None:
+            return row[0], row[1]
+    return None
+
+
 def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
-    """A single document with no question (`vpetl ingest --url/--file`), atomically."""
+    """A single document with no question (`vpetl ingest --url/--file`), atomically. (One whose
+    bytes a question holds is not loaded again: see `held_copy`.)"""
     counts = LoadCounts()
     with session.begin():
         row = _document(session, doc)

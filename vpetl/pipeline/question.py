@@ -21,6 +21,7 @@ from vpetl import extractors
 from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
+from vpetl.filesystem import is_filesystem
 from vpetl.schema.blobs import BlobWriteError
 from vpetl.schema.load import (
     AnnexIn,
@@ -108,8 +109,8 @@ def discover(run: Run, query: api.Query) -> list[Found]:
 
 
 def ingest_batch(run: Run, batch: list[Found]) -> list[QuestionOutcome]:
-    """A batch of questions, one after the other."""
-    return [ingest_question(run, found) for found in batch]
+    """A batch of questions, one after the other; none starts once the run is stopping (Ctrl-C)."""
+    return [ingest_question(run, found) for found in batch if not run.stopping.is_set()]
 
 
 def ingest_question(run: Run, found: Found) -> QuestionOutcome:
@@ -143,6 +144,12 @@ def ingest_question(run: Run, found: Found) -> QuestionOutcome:
     except LockLost:
         raise  # not this question's doing: the whole run stops
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (read-only, full), not this question: the whole run stops, said once
+        if run.stopping.is_set():  # its extraction ended by Ctrl-C: not loaded, nothing to report
+            outcome.status = Status.failed
+            outcome.failed(api.record_url(run.client, question_id), "interrupted")
+            return outcome
         log.exception("question %s: bug in vpetl", question_id)
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), f"bug in vpetl: {type(exc).__name__}: {exc}")

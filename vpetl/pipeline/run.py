@@ -61,6 +61,9 @@ class Run:
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of other kinds, by kind
     people_seen: set[int] = field(default_factory=set)  # member records asked for this run (once each)
     people_lock: threading.Lock = field(default_factory=threading.Lock)
+    found: int = 0  # questions discovered, and what became of those done so far: an interrupted run's counts
+    outcomes: list[QuestionOutcome] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: no new question starts
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -190,6 +193,14 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
                   extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:
             yield run
+        except KeyboardInterrupt:  # Ctrl-C: what was loaded is kept, and the run says how far it came
+            run.stopping.set()
+            getattr(run.extractor, "abort", run.extractor.close)()
+            run.flush_log()
+            with store() as session:
+                finish_ingest_run(session, run_id, "interrupted", RunSummary.of(run, run.found, run.outcomes).counts(),
+                                  "interrupted (Ctrl-C)")
+            raise
         except BaseException as exc:
             run.flush_log()
             with store() as session:
