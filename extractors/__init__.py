@@ -21,9 +21,10 @@ from vpetl.errors import UnreadableDocument
 from . import ocr, sniff
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
-from .layout import group_lines, page_words
+from .layout import group_lines
 from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
+from .pdfpage import read_pages
 from .records import DocumentExtraction, Extraction, PageIssue, Table
 from .sheets import sheet_tables
 from .sniff import is_pdf
@@ -139,9 +140,10 @@ def extract_pdf_tables(data: bytes) -> list[Table]:
 def extract_answer(data: bytes) -> DocumentExtraction:
     """An answer PDF: header, numbered questions and answers, tables, annex links."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
-        out.tables = extract_tables(pdf)
-        out.header, out.questions, out.answers, out.annexes = parse_answer(pdf, out.tables)
+        pages = read_pages(pdf)  # each page read once, for the tables and the text
+        out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pages), issues=textless_pages(pages))
+        out.tables = extract_tables(pages)
+        out.header, out.questions, out.answers, out.annexes = parse_answer(pages, out.tables)
         out.issues += [PageIssue(out.header.page, reason) for reason in out.header.unreadable]
         out.title = out.header.title
         return out
@@ -153,11 +155,10 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
     `published` is the date the annex was published (for NIS codes valid then); `title` is the
     annex's title as the answer lists it, used when the annex itself has no title line."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
-        out.tables = extract_tables(pdf)
-        first_page = pdf.pages[0]
-        words = page_words(first_page) or (ocr.page_words(first_page) if ocr.available() else [])
-        first = group_lines(words)
+        pages = read_pages(pdf)
+        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), len(pages), issues=textless_pages(pages))
+        out.tables = extract_tables(pages)
+        first = pages[0].text_lines or (group_lines(ocr.page_words(pages[0].source)) if ocr.available() else [])
         return _with_lists(out, first[0].text if first else None, published, title)
 
 
