@@ -191,21 +191,20 @@ def test_the_default_filter_is_the_one_the_counts_were_read_with():
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """`vpetl demo` and `vpetl demo --legacy-forms`, each into a store of its own: the command as a
-    user runs it, with the core in place of the Prefect flow (no temporary server to start on a
-    loaded machine). Gives, by legacy or not, the run's summary, its store and the demo's output."""
-    from vpetl import cli
-    from vpetl.flows import ingest as flows
+    user runs it (the core, without Prefect). Gives, by legacy or not, the run's summary, its
+    store and the demo's output."""
+    from vpetl import oneoff
 
     out = {}
     with pytest.MonkeyPatch.context() as patch:
         summaries: list[pipeline.RunSummary] = []
 
-        def execute(query, settings):
+        def execute(query, settings, prefect):
+            assert not prefect  # a one-off command runs the core unless asked for Prefect
             summaries.append(pipeline.execute(query, settings))
             return summaries[-1]
 
-        patch.setattr(cli, "_prepare_flows", lambda settings: None)
-        patch.setattr(flows, "for_settings", lambda flow, settings: execute)
+        patch.setattr(oneoff, "run_ingest", execute)
         for legacy in (False, True):
             tmp = tmp_path_factory.mktemp("legacy" if legacy else "attested")
             db = f"sqlite:///{tmp / 's.sqlite'}"

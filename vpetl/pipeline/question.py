@@ -36,7 +36,7 @@ from vpetl.schema.load import (
 from vpetl.schema.lock import LockLost
 from vpetl.schema.people import PersonName
 from vpetl.vlpar import api
-from vpetl.vlpar.client import FetchError, Response
+from vpetl.vlpar.client import Client, FetchError, Response
 from vpetl.vlpar.forms import display, read_date
 
 from .evidence import Candidate, Evidence, choose_answer, hit_type
@@ -214,6 +214,17 @@ def fetch_record(run: Run, question_id: int, stored: StoredQuestion | None) -> t
     return api.parse_record(resp.body or b"", question_id), resp
 
 
+
+def canonical_tags(client: Client, tags: dict[str, object]) -> dict[str, object]:
+    """The search metatags with the URLs they hold named as provenance names them: a mirror's
+    address stands for the parliament's, so a run on another port stores the same tags."""
+    def named(value: object) -> object:
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return client.canonical(value)
+        return [named(v) for v in value] if isinstance(value, list) else value
+
+    return {name: named(value) for name, value in tags.items()}
+
 def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> QuestionIn:
     """What the record (and the search hits) say of the question, as the store takes it."""
     client = run.client
@@ -227,7 +238,7 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
         last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None),
-        search_metatags=found.metatags or None, sources=facts["sources"],
+        search_metatags=canonical_tags(client, found.metatags) or None, sources=facts["sources"],
         asker_id=record.asker_ref.id if record.asker_ref else None,
         minister_id=record.minister_ref.id if record.minister_ref else None,
         people=[PersonName(p.id, p.first_name, p.last_name) for p in (record.asker_ref, record.minister_ref) if p])
