@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pdfplumber
 import pytest
 
 from vpetl import extractors
@@ -81,5 +82,24 @@ def test_reextract_retries_a_question_its_bug_failed_and_stores_nothing_of_it(tm
     assert rows and reextract(settings, extractor=InProcess(settings)) == []
 
 
-def test_count_pages_reads_the_page_tree_only():
+def test_count_pages_reads_the_page_tree_only(monkeypatch):
+    def built(*args, **kwargs):
+        raise AssertionError("a page was built or the document opened")
+
+    monkeypatch.setattr(extractors.PDFPage, "create_pages", built)  # walking the pages
+    monkeypatch.setattr(pdfplumber, "open", built)
     assert extractors.count_pages((FILES / "1402290.pdf").read_bytes()) == 3
+
+
+def test_a_worker_stamps_the_identity_its_parent_checks_against():
+    """The parent decides a document is stale with `identity(settings.ocr)`; the worker process
+    stamps each run with its own `identity()`. They must agree, or every run re-extracts."""
+    from vpetl.pipeline.pool import ExtractionPool
+
+    for ocr in (False, True):
+        settings = Settings(processes=1, ocr=ocr)
+        pool = ExtractionPool(settings)
+        try:
+            assert pool.call(extractors.identity) == extractors.identity(settings.ocr)
+        finally:
+            pool.close()
