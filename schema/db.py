@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -20,7 +21,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record) -> None:  # integrity and concurrent readers
+        def _pragmas(conn: Any, _record: Any) -> None:  # integrity and concurrent readers
             cur = conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
