@@ -13,10 +13,10 @@ from datetime import date
 
 from vpetl.errors import UnreadableValue
 
-from ._typing import PDF
 from .dates import DUTCH_DATE, parse_dutch_date, session_year
-from .layout import Line, group_lines, inside, page_words
+from .layout import Line, group_lines, inside
 from .names import person_name
+from .pdfpage import ReadPage
 from .records import AnnexLink, BBox, NumberedItem, QuestionHeader, Table
 
 ANSWER_HEAD = re.compile(
@@ -49,24 +49,26 @@ class Hyperlink:
     line: int  # index of the line it belongs to (links before the annex list are not annexes)
 
 
-def read_lines(pdf: PDF, tables: list[Table]) -> list[TextLine]:
+def read_lines(pages: list[ReadPage], tables: list[Table]) -> list[TextLine]:
     """The document's lines in reading order, leaving out text that belongs to a table."""
     out: list[TextLine] = []
-    for page in pdf.pages:
+    for page in pages:
         boxes = [c.bbox for t in tables for c in t.cells if c.page == page.page_number and c.bbox]
-        words = [w for w in page_words(page) if not any(inside(w, b, 1) for b in boxes)]
+        lines = page.text_lines  # a page without tables: its lines as read
+        if boxes:
+            lines = group_lines([w for w in page.words if not any(inside(w, b, 1) for b in boxes)])
         prev: Line | None = None
-        for ln in group_lines(words):
+        for ln in lines:
             close = prev is not None and ln.top - prev.bottom < 0.5 * prev.height
             out.append(TextLine(ln.text.strip(), page.page_number, ln.bbox, close))
             prev = ln
     return out
 
 
-def pdf_hyperlinks(pdf: PDF, lines: list[TextLine]) -> list[Hyperlink]:
+def pdf_hyperlinks(pages: list[ReadPage], lines: list[TextLine]) -> list[Hyperlink]:
     """The link annotations of a PDF, each tied to the last line above it."""
     out = []
-    for page in pdf.pages:
+    for page in pages:
         on_page = [(i, ln) for i, ln in enumerate(lines) if ln.page == page.page_number and ln.bbox]
         before = [i for i, ln in enumerate(lines) if ln.page is not None and ln.page < page.page_number]
         for link in page.hyperlinks:
@@ -215,11 +217,11 @@ def annex_links(lines: list[TextLine], start: int, links: list[Hyperlink]) -> li
     return out
 
 
-def parse_answer(pdf: PDF, tables: list[Table]
+def parse_answer(pages: list[ReadPage], tables: list[Table]
                  ) -> tuple[QuestionHeader, list[NumberedItem], list[NumberedItem], list[AnnexLink]]:
-    """Header, numbered questions, numbered answers and annex links of an answer PDF."""
-    lines = read_lines(pdf, tables)
-    return parse_answer_lines(lines, pdf_hyperlinks(pdf, lines))
+    """Header, numbered questions, numbered answers and annex links of an answer PDF's pages."""
+    lines = read_lines(pages, tables)
+    return parse_answer_lines(lines, pdf_hyperlinks(pages, lines))
 
 
 def parse_answer_lines(lines: list[TextLine], links: list[Hyperlink]

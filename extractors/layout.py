@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
+from pdfplumber.utils import extract_words
+
 from ._typing import Page, Word
 from .records import BBox
 from .thresholds import DEFAULT, TableSettings
@@ -56,13 +58,20 @@ class Line:
                 out[-1].append(word)
         return [Line(ws) for ws in out]
 
+
 def page_words(page: Page, s: TableSettings = DEFAULT) -> list[Word]:
     """Upright words of a page (rotated text is left to other readers), with footnote marks
     set small and raised written as superscripts: '76' before '5.356,1' is '⁷⁶5.356,1', never
     the number 765.356,1."""
-    words = cast(list[Word], page.extract_words(x_tolerance=s.word_x_tolerance, y_tolerance=s.word_y_tolerance,
-                                                keep_blank_chars=False,
-                                                extra_attrs=["size"]))  # a change of size ends a word
+    chars = page.chars
+    sizes = {c["size"] for c in chars}
+    x, y = s.word_x_tolerance, s.word_y_tolerance
+    if len(sizes) > 1:  # a change of size ends a word (pdfplumber groups the characters by size first)
+        words = cast(list[Word], extract_words(chars, x_tolerance=x, y_tolerance=y, extra_attrs=["size"]))
+    else:  # one size: the same words without a pass grouping the characters by it, given their size
+        words = cast(list[Word], extract_words(chars, x_tolerance=x, y_tolerance=y))
+        for w in words:
+            w["size"] = next(iter(sizes))
     return glue_marks([w for w in words if w.get("upright", True)], s)
 
 

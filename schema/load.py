@@ -26,6 +26,7 @@ from vpetl.extractors.checks import Validation
 from vpetl.extractors.records import Beneficiary, Cell, Extraction
 
 from . import models as m
+from .people import NO_ASKER_ID, PersonName, note_names
 
 
 @dataclass
@@ -95,6 +96,9 @@ class QuestionIn:
     title_raw: str | None = None  # as the record spells it (`title` is its display form)
     search_metatags: dict[str, Any] | None = None  # what the question's search hits said of it
     sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
+    asker_id: int | None = None  # the service's ids of the people (`vraagsteller.id`, `minister.id`)
+    minister_id: int | None = None
+    people: list[PersonName] = field(default_factory=list)  # their names as the record gives them
 
 
 @dataclass
@@ -220,6 +224,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.answer_document_id = answer_doc.id if answer_doc else None
         row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
         row.title_raw, row.search_metatags, row.sources = q.title_raw, q.search_metatags, q.sources
+        _people(session, row, q)
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
@@ -237,9 +242,39 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
     return counts
 
 
+def _people(session: Session, row: m.Question, q: QuestionIn) -> None:
+    """The question's people by id, their names noted where no member record gave them; the
+    asker's party is decided later, from their member record (`schema.people.resolve`): a
+    question whose asker changed loses the old one's party until then."""
+    if row.asker_id != q.asker_id:
+        row.asker_party_id, row.asker_party_name = None, None
+        row.asker_party_status = None if q.asker_id is not None else NO_ASKER_ID
+    elif q.asker_id is None:
+        row.asker_party_status = NO_ASKER_ID
+    row.asker_id, row.minister_id = q.asker_id, q.minister_id
+    for person in q.people:
+        note_names(session, person, q.id)
+
+
+def held_copy(session: Session, sha256: str) -> tuple[m.Document, int] | None:
+    """A stored document with exactly these bytes that a question holds (as its answer or an
+    annex), and that question's id: a document a user loads on its own joins it, so that its
+    facts (a grant) count once whatever route brought the bytes."""
+    as_answer = (select(m.Document, m.Question.id).join(m.Question, m.Question.answer_document_id == m.Document.id)
+                 .where(m.Document.sha256 == sha256))
+    as_annex = (select(m.Document, m.Annex.question_id).join(m.Annex, m.Annex.document_id == m.Document.id)
+                .where(m.Document.sha256 == sha256))
+    for query in (as_answer, as_annex):
+        row = session.execute(query.order_by(m.Document.id).limit(1)).first()
+        if row is not None:
+            return row[0], row[1]
+    return None
+
+
 def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
-    """A single document with no question (`vpetl ingest --url/--file`), atomically."""
+    """A single document with no question (`vpetl ingest --url/--file`), atomically. (One whose
+    bytes a question holds is not loaded again: see `held_copy`.)"""
     counts = LoadCounts()
     with session.begin():
         row = _document(session, doc)
@@ -371,14 +406,17 @@ class StoredQuestion:
     record_etag: str | None
     record_last_modified: str | None
     annexes: list[tuple[str, str | None, str]]  # label, title, url
+    documents: list[str]  # sha256 of the answer's and the annexes' bytes: each must be in the blob store
 
 
 def stored_question(session: Session, question_id: int) -> StoredQuestion | None:
     q = session.get(m.Question, question_id)
     if q is None:
         return None
+    documents = [d.sha256 for d in [q.answer_document, *(session.get(m.Document, a.document_id) for a in q.annexes
+                                                         if a.document_id is not None)] if d is not None]
     return StoredQuestion(q.last_modified, q.complete, q.answer_url is not None, q.record, q.record_etag,
-                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
+                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes], documents)
 
 
 def needs_extraction(session: Session, doc: DocumentIn, extractor: str, version: str) -> bool:

@@ -68,7 +68,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[L
     """Hold the database's run lock; wait up to `wait` seconds for it, then raise LockBusy.
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive flock on `<database>.lock`
-    beside the file (released by the OS if the process dies)."""
+    beside the file its name resolves to (released by the OS if the process dies)."""
     deadline = time.monotonic() + wait
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
@@ -90,7 +90,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[L
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield Lease()
         return
-    path = Path(f"{database}.lock")
+    path = Path(f"{os.path.realpath(database)}.lock")  # one lock per store, whatever name (symlink) leads to it
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         while True:

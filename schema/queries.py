@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, select, table, text
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -138,3 +138,25 @@ def _placed_beneficiaries(session: Session, run_id: int, sha256: str, fact_id: s
         mark = next((i for i, b in enumerate(rows) if b.id == person.id), 0)
         yield Placed(person.fact_id, run_id, sha256, person.page, person.bbox,
                      f"{person.fact_id}: {person.name}, {person.amount_eur} EUR", grid, (mark, 0))
+
+
+@dataclass(frozen=True)
+class PartyYear:
+    """Questions and grants of one party (the askers' on the days they asked) in a session year."""
+
+    party_id: int | None  # None: questions whose asker's party is not known (see their status)
+    party_name: str | None  # its newest name
+    names_then: str | None  # the names it had on the days the questions were asked, comma-separated
+    session_year: str | None
+    questions: int
+    askers: int
+    grants: int
+    total_eur: str | None
+
+
+def by_party(session: Session) -> list[PartyYear]:
+    """`v_party_session_years`, most questions first."""
+    rows = session.execute(text("SELECT party_id, party_name, names_then, session_year, questions, askers, grants, "
+                                "total_eur FROM v_party_session_years "
+                                "ORDER BY session_year, questions DESC, party_name"))
+    return [PartyYear(*row) for row in rows]

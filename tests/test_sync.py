@@ -69,10 +69,12 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
     assert pdf_bodies(tmp_path, second.ingest_run_id) == 0 and second.extractions == 0
     assert count(tmp_path, m.ExtractionRun) == runs_before
     # only the search page, the one unanswered question's record and the record of the one
-    # question whose hits carry no last_modified were asked for (both records: a 304)
+    # question whose hits carry no last_modified were asked for (both records: a 304), and each
+    # of the 14 askers' member records, conditionally: a 304 each, no body
     log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id)
-    assert log == 3 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
-                              m.FetchLog.status == 304) == 2
+    assert log == 3 + 14 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
+                                   m.FetchLog.status == 304) == 2 + 14
+    assert second.people["member_records_unchanged"] == 14
 
 
 def test_republished_answer_is_a_new_version(prefect, site, tmp_path):

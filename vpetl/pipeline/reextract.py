@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl import extractors
 from vpetl.extractors import Extraction, Role
 from vpetl.extractors.checks import check_question
+from vpetl.filesystem import is_filesystem
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
@@ -86,6 +87,8 @@ def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Ext
     except LockLost:
         raise  # another run may be loading: nothing more may be written
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (bytes missing, a folder refused), not this question: said once
         log.exception("re-extracting question %s", question_id)
         return [Reextraction(question_id, None, None, None, None, None, f"bug in vpetl: {type(exc).__name__}: {exc}")]
 
