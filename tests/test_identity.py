@@ -6,6 +6,7 @@ import shutil
 
 import pdfplumber
 import pytest
+from pdfminer.pdfinterp import PDFPageInterpreter
 
 from vpetl import extractors
 from vpetl.extractors import tables, version
@@ -83,12 +84,15 @@ def test_reextract_retries_a_question_its_bug_failed_and_stores_nothing_of_it(tm
 
 
 def test_count_pages_reads_the_page_tree_only(monkeypatch):
-    def built(*args, **kwargs):
-        raise AssertionError("a page was built or the document opened")
+    """The page tree's leaves, counted without opening the document for reading (no page's
+    content is parsed), and no further than the budget needs."""
+    def opened(*args, **kwargs):
+        raise AssertionError("the document was opened for reading")
 
-    monkeypatch.setattr(extractors.PDFPage, "create_pages", built)  # walking the pages
-    monkeypatch.setattr(pdfplumber, "open", built)
-    assert extractors.count_pages((FILES / "1402290.pdf").read_bytes()) == 3
+    monkeypatch.setattr(pdfplumber, "open", opened)
+    monkeypatch.setattr(PDFPageInterpreter, "process_page", opened)  # how any page's content is read
+    data = (FILES / "1402290.pdf").read_bytes()
+    assert extractors.count_pages(data) == 3 and extractors.count_pages(data, stop=1) == 2
 
 
 def test_a_worker_stamps_the_identity_its_parent_checks_against():
