@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from vpetl.errors import SourceError
+
 from .client import Client
 from .forms import DATE_TIME, head, read_date
 
@@ -28,7 +30,7 @@ CHANGED_THAT_DAY = "changed party that day"  # periods of two parties touch the 
 NO_MEMBERSHIP = "no membership that day"  # no period covers it (between terms, before the first)
 
 
-class MemberError(ValueError):
+class MemberError(SourceError, ValueError):
     """A member record that cannot be read: HTML, broken JSON, no id, another member's record."""
 
 
