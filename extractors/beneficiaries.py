@@ -27,26 +27,13 @@ ROLES = [  # checked in this order: the first role whose pattern a header matche
 
 
 def column_roles(table: Table) -> dict[str, int]:
-    """Map roles (name, municipality, sessions, amount, number) to column indexes."""
-    headers: dict[int, str] = {}
-    for cell in table.cells:
-        if cell.is_header:
-            for k in range(cell.col, cell.col + cell.col_span):
-                headers[k] = f"{headers.get(k, '')} {cell.text}".strip()
-    roles: dict[str, int] = {}
-    for col in range(table.n_cols):
-        for role, pattern in ROLES:
-            if role not in roles and pattern.search(headers.get(col, "")):
-                roles[role] = col
-                break
+    """Map roles (name, municipality, sessions, amount, number) to column indexes: by header
+    first, then the amounts by their values, then the names."""
+    headers = _headers(table)
+    roles = _roles_by_header(headers, table.n_cols)
     body = [c for c in table.cells if not c.is_header]
-    taken = set(roles.values())
-    if "amount" not in roles:  # by value: the column with most amounts (a euro sign, or cents)
-        money = {col: sum(1 for c in body if c.col == col and _money(c.text)) for col in range(table.n_cols)
-                 if col not in taken}
-        best = max(money, key=lambda col: money[col], default=None)
-        if best is not None and money[best] >= 2 and money[best] >= 0.6 * sum(1 for c in body if c.col == best):
-            roles["amount"] = best
+    if "amount" not in roles and (best := _money_column(body, table.n_cols, set(roles.values()))) is not None:
+        roles["amount"] = best
     if "name" not in roles and "municipality" in roles:
         roles["name"] = roles.pop("municipality")
     if "name" not in roles and not headers:  # a list without a header: the first column of words
@@ -55,6 +42,36 @@ def column_roles(table: Table) -> dict[str, int]:
         if texts:
             roles["name"] = texts[0]
     return roles
+
+
+def _headers(table: Table) -> dict[int, str]:
+    """Each column's header text, its header rows joined (a spanning header heads each column it spans)."""
+    headers: dict[int, str] = {}
+    for cell in table.cells:
+        if cell.is_header:
+            for k in range(cell.col, cell.col + cell.col_span):
+                headers[k] = f"{headers.get(k, '')} {cell.text}".strip()
+    return headers
+
+
+def _roles_by_header(headers: dict[int, str], n_cols: int) -> dict[str, int]:
+    """Each column's role, by the first pattern of ROLES its header matches (a role once)."""
+    roles: dict[str, int] = {}
+    for col in range(n_cols):
+        role = next((role for role, pattern in ROLES if role not in roles and pattern.search(headers.get(col, ""))),
+                    None)
+        if role is not None:
+            roles[role] = col
+    return roles
+
+
+def _money_column(body: list[Cell], n_cols: int, taken: set[int]) -> int | None:
+    """The column with most amounts (a euro sign, or cents), when at least two and 60% of its cells are."""
+    money = {col: sum(1 for c in body if c.col == col and _money(c.text)) for col in range(n_cols) if col not in taken}
+    best = max(money, key=lambda col: money[col], default=None)
+    if best is not None and money[best] >= 2 and money[best] >= 0.6 * sum(1 for c in body if c.col == best):
+        return best
+    return None
 
 
 def _money(text: str) -> bool:

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from vpetl.errors import VpetlError
+
 PREFIX = "vpetl-convert-"
 OWNER = "owner.pid"  # the pid of the process that made a folder: gone, the folder is swept
 KILL_WAIT = 5.0  # seconds to wait for a killed group to be reaped (SIGKILL cannot be ignored)
@@ -57,7 +59,7 @@ SETTINGS = [
 ]
 
 
-class ConversionTimeout(Exception):
+class ConversionTimeout(VpetlError):
     """LibreOffice ran past its budget; it was killed, with everything it started."""
 
 

@@ -3,7 +3,11 @@
 Sizes are in PDF points (1/72 inch), shares are fractions of 1, heights are in text lines.
 `TableSettings` is validated when made (as pdfplumber validates its table settings): a share
 outside 0..1, a negative distance or a count that is not a whole number is refused with the
-field's name. `tests/test_thresholds.py` proves that every field is read by the extractors."""
+field's name. `tests/test_thresholds.py` proves that every field is read by the extractors.
+
+Budgets (sizes, times, counts that bound the work a document may cost: `sniff.MAX_UNZIPPED`,
+`sheets.MAX_CELLS`, `ocr.TIMEOUT`, the run's `Settings.max_pages`) are not heuristics and stay
+beside the check they bound."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ SHARES = frozenset({"min_fill", "number_column_share", "wide_chunk_share", "data
                     "running_share", "sideways_overlap", "stacked_shared", "overlap_share", "contents_share",
                     "prose_share", "footer_share", "centred_share", "superscript_size", "confidence_ruled",
                     "confidence_open", "confidence_unruled", "confidence_ocr", "confidence_word",
-                    "confidence_sheet"})
+                    "confidence_sheet", "csv_agreement"})
 """The fields that are fractions of a whole: each must lie in 0..1."""
 
 
@@ -101,6 +105,20 @@ class TableSettings:
     confidence_ocr: float = 0.5  # words read from an image: letters and places may be off
     confidence_word: float = 1.0  # a Word table: its cells are the document's own
     confidence_sheet: float = 1.0  # a worksheet: its cells are the document's own
+
+    # scanned pages (ocr.py)
+    ocr_dpi: int = 300  # pages are rendered this fine for Tesseract: its documentation's advice for body text
+    ocr_min_confidence: float = 30.0  # words Tesseract is less sure of (0-100) are left out
+
+    # worksheets and CSV files (sheets.py, sniff.py)
+    sheet_header_search: int = 25  # rows scanned from the top of a sheet for its header (title lines stand above it)
+    sheet_min_columns: int = 2  # a "table" of one column is a list of notes
+    csv_sample_rows: int = 20  # records looked at to find a CSV file's delimiter: a header, rows under a title or two
+    csv_sample_chars: int = 65_536  # of the file's start: more than 20 records of any real annex
+    csv_agreement: float = 0.6  # share of the first records with the same number of fields (a title, a note may differ)
+
+    # checks (checks.py)
+    title_words: int = 2  # a header names an annex by its title when it shares at least two of its words
 
     def __post_init__(self) -> None:
         """Refuse a value that cannot mean what its field says, naming the field."""

@@ -7,8 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from vpetl.errors import VpetlError
 
-class BlobWriteError(Exception):
+
+class BlobWriteError(VpetlError):
     """Bytes the blob store could not keep (disk full, folder gone, no permission). Not an
     OSError on purpose: a reader that retries broken connections must not retry this."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from alembic import command
@@ -27,7 +28,7 @@ def make_engine(url: str) -> Engine:
             return _read_only(engine)
 
         @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record) -> None:  # integrity and concurrent readers
+        def _pragmas(conn: Any, _record: Any) -> None:  # integrity and concurrent readers
             cur = conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,17 +15,17 @@ from . import models as m
 class FactDiff:
     run_a: int
     run_b: int
-    added: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)  # each with "old" and "new"
-    removed: list[dict] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # each with "old" and "new"
+    removed: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"run {self.run_a} -> {self.run_b}: +{len(self.added)} ~{len(self.changed)} -{len(self.removed)}"
 
 
-def facts(session: Session, run_id: int) -> dict[str, dict]:
+def facts(session: Session, run_id: int) -> dict[str, dict[str, Any]]:
     """The facts of one run by fact id, each as the values a reader compares."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for c in session.scalars(select(m.TableCell).where(m.TableCell.extraction_run_id == run_id)):
         out[c.fact_id] = {"kind": "cell", "fact_id": c.fact_id, "raw_text": c.raw_text, "value": c.value,
                           "unit": c.unit, "row_label": c.row_label, "column_label": c.column_label, "page": c.page}

@@ -10,8 +10,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -23,15 +24,16 @@ from .review import current as current_reviews
 KINDS = ("questions", "table_cells", "beneficiaries", "validations", "people", "parties")
 
 
-def iso(value) -> str | None:
+def iso(value: datetime | date | None) -> str | None:
     """ISO 8601; times are UTC (SQLite returns them without their zone)."""
     if isinstance(value, datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat() if value is not None else None
 
 
-def _provenance(doc: m.Document, run: m.ExtractionRun | None, page=None, bbox=None,
-                other_urls: list[str] | None = None, sheet: str | None = None, cell: str | None = None) -> dict:
+def _provenance(doc: m.Document, run: m.ExtractionRun | None, page: int | None = None,
+                bbox: list[float] | None = None, other_urls: list[str] | None = None, sheet: str | None = None,
+                cell: str | None = None) -> dict[str, Any]:
     return {"source_url": doc.source_url, "other_source_urls": sorted(set(other_urls or []) - {doc.source_url}),
             "final_url": doc.final_url, "document_sha256": doc.sha256,
             "document_media_type": media_type(doc), "fetched_at": iso(doc.fetched_at), "page": page, "bbox": bbox,
@@ -48,7 +50,7 @@ def media_type(doc: m.Document) -> str | None:
     return doc.content_type.split(";")[0].strip().lower() if doc.content_type else None
 
 
-def questions(session: Session) -> Iterator[dict]:
+def questions(session: Session) -> Iterator[dict[str, Any]]:
     """One record per question. Beyond the contract's fields, appended so CSV columns keep their
     places: `title_raw` (the title as the source spells it; `title` is its whitespace-normalised
     form), `sources` (field -> where on the live service its value came from, e.g.
@@ -101,7 +103,7 @@ def fact_sources(session: Session) -> Iterator[FactSource]:
         yield FactSource(None, None, doc, [], True)
 
 
-def _review(reviews: dict, fact_id: str) -> dict:
+def _review(reviews: dict[str, Any], fact_id: str) -> dict[str, Any]:
     """Both values stay visible: `value` as extracted, `corrected_value` as reviewed."""
     r = reviews.get(fact_id)
     if r is None:
@@ -111,7 +113,7 @@ def _review(reviews: dict, fact_id: str) -> dict:
                                                    "reviewed_at": iso(r.reviewed_at)}}
 
 
-def table_cells(session: Session) -> Iterator[dict]:
+def table_cells(session: Session) -> Iterator[dict[str, Any]]:
     reviews = current_reviews(session)
     sources = list(fact_sources(session))
     sharing = _questions_by_document(sources)
@@ -138,7 +140,7 @@ def table_cells(session: Session) -> Iterator[dict]:
                                              cell.cell_ref)}
 
 
-def beneficiaries(session: Session) -> Iterator[dict]:
+def beneficiaries(session: Session) -> Iterator[dict[str, Any]]:
     reviews = current_reviews(session)
     sources = list(fact_sources(session))
     sharing = _questions_by_document(sources)
@@ -157,14 +159,14 @@ def beneficiaries(session: Session) -> Iterator[dict]:
                    "provenance": _provenance(doc, run, b.page, b.bbox, src.other_urls, b.sheet, b.cell_ref)}
 
 
-def validations(session: Session) -> Iterator[dict]:
+def validations(session: Session) -> Iterator[dict[str, Any]]:
     for v in session.scalars(select(m.ValidationResult).order_by(m.ValidationResult.question_id,
                                                                  m.ValidationResult.id)):
         yield {"check": v.check, "question_id": v.question_id, "subject": v.subject, "expected": v.expected,
                "actual": v.actual, "status": v.status, "detail": v.detail, "rule": v.rule}
 
 
-def people(session: Session) -> Iterator[dict]:
+def people(session: Session) -> Iterator[dict[str, Any]]:
     """Members and ministers by the service's id, each member's party periods as their record
     writes them, and where the names came from (a member record, or a question's record)."""
     for p in session.scalars(select(m.Person).order_by(m.Person.id)):
@@ -184,7 +186,7 @@ def _day(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def parties(session: Session) -> Iterator[dict]:
+def parties(session: Session) -> Iterator[dict[str, Any]]:
     """Party groups by the service's id, with their names over time (from the members' periods)."""
     names = session.execute(text("SELECT party_id, name, first_day, last_day FROM v_party_names "
                                  "ORDER BY party_id, first_day, name")).all()
@@ -259,7 +261,7 @@ def clear(out: Path | str) -> None:
 def summary(session: Session) -> dict[str, int]:
     """Counts a user wants after a run: facts are the current ones (the views' definition, which
     is the export's: each document's latest successful extraction), not every run's rows."""
-    def count(model, *where) -> int:
+    def count(model: type[m.Base], *where: Any) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
     def current(sql: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from vpetl.extractors import sniff
 from vpetl.extractors.checks import Validation
-from vpetl.extractors.records import Extraction
+from vpetl.extractors.records import Beneficiary, Cell, Extraction
 
 from . import models as m
 from .people import NO_ASKER_ID, PersonName, note_names
@@ -79,7 +80,7 @@ class QuestionIn:
     themes: list[str]
     status: str | None
     answer_url: str | None
-    record: dict
+    record: dict[str, Any]
     record_url: str | None = None
     record_fetched_at: datetime | None = None
     record_etag: str | None = None
@@ -93,7 +94,7 @@ class QuestionIn:
     annexes: list[AnnexIn] = field(default_factory=list)
     validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
     title_raw: str | None = None  # as the record spells it (`title` is its display form)
-    search_metatags: dict | None = None  # what the question's search hits said of it
+    search_metatags: dict[str, Any] | None = None  # what the question's search hits said of it
     sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
     asker_id: int | None = None  # the service's ids of the people (`vraagsteller.id`, `minister.id`)
     minister_id: int | None = None
@@ -111,10 +112,10 @@ def fact_id(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
 
 
-def cell_fact_ids(lineage: str, table_index: int, cells) -> list[str]:
+def cell_fact_ids(lineage: str, table_index: int, cells: Sequence[Cell]) -> list[str]:
     """Ids of a table's cells by their row and column labels, not their positions, so a fact
     keeps its id when rows move; cells whose labels repeat are told apart by occurrence."""
-    seen: Counter = Counter()
+    seen: Counter[Any] = Counter()
     out = []
     for c in cells:
         key = (("header", c.row, c.col) if c.is_header
@@ -124,10 +125,10 @@ def cell_fact_ids(lineage: str, table_index: int, cells) -> list[str]:
     return out
 
 
-def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
+def beneficiary_fact_ids(lineage: str, list_index: int, rows: Sequence[Beneficiary]) -> list[str]:
     """Ids of a list's beneficiaries by the name as printed (not as interpreted: a better
     reading of the name must not change the fact's id)."""
-    seen: Counter = Counter()
+    seen: Counter[Any] = Counter()
     out = []
     for b in rows:
         key = " ".join(b.name.split()).lower()
@@ -136,7 +137,7 @@ def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
     return out
 
 
-def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None:
+def bulk_insert(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows by the database's fast path, inside the caller's transaction: COPY on
     PostgreSQL, the driver's own executemany on SQLite (SQLAlchemy's per-value processing
     costs more than the insert itself), SQLAlchemy's executemany elsewhere."""
@@ -168,7 +169,7 @@ def _sqlite_time(value: datetime) -> datetime | str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if value.tzinfo else value.isoformat(" ")
 
 
-def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: str | None) -> int:
+def begin_ingest_run(session: Session, api_base: str, query: dict[str, Any], flow_run_id: str | None) -> int:
     with session.begin():
         run = m.IngestRun(started_at=datetime.now(UTC), status="running", api_base=api_base, query=query,
                           flow_run_id=flow_run_id)
@@ -187,7 +188,8 @@ def mark_interrupted(session: Session, by_run_id: int) -> int:
     return len(stale)
 
 
-def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
+def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict[str, Any],
+                      error: str | None = None) -> None:
     with session.begin():
         run = session.get_one(m.IngestRun, run_id)
         run.finished_at, run.status, run.counts, run.error = datetime.now(UTC), status, counts, error
@@ -282,7 +284,7 @@ def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, inge
     return counts
 
 
-def log_exchanges(session: Session, ingest_run_id: int | None, exchanges) -> None:
+def log_exchanges(session: Session, ingest_run_id: int | None, exchanges: Sequence[Any]) -> None:
     """Append rows to the fetch log (its own transaction: the log is kept even when a load fails)."""
     if not exchanges:
         return
@@ -400,7 +402,7 @@ class StoredQuestion:
     last_modified: str | None
     complete: bool
     answered: bool
-    record: dict
+    record: dict[str, Any]
     record_etag: str | None
     record_last_modified: str | None
     annexes: list[tuple[str, str | None, str]]  # label, title, url

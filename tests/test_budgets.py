@@ -3,6 +3,7 @@ and the run goes on."""
 
 from __future__ import annotations
 
+import functools
 import zlib
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_twenty_thousand_pages_are_over_the_page_budget(pool, tmp_path):
 
 def bomb(path: Path, megabytes: int) -> None:
     """A one-page PDF whose content stream inflates from a few hundred kB to `megabytes` MB."""
-    stream = zlib.compress(b"0 0 m " * (megabytes * 1024 * 1024 // 6), 9)
+    stream = _compressed(megabytes)
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
@@ -54,6 +55,12 @@ def bomb(path: Path, megabytes: int) -> None:
     out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
     path.write_bytes(bytes(out))
+
+
+@functools.cache
+def _compressed(megabytes: int) -> bytes:
+    """The bomb's stream, compressed once per test process (two tests use it; it takes seconds)."""
+    return zlib.compress(b"0 0 m " * (megabytes * 1024 * 1024 // 6), 9)
 
 
 def test_a_decompression_bomb_fails_on_memory_or_time_and_the_pool_goes_on(pool, tmp_path):

@@ -40,6 +40,25 @@ def test_one_root_and_two_families():
     assert not issubclass(SourceError, UnreadableDocument) and not issubclass(UnreadableDocument, SourceError)
 
 
+def test_every_error_class_of_vpetl_has_the_root():
+    """Any exception class defined in the package derives from VpetlError (a new one that does
+    not would be reported as a bug in vpetl when raised on purpose)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    outside = []
+    for folder in ("vpetl", "extractors", "schema", "vlpar", "flows"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                bases = {b.id for b in getattr(node, "bases", []) if isinstance(b, ast.Name)}
+                if isinstance(node, ast.ClassDef) and bases & {"Exception", "ValueError", "RuntimeError", "OSError"}:
+                    if not node.name == "VpetlError" and not bases & {"VpetlError", "SourceError",
+                                                                          "UnreadableDocument"}:
+                        outside.append(f"{path.relative_to(root)}: {node.name}")
+    assert outside == []
+
+
 @pytest.mark.parametrize("text", ["op 31 februari 2020", "31/04/2020"])
 def test_an_impossible_date_is_an_unreadable_value(text):
     with pytest.raises(UnreadableValue, match="is not a date"):

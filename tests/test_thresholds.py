@@ -30,6 +30,10 @@ def test_no_threshold_is_kept_outside():
     assert "x_tolerance=1.5" not in (PACKAGE / "layout.py").read_text(encoding="utf-8")
     assert not re.search(r"^(CONFIDENCE|MAX_HEADER_ROWS) =", (PACKAGE / "tables" / "labels.py").read_text(
         encoding="utf-8"), re.MULTILINE)
+    for module, names in (("checks.py", "TITLE_WORDS"), ("ocr.py", "DPI|MIN_CONFIDENCE"),
+                          ("sheets.py", "HEADER_SEARCH|MIN_COLUMNS"),
+                          ("sniff.py", "SAMPLE_ROWS|SAMPLE_CHARS|CSV_AGREEMENT")):
+        assert not re.search(rf"^({names}) =", (PACKAGE / module).read_text(encoding="utf-8"), re.MULTILINE), module
 
 
 def test_every_field_says_why():

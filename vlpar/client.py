@@ -54,6 +54,22 @@ class FetchError(SourceError):
         self.retryable, self.retry_after = retryable, retry_after
 
 
+def _check_status(url: str, resp: requests.Response) -> None:
+    """A status to retry (with the server's Retry-After) or an error status, as a FetchError."""
+    if resp.status_code in RETRY_STATUSES:
+        raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True,
+                         retry_after=_retry_after(resp.headers.get("retry-after")))
+    if resp.status_code >= 400:
+        raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
+
+
+def _check_length(url: str, resp: requests.Response, size: int) -> None:
+    """A body shorter or longer than its Content-Length (not compressed) was cut: try again."""
+    expected = resp.headers.get("content-length")
+    if expected and expected.isdigit() and int(expected) != size and not resp.headers.get("content-encoding"):
+        raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
+
+
 class SinkWriter(Protocol):
     def write(self, chunk: bytes) -> None: ...
     def commit(self) -> str: ...  # returns the sha256 of what was written
@@ -235,15 +251,7 @@ class Client:
     def _once(self, url: str, headers: dict[str, str], attempt: int, sink: Sink | None) -> Response:
         current = self.map_url(url)
         for _hop in range(self.max_redirects + 1):
-            if len(current) > MAX_URL:
-                raise FetchError(url[:200], f"URL of {len(current)} characters: longer than {MAX_URL}")
-            scheme, host = urlsplit(current).scheme, host_of(current)
-            if scheme not in SCHEMES:
-                raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
-                                      f" ({redact(current)})")
-            if host not in self.allowed:
-                raise FetchError(url, f"host {host!r} is not allowed ({redact(current)}); --allow-host adds one")
-            self.limiter.wait(host)
+            self.limiter.wait(self._check_url(url, current))
             started = time.monotonic()
             status, size, error, sha = None, 0, None, None
             try:
@@ -258,11 +266,7 @@ class Client:
                                 raise FetchError(url, f"redirect {resp.status_code} without Location")
                             current = self.map_url(urljoin(current, location))
                             continue
-                        if resp.status_code in RETRY_STATUSES:
-                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True,
-                                             retry_after=_retry_after(resp.headers.get("retry-after")))
-                        if resp.status_code >= 400:
-                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
+                        _check_status(url, resp)
                         got = {k.lower(): v for k, v in resp.headers.items()}
                         out = Response(self.canonical(url), self.canonical(current), resp.status_code, got, None,
                                        datetime.now(UTC), attempt)
@@ -280,6 +284,18 @@ class Client:
                 self._log(url, current, status, size, started, attempt, error, sha)
         raise FetchError(url, f"more than {self.max_redirects} redirects", retryable=True)
 
+    def _check_url(self, url: str, current: str) -> str:
+        """Refuse a URL too long, of another scheme than http(s), or on a host not allowed; its host."""
+        if len(current) > MAX_URL:
+            raise FetchError(url[:200], f"URL of {len(current)} characters: longer than {MAX_URL}")
+        scheme, host = urlsplit(current).scheme, host_of(current)
+        if scheme not in SCHEMES:
+            raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
+                                  f" ({redact(current)})")
+        if host not in self.allowed:
+            raise FetchError(url, f"host {host!r} is not allowed ({redact(current)}); --allow-host adds one")
+        return host
+
     def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
         """Stream the body (into the sink, or memory), hashing it; check size, length and deadline."""
         digest, chunks, size = hashlib.sha256(), list[bytes](), 0
@@ -296,10 +312,7 @@ class Client:
                     out.head += chunk[: 1024 - len(out.head)]
                 digest.update(chunk)
                 (writer.write if writer else chunks.append)(chunk)
-            expected = resp.headers.get("content-length")
-            if (expected and expected.isdigit() and int(expected) != size
-                    and not resp.headers.get("content-encoding")):
-                raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
+            _check_length(url, resp, size)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if writer:
                 writer.abort()

@@ -14,6 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
+from vpetl.errors import SourceError
 
 from .client import Client
 from .forms import DATE_TIME, head, read_date
@@ -27,7 +30,7 @@ CHANGED_THAT_DAY = "changed party that day"  # periods of two parties touch the 
 NO_MEMBERSHIP = "no membership that day"  # no period covers it (between terms, before the first)
 
 
-class MemberError(ValueError):
+class MemberError(SourceError, ValueError):
     """A member record that cannot be read: HTML, broken JSON, no id, another member's record."""
 
 
@@ -81,7 +84,7 @@ class Member:
     last_name: str | None
     current_party: Party | None  # `huidigefractie`
     memberships: list[Membership]
-    raw: dict = field(repr=False)
+    raw: dict[str, Any] = field(repr=False)
 
     @property
     def name(self) -> str | None:
@@ -132,7 +135,7 @@ def _start_order(m: Membership) -> tuple[date, float]:
     return m.since or date.min, starts.timestamp() if starts and starts.tzinfo else 0.0
 
 
-def parse_member(body: bytes | dict, member_id: int | None = None) -> Member:
+def parse_member(body: bytes | dict[str, Any], member_id: int | None = None) -> Member:
     """A member record from its JSON (or the JSON already parsed). `member_id` is the id it was
     asked for: a record naming another member is refused. Whatever the bytes are, a record that
     cannot be read raises MemberError."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vpetl import picture
+from vpetl.errors import VpetlError
 from vpetl.picture import picture_name
 from vpetl.pipeline.pool import OverBudget
 from vpetl.schema.blobs import BlobStore
@@ -25,7 +26,7 @@ Call = Callable[..., Any]
 """How to run a function under the extraction budgets: `ExtractionPool.call`, or `here`."""
 
 
-class PictureSkipped(Exception):
+class PictureSkipped(VpetlError):
     """A picture over a budget: the message says which."""
 
 
