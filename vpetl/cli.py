@@ -239,9 +239,11 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     query = Query(session, since.date() if since else None, until.date() if until else None, question, term)
     progress.use(progress.for_terminal())
     started = time.monotonic()
+    from .pipeline import execute, search_fails
+
     with _guard(f"search {redact(settings.api_base)}"):
-        try:
-            result = for_settings(flow, settings)(query, settings)
+        try:  # a search that fails at its start is run (and recorded) by the core: no server to start first
+            result = (execute if search_fails(query, settings) else for_settings(flow, settings))(query, settings)
         except SearchError:
             raise  # the source's doing: one line, from the guard
         except ValueError as exc:  # the dask runner without an address

@@ -12,7 +12,8 @@ from vpetl.vlpar.api import Query
 from .document import DocumentOutcome, ingest_document
 from .reextract import Reextraction, reextract
 from .run import Failure, QuestionOutcome, RunSummary, Status
-from .runner import Steps, current_session_years, execute, ingest, sync
+from .runner import Steps, current_session_years, execute, ingest, search_fails, sync
 
 __all__ = ["DocumentOutcome", "Failure", "Query", "QuestionOutcome", "Reextraction", "RunSummary", "Status", "Steps",
-           "current_session_years", "execute", "ingest", "ingest_document", "reextract", "sync"]
+           "current_session_years", "execute", "ingest", "ingest_document", "reextract", "search_fails",
+           "sync"]

@@ -6,6 +6,7 @@ instead of calls), so orchestration adds observability and distribution, never b
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -16,6 +17,7 @@ from vpetl.schema.export import summary as store_summary
 from vpetl.schema.load import finish_ingest_run
 from vpetl.settings import Settings
 from vpetl.vlpar import api
+from vpetl.vlpar.client import Client, FetchError
 
 from . import progress
 from .pool import Extractor
@@ -47,6 +49,28 @@ def on_threads(work: Callable[[Run, list[Found]], list[QuestionOutcome]]
             for future in futures:
                 yield future.result()
     return run_all
+
+
+PROBE_HITS = api.SEARCH_PAGE_SIZE + 1  # one hit past the first page: the second page is read too
+
+
+def search_fails(query: api.Query, settings: Settings) -> bool:
+    """Whether a search fails at its start: its first page, the first pages of its halves where
+    it must be split by date, and its second page (where a page repeating the first shows).
+
+    A command asks this before it pays for orchestration (a temporary Prefect server takes tens
+    of seconds to start on a loaded machine), so that a search that cannot be read is reported
+    at once, by a run of the core that records it. A few requests, not kept: the run that
+    follows makes and keeps its own."""
+    client = Client(settings)
+    try:
+        for _ in itertools.islice(api.search(client, query, required=settings.search_filter), PROBE_HITS):
+            pass
+    except (FetchError, api.SearchError):
+        return True
+    finally:
+        client.session.close()
+    return False
 
 
 def execute(query: api.Query, settings: Settings, incremental: bool = False, steps: Steps | None = None,
