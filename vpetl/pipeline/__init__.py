@@ -12,8 +12,7 @@ from vpetl.vlpar.api import Query
 from .document import DocumentOutcome, ingest_document
 from .reextract import Reextraction, reextract
 from .run import Failure, QuestionOutcome, RunSummary, Status
-from .runner import Steps, current_session_years, execute, ingest, search_fails, sync
+from .runner import Steps, current_session_years, execute, ingest, sync
 
 __all__ = ["DocumentOutcome", "Failure", "Query", "QuestionOutcome", "Reextraction", "RunSummary", "Status", "Steps",
-           "current_session_years", "execute", "ingest", "ingest_document", "reextract", "search_fails",
-           "sync"]
+           "current_session_years", "execute", "ingest", "ingest_document", "reextract", "sync"]
