@@ -191,25 +191,24 @@ def test_the_default_filter_is_the_one_the_counts_were_read_with():
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """`vpetl demo` and `vpetl demo --legacy-forms`, each into a store of its own: the command as a
-    user runs it (the core, without Prefect). Gives, by legacy or not, the run's summary, its
+    user runs it (the core, no Prefect server). Gives, by legacy or not, the run's summary, its
     store and the demo's output."""
-    from vpetl import oneoff
-
     out = {}
     with pytest.MonkeyPatch.context() as patch:
         summaries: list[pipeline.RunSummary] = []
+        run_core = pipeline.execute
 
-        def execute(query, settings, prefect):
-            assert not prefect  # a one-off command runs the core unless asked for Prefect
-            summaries.append(pipeline.execute(query, settings))
+        def execute(*args, **kwargs):
+            summaries.append(run_core(*args, **kwargs))
             return summaries[-1]
 
-        patch.setattr(oneoff, "run_ingest", execute)
+        patch.setattr(pipeline, "execute", execute)  # the command's own call, its summary kept
         for legacy in (False, True):
             tmp = tmp_path_factory.mktemp("legacy" if legacy else "attested")
             db = f"sqlite:///{tmp / 's.sqlite'}"
             shown = CliRunner().invoke(app, ["demo", "--db", db, "--data-dir", str(tmp / "d"),
-                                             *(["--legacy-forms"] if legacy else [])], env={"COLUMNS": "200"})
+                                             *(["--legacy-forms"] if legacy else [])],
+                                       env={"COLUMNS": "200", "PREFECT_API_URL": None})
             assert shown.exit_code == 0, shown.output
             out[legacy] = (summaries[-1], db, shown.output)
     return out
@@ -338,24 +337,20 @@ def test_each_malformed_search_page_is_a_search_error_of_its_kind(case):
     assert isinstance(err.value, api.InconsistentSearch) == (case in INCONSISTENT)
 
 
-def _cli_run(site: hostile.HostileSite, tmp_path, monkeypatch, *command: str):
-    """A vpetl command against the hostile site, the core in place of the Prefect flow."""
-    from vpetl import cli
-    from vpetl.flows import ingest as flows
-
-    monkeypatch.setattr(cli, "_prepare_flows", lambda settings: None)
-    monkeypatch.setattr(flows, "for_settings", lambda flow, settings: pipeline.execute)
+def _cli_run(site: hostile.HostileSite, tmp_path, *command: str):
+    """A vpetl command against the hostile site, as typed at a terminal (the core, no Prefect server)."""
     return CliRunner().invoke(app, [*command, "--db", f"sqlite:///{tmp_path / 's.sqlite'}"], env={
-        "VPETL_RETRIES": "1", "COLUMNS": "200", "VPETL_DATA_DIR": str(tmp_path / "d"), "VPETL_RATE": "0"})
+        "VPETL_RETRIES": "1", "COLUMNS": "200", "VPETL_DATA_DIR": str(tmp_path / "d"), "VPETL_RATE": "0",
+        "PREFECT_API_URL": None})
 
 
-def test_a_count_that_never_ends_is_refused_after_three_requests(tmp_path, monkeypatch):
+def test_a_count_that_never_ends_is_refused_after_three_requests(tmp_path):
     """`count` always 20,000: the whole, then its two halves by date, which count as much as the
     whole; the split would never end, so the run ends there, in one line."""
     page, _ = SEARCH_CASES["count-never-ends"]
     site = hostile.HostileSite(search=page)
     try:
-        result = _cli_run(site, tmp_path, monkeypatch, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
+        result = _cli_run(site, tmp_path, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
     finally:
         site.close()
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
@@ -364,7 +359,7 @@ def test_a_count_that_never_ends_is_refused_after_three_requests(tmp_path, monke
     assert "daterange" not in site.requests[0] and all("daterange" in r for r in site.requests[1:])
 
 
-def test_hits_of_other_kinds_are_dropped_and_counted_through_the_cli(tmp_path, monkeypatch):
+def test_hits_of_other_kinds_are_dropped_and_counted_through_the_cli(tmp_path):
     """Two written questions, each in all three hit forms, among hits of other kinds (by
     `aggregaattype`, by `soort`, by the entity their `opendata` names): the questions load, the
     others are counted by kind in the run's output and in `vpetl status`, and never requested."""
@@ -383,8 +378,8 @@ def test_hits_of_other_kinds_are_dropped_and_counted_through_the_cli(tmp_path, m
     site.searches = lambda page: hostile.as_json({"count": str(len(hits) + len(strays)),
                                                   "result": [*hits[:3], *strays, *hits[3:]]})
     try:
-        ran = _cli_run(site, tmp_path, monkeypatch, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
-        shown = _cli_run(site, tmp_path, monkeypatch, "status")
+        ran = _cli_run(site, tmp_path, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
+        shown = _cli_run(site, tmp_path, "status")
     finally:
         site.close()
     assert ran.exit_code == 0, ran.output
