@@ -1,7 +1,7 @@
 """The export contract (`docs/export.md`): one file per record kind.
 
-Facts come from each document's latest successful extraction run; older runs stay in the
-store, superseded. Every fact carries its provenance."""
+Facts come from each document's current run (`queries.current_run`, the view
+`v_current_runs`); older runs stay in the store. Every fact carries its provenance."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .queries import question_documents, standalone_documents
+from .queries import current_run, question_documents, standalone_documents
 from .review import current as current_reviews
 
 KINDS = ("questions", "table_cells", "beneficiaries", "validations", "people", "parties")
@@ -48,17 +48,15 @@ def media_type(doc: m.Document) -> str | None:
     return doc.content_type.split(";")[0].strip().lower() if doc.content_type else None
 
 
-def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
-    """The newest successful extraction run over a document."""
-    newest = select(func.max(m.ExtractionRun.id)).where(m.ExtractionRun.document_id == document_id,
-                                                        m.ExtractionRun.status == "ok").scalar_subquery()
-    return session.scalars(select(m.ExtractionRun).where(m.ExtractionRun.id == newest)).first()
-
-
 def questions(session: Session) -> Iterator[dict]:
+    """One record per question. Beyond the contract's fields, appended so CSV columns keep their
+    places: `title_raw` (the title as the source spells it; `title` is its whitespace-normalised
+    form), `sources` (field -> where on the live service its value came from, e.g.
+    `"date_asked": "search metatag themadatum"`) and `search_metatags` (what the question's
+    search hits said of it), so a reader can check each value against its source."""
     for q in session.scalars(select(m.Question).order_by(m.Question.id)):
         doc = q.answer_document
-        run = latest_run(session, doc.id) if doc else None
+        run = current_run(session, doc.id) if doc else None
         yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
                "date_asked": iso(q.date_asked), "date_answered": iso(q.date_answered), "asker": q.asker,
                "minister": q.minister, "asker_id": q.asker_id, "minister_id": q.minister_id,
@@ -69,7 +67,8 @@ def questions(session: Session) -> Iterator[dict]:
                "answer_identified_by": q.answer_identified_by,
                "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
                            for a in q.annexes],
-               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None}
+               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None,
+               "title_raw": q.title_raw, "sources": q.sources, "search_metatags": q.search_metatags}
 
 
 def _questions_by_document(sources: list[FactSource]) -> dict[str, list[int]]:
@@ -118,7 +117,7 @@ def table_cells(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, doc = src.question_id, src.document
-        run = latest_run(session, doc.id)
+        run = current_run(session, doc.id)
         if run is None:
             continue
         rows = session.execute(select(m.TableCell, m.ExtractedTable).join(m.ExtractedTable)
@@ -145,7 +144,7 @@ def beneficiaries(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, label, doc = src.question_id, src.annex_label, src.document
-        run = latest_run(session, doc.id) if src.lists else None
+        run = current_run(session, doc.id) if src.lists else None
         if run is None:
             continue
         for b in session.scalars(select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run.id)
@@ -240,6 +239,21 @@ def export(session: Session, out: Path | str, fmt: str = "jsonl", raw: bool = Fa
         tmp.replace(path)
         counts[kind] = len(records)
     return counts
+
+
+FORMATS = ("jsonl", "csv")
+
+
+def existing(out: Path | str) -> list[Path]:
+    """The files of an export already in OUT (either format): writing another beside them would
+    leave a mix of two exports (old CSV files beside new JSONL ones)."""
+    return [p for kind in KINDS for fmt in FORMATS if (p := Path(out) / f"{kind}.{fmt}").exists()]
+
+
+def clear(out: Path | str) -> None:
+    """Remove an earlier export's files from OUT (and nothing else)."""
+    for path in existing(out):
+        path.unlink()
 
 
 def summary(session: Session) -> dict[str, int]:

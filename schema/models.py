@@ -156,7 +156,6 @@ class ExtractionRun(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     n_facts: Mapped[int | None] = mapped_column(Integer)  # cells + beneficiaries written: an audit of the load
-    superseded_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
     document: Mapped[Document] = relationship(foreign_keys=[document_id])
 
 

@@ -72,7 +72,24 @@ class Placed:
         return self.page is not None and self.bbox is not None
 
 
-CURRENT_RUNS = table("v_current_runs", column("id"))  # the one definition of the current facts (migration 0006)
+CURRENT_RUNS = table("v_current_runs", column("id"), column("document_id"))
+"""The one definition of the current facts (migration 0011): the latest successful extraction
+run of each document a question holds (or loaded on its own). Export, trace, pictures and the
+views all read it."""
+
+
+def current_run_ids(session: Session, document_id: int | None = None) -> set[int]:
+    """The ids of the current runs (of one document, when given), as the view says."""
+    stmt = select(CURRENT_RUNS.c.id)
+    if document_id is not None:
+        stmt = stmt.where(CURRENT_RUNS.c.document_id == document_id)
+    return set(session.scalars(stmt))
+
+
+def current_run(session: Session, document_id: int) -> m.ExtractionRun | None:
+    """A document's current run (None: no run of it succeeded)."""
+    return session.scalars(select(m.ExtractionRun).where(
+        m.ExtractionRun.id.in_(select(CURRENT_RUNS.c.id).where(CURRENT_RUNS.c.document_id == document_id)))).first()
 
 
 def placed_facts(session: Session, fact_id: str | None = None) -> Iterator[Placed]:

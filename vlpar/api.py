@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from defusedxml import DefusedXmlException, ElementTree
 
+from vpetl.errors import SourceError
 from vpetl.settings import BY_AGGREGATE_TYPE as BY_AGGREGATE_TYPE  # the filters live in the settings
 from vpetl.settings import BY_INITIATIVE as BY_INITIATIVE
 
@@ -186,7 +187,7 @@ def parse_hit(item: dict) -> Hit:
                _text(item.get("mimetype")) or _text(_first(tags.get("mimetype"))), form)
 
 
-class SearchError(ValueError):
+class SearchError(SourceError, ValueError):
     """A search page that cannot be read (HTML, broken JSON, fields of the wrong type, JSON that
     is not a search page): never an empty result."""
 
@@ -324,7 +325,7 @@ def _name(person: object) -> str | None:
 MAX_ID = 2**63 - 1  # the store's BIGINT
 
 
-class RecordError(ValueError):
+class RecordError(SourceError, ValueError):
     """A record the source sent that cannot be read as a written question: bad input, not a bug."""
 
 

@@ -43,10 +43,16 @@ def on_threads(work: Callable[[Run, list[Found]], list[QuestionOutcome]]
     """Batches on a few local threads (fetching and loading wait on I/O), in order; each thread
     keeps the caller's context (a flow run's, where there is one)."""
     def run_all(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
-        with ThreadPoolExecutor(run.settings.workers) as threads:
+        threads = ThreadPoolExecutor(run.settings.workers)
+        try:
             futures = [threads.submit(contextvars.copy_context().run, work, run, batch) for batch in todo]
             for future in futures:
                 yield future.result()
+        except BaseException:  # Ctrl-C or a lost lock: batches not started never start, none is waited for
+            run.stopping.set()
+            threads.shutdown(wait=False, cancel_futures=True)
+            raise
+        threads.shutdown()
     return run_all
 
 
@@ -59,15 +65,15 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
     with open_run(settings, params, incremental, flow_run_id, extractor) as run:
         try:
             found = steps.discover(run, query)
+            run.found = len(found)
             reporter.start(len(found))
-            outcomes: list[QuestionOutcome] = []
             for done in steps.ingest_batches(run, batches(found, settings.batch)):
-                outcomes += done
+                run.outcomes += done
                 reporter.advance(len(done))
         finally:
             reporter.close()
         who = steps.enrich_people(run, [f.question_id for f in found])
-        result = RunSummary.of(run, len(found), outcomes)
+        result = RunSummary.of(run, len(found), run.outcomes)
         result.people, result.people_failures = who.counts(), who.failures
         with run.store() as session:
             finish_ingest_run(session, result.ingest_run_id, "failed" if result.discovery_error else "ok",

@@ -4,13 +4,13 @@ day asked. Views: the parties' names over time, the questions with their party, 
 and grants per party and session year.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
