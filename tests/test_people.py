@@ -202,3 +202,17 @@ def test_the_migration_goes_down_and_up_with_the_views(store_url):
             for view in views + (["v_questions", "v_party_names", "v_party_session_years"] if target == "head" else []):
                 conn.execute(text(f"SELECT count(*) FROM {view}")).scalar_one()
     engine.dispose()
+
+
+def test_a_bug_in_deciding_the_party_is_said_to_be_one_and_the_run_goes_on(mirror_base, tmp_path, monkeypatch):
+    from vpetl.pipeline import ingest, people
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(people, "resolve", broken)
+    summary = ingest("2019-2020", 388, settings=Settings(api_base=mirror_base, database_url=f"sqlite:///{tmp_path}/s.db",
+                                                          data_dir=tmp_path / "d", rate=0))
+    assert summary.loaded == 1 and summary.people["member_records_read"] == 1
+    failures = [(f.question_id, f.reason) for f in summary.people_failures]
+    assert failures == [(1402388, "bug in vpetl: RuntimeError: boom")]
