@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -72,6 +73,13 @@ def test_demo_twice_through_the_real_command(tmp_path, prefect):
     out = subprocess.run([cmd[0], "export", "--format", "csv", "--out", str(tmp_path / "x"), "--db", cmd[3]],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and (tmp_path / "x" / "table_cells.csv").exists()
+    # every question has its asker's id and, the mirror having every asker's member record, a party
+    with (tmp_path / "x" / "questions.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 15 and all(r["asker_id"] and r["minister_id"] for r in rows)
+    assert all(r["asker_party_id"] and r["asker_party_name"] and r["asker_party_status"] == "member" for r in rows)
+    assert {r["asker_party_name"] for r in rows if r["asker"] == "Hannes Anaf"} == {"sp·a"}
+    assert any("Vooruit (then sp·a)" in line for line in outputs[0])  # the demo's table by party
 
 
 def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):

@@ -177,3 +177,42 @@ def test_the_same_on_both_databases(store_url, mirror_base, tmp_path):
     assert (counts["people"], counts["parties"]) == (2, 2)  # Anaf and Beke; Vooruit of both terms
     parties_file = [json.loads(line) for line in (tmp_path / "out" / "parties.jsonl").read_text().splitlines()]
     assert [n["name"] for n in parties_file[0]["names"]] == ["sp·a", "Vooruit"]
+
+
+def test_the_migration_goes_down_and_up_with_the_views(store_url):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from vpetl.schema.db import MIGRATIONS, make_engine
+
+    open_store(store_url)
+    engine = make_engine(store_url)
+    for target in ("0011", "head"):
+        with engine.connect() as conn, conn.begin():
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target == "0011" else command.upgrade)(cfg, target)
+        tables = set(inspect(engine).get_table_names())
+        columns = {c["name"] for c in inspect(engine).get_columns("questions")}
+        assert ({"people", "parties", "memberships"} <= tables) == ("asker_party_id" in columns) == (target == "head")
+        with engine.connect() as conn:  # the views of before stay readable, and ours are there at head
+            views = ["v_question_documents", "v_table_cells", "v_beneficiaries", "v_checks"]
+            for view in views + (["v_questions", "v_party_names", "v_party_session_years"] if target == "head" else []):
+                conn.execute(text(f"SELECT count(*) FROM {view}")).scalar_one()
+    engine.dispose()
+
+
+def test_a_bug_in_deciding_the_party_is_said_to_be_one_and_the_run_goes_on(mirror_base, tmp_path, monkeypatch):
+    from vpetl.pipeline import ingest, people
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(people, "resolve", broken)
+    summary = ingest("2019-2020", 388, settings=Settings(api_base=mirror_base, database_url=f"sqlite:///{tmp_path}/s.db",
+                                                          data_dir=tmp_path / "d", rate=0))
+    assert summary.loaded == 1 and summary.people["member_records_read"] == 1
+    failures = [(f.question_id, f.reason) for f in summary.people_failures]
+    assert failures == [(1402388, "bug in vpetl: RuntimeError: boom")]

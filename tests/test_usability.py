@@ -275,12 +275,12 @@ def test_export_refuses_a_folder_holding_another_export_unless_forced(tmp_path):
     (out / "notes.txt").write_text("mine")
     code, output = one_line(["export", "--format", "csv", "--out", str(out), "--db", db])
     assert (code, output) == (1, f"{out} holds an export already (questions.jsonl, table_cells.jsonl, "
-                                 "beneficiaries.jsonl, validations.jsonl): pass --force to replace it, or name "
-                                 "another folder")
+                                 "beneficiaries.jsonl, validations.jsonl, people.jsonl, parties.jsonl): pass --force "
+                                 "to replace it, or name another folder")
     forced = CliRunner().invoke(app, ["export", "--format", "csv", "--out", str(out), "--db", db, "--force"])
     assert forced.exit_code == 0, forced.output
-    assert sorted(p.name for p in out.iterdir()) == ["beneficiaries.csv", "notes.txt", "questions.csv",
-                                                     "table_cells.csv", "validations.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["beneficiaries.csv", "notes.txt", "parties.csv", "people.csv",
+                                                     "questions.csv", "table_cells.csv", "validations.csv"]
 
 
 def test_diff_refuses_runs_of_two_different_documents(tmp_path):

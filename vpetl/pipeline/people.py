@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from vpetl.schema.lock import LockLost
 from vpetl.schema.people import MemberRecordIn, askers_of, load_member, resolve, stored_member
 from vpetl.vlpar.client import FetchError
 from vpetl.vlpar.members import MemberError, member_url, parse_member
@@ -47,15 +48,24 @@ def enrich(run: Run, question_ids: Iterable[int]) -> PeopleOutcome:
         askers = askers_of(session, question_ids)
     try:
         for person_id in sorted(askers):
+            if run.stopping.is_set():  # Ctrl-C: no new member record is asked for
+                break
             with run.people_lock:
                 if person_id in run.people_seen:  # once per run at most
                     continue
                 run.people_seen.add(person_id)
             reason = _read_member(run, person_id, out)
+            try:
+                run.lease.check()
+                with run.store() as session:
+                    out.with_party += resolve(session, person_id, reason)
+            except LockLost:
+                raise  # not this person's doing: the whole run stops
+            except Exception as exc:
+                log.exception("member %s: bug in vpetl", person_id)
+                reason = f"bug in vpetl: {type(exc).__name__}: {exc}"
             if reason is not None:
                 out.failures += [Failure(q, member_url(run.client, person_id), reason) for q in askers[person_id]]
-            with run.store() as session:
-                out.with_party += resolve(session, person_id, reason)
     finally:
         run.flush_log()
     return out
@@ -69,6 +79,8 @@ def _read_member(run: Run, person_id: int, out: PeopleOutcome) -> str | None:
     except (FetchError, MemberError) as exc:
         out.failed += 1
         return exc.reason if isinstance(exc, FetchError) else str(exc)
+    except LockLost:
+        raise
     except Exception as exc:
         log.exception("member %s: bug in vpetl", person_id)
         out.failed += 1
@@ -95,6 +107,7 @@ def fetch_member(run: Run, person_id: int) -> bool:
     sha256 = run.blobs.put(body)
     if have is not None and have.sha256 == sha256:
         return False
+    run.lease.check()
     with run.store() as session:
         load_member(session, MemberRecordIn(member, resp.source_url, sha256, resp.fetched_at,
                                             resp.headers.get("etag"), resp.headers.get("last-modified")),
