@@ -71,6 +71,11 @@ def test_bytes_lost_from_the_blob_store_are_fetched_again(cli, tmp_path, command
     assert first.exit_code == 0, first.output
     assert f"{QUESTIONS} questions loaded" in first.output
     shutil.rmtree(tmp_path / "data")  # the data dir lost; the database kept
+    from vpetl import cli as module
+
+    reread = CliRunner().invoke(module.app, ["reextract", "--all", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
+                                             "--data-dir", str(tmp_path / "data")])
+    assert reread.exit_code == 1 and reread.output.count(f"are not in {tmp_path / 'data' / 'blobs'}") == QUESTIONS
     again = cli(command)
     assert again.exit_code == 0, again.output
     assert f"{QUESTIONS} questions loaded, 0 unchanged" in again.output  # not "2 unchanged"
