@@ -1,7 +1,9 @@
-"""vpetl's extractors: pure functions from PDF bytes to typed records.
+"""vpetl's extractors: pure functions from a document's bytes (PDF, Word, a spreadsheet, CSV;
+old Office formats through LibreOffice) to typed records.
 
 No network, no database, no orchestration: give them bytes (and what is known of the
-document, such as its date), get records back. Every record carries its page and bbox."""
+document, such as its date), get records back. A record read from a PDF carries its page and
+bbox; one read from a Word table or a worksheet its table, row and column (and cell)."""
 
 from __future__ import annotations
 
@@ -14,22 +16,25 @@ from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
+from vpetl.errors import UnreadableDocument
+
 from . import ocr, sniff
 from .answer import parse_answer
 from .beneficiaries import call_year, read_list
-from .layout import group_lines, page_words
+from .layout import group_lines
 from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
-from .records import DocumentExtraction, Extraction, Table
-from .sheets import SheetError, sheet_tables
-from .sniff import UnsafeArchive, is_pdf
+from .pdfpage import read_pages
+from .records import DocumentExtraction, Extraction, PageIssue, Table
+from .sheets import sheet_tables
+from .sniff import is_pdf
 from .tables import extract_tables
 from .version import RELEASE, identity, inputs
-from .word import WordError, extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
+from .word import extract_word_answer, extract_word_tables, lines_and_links, open_docx, word_tables
 
 __all__ = ["ANNEX_EXTRACTOR", "ANSWER_EXTRACTOR", "RELEASE", "Extraction", "PdfError", "Role", "count_pages",
            "extract", "extract_annex", "extract_answer", "extract_pdf_tables", "extract_tables_of", "identity",
-           "inputs", "is_pdf", "UNREADABLE"]
+           "inputs", "is_pdf"]
 
 ANSWER_EXTRACTOR = "vpetl.answer"
 ANNEX_EXTRACTOR = "vpetl.annex"
@@ -52,15 +57,11 @@ def count_pages(data: bytes, stop: int | None = None) -> int:
         raise PdfError(unreadable(exc)) from exc
 
 
-class TooDeep(ValueError):
+class TooDeep(UnreadableDocument):
     """A document nested deeper than a reader can follow (tables in tables, a page tree, merges)."""
 
 
 TOO_DEEP = "unreadable document: nested too deep to read (a reader ran out of recursion depth)"
-
-
-UNREADABLE = (PdfError, WordError, SheetError, UnsafeArchive, NeedsConversion, TooDeep)
-"""What the readers raise for a document they cannot read (a property of the document)."""
 
 
 def check_pages(data: bytes, max_pages: int) -> None:
@@ -84,7 +85,7 @@ def extract(kind: Role, data: bytes, published: date | None = None, title: str |
         result = _read(kind, data, published, title, max_pages)
     except RecursionError:  # a reader's, on a document nested past Python's stack: the document's doing
         error = TOO_DEEP
-    except UNREADABLE as exc:
+    except UnreadableDocument as exc:  # every reader's error of the document itself
         error = str(exc)
     except MemoryError:
         error = "ran out of its memory budget (a decompression bomb, or an enormous page)"
@@ -139,9 +140,11 @@ def extract_pdf_tables(data: bytes) -> list[Table]:
 def extract_answer(data: bytes) -> DocumentExtraction:
     """An answer PDF: header, numbered questions and answers, tables, annex links."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
-        out.tables = extract_tables(pdf)
-        out.header, out.questions, out.answers, out.annexes = parse_answer(pdf, out.tables)
+        pages = read_pages(pdf)  # each page read once, for the tables and the text
+        out = DocumentExtraction(ANSWER_EXTRACTOR, identity(), len(pages), issues=textless_pages(pages))
+        out.tables = extract_tables(pages)
+        out.header, out.questions, out.answers, out.annexes = parse_answer(pages, out.tables)
+        out.issues += [PageIssue(out.header.page, reason) for reason in out.header.unreadable]
         out.title = out.header.title
         return out
 
@@ -152,11 +155,10 @@ def extract_annex(data: bytes, published: date, title: str | None = None) -> Doc
     `published` is the date the annex was published (for NIS codes valid then); `title` is the
     annex's title as the answer lists it, used when the annex itself has no title line."""
     with open_pdf(data) as pdf, reading():
-        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), len(pdf.pages), issues=textless_pages(pdf))
-        out.tables = extract_tables(pdf)
-        first_page = pdf.pages[0]
-        words = page_words(first_page) or (ocr.page_words(first_page) if ocr.available() else [])
-        first = group_lines(words)
+        pages = read_pages(pdf)
+        out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), len(pages), issues=textless_pages(pages))
+        out.tables = extract_tables(pages)
+        first = pages[0].text_lines or (group_lines(ocr.page_words(pages[0].source)) if ocr.available() else [])
         return _with_lists(out, first[0].text if first else None, published, title)
 
 

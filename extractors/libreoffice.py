@@ -12,6 +12,8 @@ import io
 import shutil
 import zipfile
 
+from vpetl.errors import UnreadableDocument
+
 from . import leash, sniff
 
 CONVERTED = {sniff.DOC: sniff.DOCX, sniff.ODT: sniff.DOCX, sniff.ODS: sniff.XLSX}
@@ -20,7 +22,7 @@ CONVERT_TIMEOUT = 120.0  # seconds: a real answer converts in a few; the extract
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 
 
-class NeedsConversion(ValueError):
+class NeedsConversion(UnreadableDocument, ValueError):
     """A document vpetl can only read once it is converted (or cannot read at all)."""
 
 

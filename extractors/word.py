@@ -19,14 +19,16 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from vpetl.errors import UnreadableDocument
+
 from .answer import Hyperlink, TextLine, parse_answer_lines
-from .records import Cell, DocumentExtraction, Table
+from .records import Cell, DocumentExtraction, PageIssue, Table
 from .sniff import check_archive
 from .tables import label_grid
 from .tables.labels import names_table
 
 
-class WordError(ValueError):
+class WordError(UnreadableDocument, ValueError):
     """A Word file python-docx cannot read; the message says why."""
 
 
@@ -123,6 +125,7 @@ def extract_word_answer(data: bytes, extractor: str, version: str) -> DocumentEx
     out.tables = word_tables(document)
     lines, links = lines_and_links(document)
     out.header, out.questions, out.answers, out.annexes = parse_answer_lines(lines, links)
+    out.issues += [PageIssue(None, reason) for reason in out.header.unreadable]
     out.title = out.header.title
     return out
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from vpetl.errors import VpetlError
+
 
 def lock_key(schema: str) -> int:
     """The PostgreSQL advisory lock's key for the store in `schema`: a store is a database and a
@@ -28,11 +30,11 @@ HELD = text("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND p
             "AND granted AND objsubid = 1 AND classid = (:k >> 32)::oid AND objid = (:k & 4294967295)::oid")
 
 
-class LockBusy(RuntimeError):
+class LockBusy(VpetlError, RuntimeError):
     """Another run holds the database."""
 
 
-class LockLost(RuntimeError):
+class LockLost(VpetlError, RuntimeError):
     """The run's lock is gone (its database connection died): another run may be loading."""
 
 
