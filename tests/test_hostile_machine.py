@@ -8,6 +8,7 @@ test_hostile.py do), against `hostile.HostileSite` serving the seed answer for e
 from __future__ import annotations
 
 import errno
+import re
 import shutil
 
 import pytest
@@ -83,6 +84,34 @@ def test_bytes_lost_from_the_blob_store_are_fetched_again(cli, tmp_path, command
     assert documents(tmp_path) and all(sha in blobs for sha in documents(tmp_path))
     third = cli(command)  # all there again: nothing more to fetch
     assert f"0 questions loaded, {QUESTIONS} unchanged" in third.output
+
+
+def test_a_data_dir_removed_during_a_run_is_said_and_its_bytes_fetched_again(cli, tmp_path, monkeypatch):
+    """The data dir deleted while a run goes on: the bytes of the questions loaded before are gone
+    for good from this run's point of view; the summary says so, the exit is 1, and the next
+    ingest fetches them again."""
+    from vpetl.pipeline import question
+
+    load = question.load_question
+    calls = []
+
+    def load_then_lose_the_data_dir(*args, **kwargs):
+        out = load(*args, **kwargs)
+        if not calls:
+            shutil.rmtree(tmp_path / "data")
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(question, "load_question", load_then_lose_the_data_dir)
+    result = cli("ingest")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^not stored: \d+ document(s'|'s) bytes missing from .* at the end of the run", result.output,
+                     re.MULTILINE), result.output
+    monkeypatch.setattr(question, "load_question", load)
+    again = cli("ingest")
+    assert again.exit_code == 0, again.output
+    blobs = BlobStore(tmp_path / "data" / "blobs")
+    assert all(sha in blobs for sha in documents(tmp_path))
 
 
 def test_a_full_disk_fails_the_questions_plainly_and_leaves_nothing_half_written(cli, tmp_path, monkeypatch):

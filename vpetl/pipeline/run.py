@@ -170,7 +170,8 @@ def not_stored(blobs: BlobStore, outcomes: list[QuestionOutcome]) -> list[str]:
     lines = [f"question {o.question_id}: {f.reason}" for o in outcomes if o.not_stored for f in o.failures[-1:]]
     gone = sorted({sha for o in outcomes if o.status != Status.failed for sha in o.documents if sha not in blobs})
     if gone:
-        lines.append(f"{len(gone)} document{'s' if len(gone) > 1 else ''}' bytes missing from {blobs.root} at the "
+        whose = "documents'" if len(gone) > 1 else "document's"
+        lines.append(f"{len(gone)} {whose} bytes missing from {blobs.root} at the "
                      f"end of the run (removed while it ran?): {', '.join(s[:12] for s in gone[:5])}"
                      + (", ..." if len(gone) > 5 else ""))
     return lines
