@@ -54,7 +54,7 @@ class OneLineErrors(TyperGroup):
 
             if not is_filesystem(exc):
                 raise
-            typer.echo(f"vpetl: {one_line(exc)}", err=True)  # the disk's doing: one line, exit 1
+            typer.echo(output.clean(f"vpetl: {one_line(exc)}"), err=True)  # the disk's doing: one line, exit 1
             sys.exit(1)
         if code == INTERRUPTED:  # Typer's word for Ctrl-C: a run records itself as interrupted first
             interrupted()
