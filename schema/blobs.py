@@ -7,15 +7,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from vpetl.errors import VpetlError
 
+class BlobWriteError(OSError):
+    """Bytes the blob store could not keep (disk full, folder gone, no permission): the OSError
+    it comes from, always with the file it concerns (a full disk's failed write names none), so
+    that it is told as an error of the disk (`vpetl.filesystem`) in one line, and the run stops."""
 
-class BlobWriteError(VpetlError):
-    """Bytes the blob store could not keep (disk full, folder gone, no permission). Not an
-    OSError on purpose: a reader that retries broken connections must not retry this."""
-
-    def __init__(self, root: Path, exc: OSError) -> None:
-        super().__init__(f"could not store the bytes in {root}: {exc.strerror or exc}")
+    def __init__(self, exc: OSError, path: Path | str) -> None:
+        super().__init__(exc.errno, exc.strerror or str(exc), exc.filename or str(path))
 
 
 class BlobWriter:
@@ -29,7 +28,7 @@ class BlobWriter:
             store.root.mkdir(parents=True, exist_ok=True)
             fd, self.tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
         except OSError as exc:
-            raise BlobWriteError(store.root, exc) from exc
+            raise BlobWriteError(exc, store.root) from exc
         self.fh = os.fdopen(fd, "wb")
         self.digest = hashlib.sha256()
 
@@ -39,7 +38,7 @@ class BlobWriter:
             self.fh.write(chunk)
         except OSError as exc:
             self.abort()
-            raise BlobWriteError(self.store.root, exc) from exc
+            raise BlobWriteError(exc, self.tmp or self.store.root) from exc
 
     def commit(self) -> str:
         try:
@@ -52,7 +51,7 @@ class BlobWriter:
             os.replace(self.tmp or "", target)  # whole or not at all; the same bytes twice are one file
         except OSError as exc:
             self.abort()
-            raise BlobWriteError(self.store.root, exc) from exc
+            raise BlobWriteError(exc, self.tmp or self.store.root) from exc
         return sha
 
     def abort(self) -> None:

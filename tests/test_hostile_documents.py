@@ -151,3 +151,40 @@ def test_a_huge_page_is_not_drawn_and_the_other_pictures_are(side, tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"2 pictures of document {huge[:12]} not drawn: page 1 is ")
     with pytest.raises(pictures.PictureSkipped, match="more than the budget of 40 million"):
         pictures.draw(facts[0], blobs)
+
+
+def enlarged(data: bytes, side: float) -> bytes:
+    """The PDF with each page `side` pt square, its content where it was at the top left."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        height = float(page.mediabox.height)
+        page.mediabox = RectangleObject([0, height - side, side, height])
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_show_all_skips_a_huge_page_in_one_line_and_draws_the_rest(tmp_path):
+    """Through the command: an annex whose page is 14,400 pt square (its table read as usual)
+    beside an ordinary one; `vpetl show --all` draws the ordinary one's pictures, says in one
+    line what it skipped, and exits 0."""
+    from typer.testing import CliRunner
+
+    from vpetl.cli import app
+
+    huge = tmp_path / "huge.pdf"
+    huge.write_bytes(enlarged((FILES / "1402518.pdf").read_bytes(), 14_400))
+    common = ["--db", f"sqlite:///{tmp_path / 's.sqlite'}", "--data-dir", str(tmp_path / "d")]
+    for path in (huge, FILES / "1402519.pdf"):
+        done = CliRunner().invoke(app, ["ingest", "--file", str(path), *common])
+        assert done.exit_code == 0, done.output
+    result = CliRunner().invoke(app, ["show", "--all", *common])
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if " not drawn: " in line]
+    assert len(skipped) == 1 and "page 1 is 14,400 x 14,400 pt" in skipped[0], result.output
+    drawn = list((tmp_path / "d" / "pictures").glob("*.png"))
+    assert drawn and f"{len(drawn)} pictures written" in result.output

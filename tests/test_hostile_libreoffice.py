@@ -227,23 +227,13 @@ def test_a_run_killed_with_sigkill_takes_libreoffice_with_it(tmp_root, tmp_path)
             run.kill()
 
 
-RUN = textwrap.dedent("""
-    import sys
-    from vpetl import pipeline
-    from vpetl.settings import Settings
-    api, db, data, budget = sys.argv[1:5]
-    settings = Settings(api_base=api, database_url=db, data_dir=data, rate=0, retries=1, processes=1,
-                        extract_timeout=float(budget))
-    summary = pipeline.execute(pipeline.Query(session_year=sys.argv[5]), settings)
-    print(summary.loaded, summary.failed)
-""")
 RUN_BUDGET = 45.0  # seconds per document: ample for a small conversion on a busy machine, far short of BIG's
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not leash.isolated(), reason="no network namespace on this machine")
 def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_path):
-    """`vpetl ingest` (its core, in a process of its own with its own TMPDIR) over a server whose
+    """`vpetl ingest` (the installed command, with a TMPDIR of its own) over a server whose
     answers are an .odt and a .doc linking to the canary (a host vpetl refuses) and an .odt too
     big to convert within the budget: no request at the canary, no LibreOffice process, no
     conversion folder afterwards; the two small ones are read."""
@@ -270,12 +260,16 @@ def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_pa
     root.mkdir()
     db = f"sqlite:///{tmp_path / 'l.sqlite'}"
     try:
-        done = subprocess.run([sys.executable, "-c", RUN, site.base, db, str(tmp_path / "data"), str(RUN_BUDGET),
-                               hostile.SESSION], env={**os.environ, "TMPDIR": str(root)}, capture_output=True,
-                              text=True, timeout=600)
+        vpetl = str(Path(sys.executable).parent / "vpetl")
+        done = subprocess.run([vpetl, "ingest", "--session", hostile.SESSION, "--api-base", site.base, "--db", db,
+                               "--data-dir", str(tmp_path / "data"), "--rate", "0", "--processes", "1",
+                               "--extract-timeout", str(RUN_BUDGET)],
+                              env={**os.environ, "TMPDIR": str(root), "VPETL_RETRIES": "1", "VPETL_DATABASE_URL": ""},
+                              capture_output=True, text=True, timeout=600, cwd=tmp_path)
     finally:
         site.close()
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    assert "3 questions loaded" in done.stdout, done.stdout
     assert canary.requests == []
     assert gone(root, 0) == []
     assert [p.name for p in root.iterdir() if p.name.startswith(leash.PREFIX)] == []

@@ -8,6 +8,7 @@ test_hostile.py do), against `hostile.HostileSite` serving the seed answer for e
 from __future__ import annotations
 
 import errno
+import re
 import shutil
 
 import pytest
@@ -71,6 +72,11 @@ def test_bytes_lost_from_the_blob_store_are_fetched_again(cli, tmp_path, command
     assert first.exit_code == 0, first.output
     assert f"{QUESTIONS} questions loaded" in first.output
     shutil.rmtree(tmp_path / "data")  # the data dir lost; the database kept
+    from vpetl import cli as module
+
+    reread = CliRunner().invoke(module.app, ["reextract", "--all", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
+                                             "--data-dir", str(tmp_path / "data")])
+    assert reread.exit_code == 1 and reread.output.count(f"are not in {tmp_path / 'data' / 'blobs'}") == QUESTIONS
     again = cli(command)
     assert again.exit_code == 0, again.output
     assert f"{QUESTIONS} questions loaded, 0 unchanged" in again.output  # not "2 unchanged"
@@ -78,6 +84,34 @@ def test_bytes_lost_from_the_blob_store_are_fetched_again(cli, tmp_path, command
     assert documents(tmp_path) and all(sha in blobs for sha in documents(tmp_path))
     third = cli(command)  # all there again: nothing more to fetch
     assert f"0 questions loaded, {QUESTIONS} unchanged" in third.output
+
+
+def test_a_data_dir_removed_during_a_run_is_said_and_its_bytes_fetched_again(cli, tmp_path, monkeypatch):
+    """The data dir deleted while a run goes on: the bytes of the questions loaded before are gone
+    for good from this run's point of view; the summary says so, the exit is 1, and the next
+    ingest fetches them again."""
+    from vpetl.pipeline import question
+
+    load = question.load_question
+    calls = []
+
+    def load_then_lose_the_data_dir(*args, **kwargs):
+        out = load(*args, **kwargs)
+        if not calls:
+            shutil.rmtree(tmp_path / "data")
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(question, "load_question", load_then_lose_the_data_dir)
+    result = cli("ingest")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^not stored: \d+ document(s'|'s) bytes missing from .* at the end of the run", result.output,
+                     re.MULTILINE), result.output
+    monkeypatch.setattr(question, "load_question", load)
+    again = cli("ingest")
+    assert again.exit_code == 0, again.output
+    blobs = BlobStore(tmp_path / "data" / "blobs")
+    assert all(sha in blobs for sha in documents(tmp_path))
 
 
 def test_a_full_disk_fails_the_questions_plainly_and_leaves_nothing_half_written(cli, tmp_path, monkeypatch):
@@ -103,19 +137,21 @@ def test_a_full_disk_fails_the_questions_plainly_and_leaves_nothing_half_written
     monkeypatch.setattr(BlobWriter, "write", full)
     result = cli("ingest")
     assert result.exit_code == 1, result.output
-    assert f"0 questions loaded, 0 unchanged, {QUESTIONS} failed" in result.output
-    assert "bug in vpetl" not in result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("not stored: ")]
-    assert len(lines) == QUESTIONS and all("could not store the bytes in " in line and
-                                           "No space left on device" in line for line in lines), result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith(("0/", "1/", "2/"))]  # progress
+    assert len(lines) == 1 and lines[0].startswith(f"vpetl: cannot use {tmp_path / 'data' / 'blobs'}/.incoming-")
+    assert lines[0].endswith(": the disk is full (No space left on device)")  # not "bug in vpetl", not a retry
     assert list((tmp_path / "data" / "blobs").glob(".incoming-*")) == []
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as session:
+        run = session.scalars(select(m.IngestRun)).one()
+    assert run.status == "failed" and "No space left on device" in run.error
 
 
 def test_a_data_dir_that_cannot_be_written_is_one_line_and_exit_1(cli, tmp_path):
     (tmp_path / "data").write_text("a file where the data dir should be")
     result = cli("ingest")
     assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and "could not store the bytes in " in result.output, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"vpetl: cannot use {tmp_path / 'data'}/blobs: a part of the path is a file")
 
 
 def test_the_lock_is_per_store_whatever_name_leads_to_it(tmp_path):

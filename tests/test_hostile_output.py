@@ -65,12 +65,17 @@ def store(tmp_path_factory):
     outputs: dict[str, str] = {}
     mp = pytest.MonkeyPatch()
     mp.setattr(cli, "_prepare_flows", lambda settings: None)  # the core without Prefect, as the CLI's flow runs it
-    mp.setattr(flows, "for_settings", lambda flow, settings: pipeline.execute)
+    mp.setattr(flows, "for_settings", lambda flow, settings: pipeline.execute if flow is flows.ingest
+               else lambda years, s: [pipeline.execute(pipeline.Query(session_year=y), s, incremental=True)
+                                      for y in years])
     runner = CliRunner()
     try:
         outputs["ingest"] = runner.invoke(cli.app, ["ingest", "--session", hostile.SESSION, "--api-base", site.base,
                                                     "--data-dir", data, "--rate", "0", *common],
                                           env={"VPETL_RETRIES": "1"}).output
+        outputs["sync"] = runner.invoke(cli.app, ["sync", "--session", hostile.SESSION, "--api-base", site.base,
+                                                  "--data-dir", data, "--rate", "0", *common],
+                                        env={"VPETL_RETRIES": "1"}).output
         outputs["ingest --file"] = runner.invoke(cli.app, ["ingest", "--file", str(csv_file), "--data-dir", data,
                                                            *common]).output
     finally:
@@ -118,10 +123,13 @@ COMMANDS = {
     "diff": lambda db, data, csv, fact: ["diff", "1", "2", "--db", db],
     "diff --json": lambda db, data, csv, fact: ["diff", "1", "2", "--db", db, "--json"],
     "unknown option": lambda db, data, csv, fact: ["status", f"--x{TITLE}"],
+    "migrate": lambda db, data, csv, fact: ["migrate", "--db", db],
+    "settings": lambda db, data, csv, fact: ["settings"],
 }
+ENV = {"settings": {"VPETL_ALLOWED_HOSTS": TITLE.replace("\x07", ""), "VPETL_DATA_DIR": f"/tmp/{TITLE}"}}
 
 
-@pytest.mark.parametrize("command", ["ingest", "ingest --file", *COMMANDS])
+@pytest.mark.parametrize("command", ["ingest", "sync", "ingest --file", *COMMANDS])
 def test_no_command_prints_a_control_character_from_the_source(store, command):
     from vpetl import cli
 
@@ -130,6 +138,6 @@ def test_no_command_prints_a_control_character_from_the_source(store, command):
         out = outputs[command]
     else:
         args = COMMANDS[command](db, data, str(csv_file), _fact(db))
-        out = CliRunner().invoke(cli.app, args, env={"COLUMNS": "200"}).output
+        out = CliRunner().invoke(cli.app, args, env={"COLUMNS": "200", **ENV.get(command, {})}).output
     assert out.strip()
     assert not FORBIDDEN.search(out), repr(FORBIDDEN.findall(out)[:5])

@@ -24,6 +24,7 @@ import urllib3
 
 from vpetl import __version__
 from vpetl.errors import SourceError
+from vpetl.filesystem import is_filesystem
 from vpetl.settings import Settings, redact
 
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
@@ -316,6 +317,8 @@ class Client:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if writer:
                 writer.abort()
+            if is_filesystem(exc):
+                raise  # the disk's doing (full, folder gone), not the connection's: not retried
             raise FetchError(url, f"connection broken mid-body: {type(exc).__name__}", retryable=True) from exc
         except BaseException:
             if writer:

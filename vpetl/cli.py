@@ -54,7 +54,7 @@ class OneLineErrors(TyperGroup):
 
             if not is_filesystem(exc):
                 raise
-            typer.echo(f"vpetl: {one_line(exc)}", err=True)  # the disk's doing: one line, exit 1
+            typer.echo(output.clean(f"vpetl: {one_line(exc)}"), err=True)  # the disk's doing: one line, exit 1
             sys.exit(1)
         if code == INTERRUPTED:  # Typer's word for Ctrl-C: a run records itself as interrupted first
             interrupted()
@@ -205,7 +205,6 @@ def _quiet_prefect_console() -> None:
 def _guard(doing: str) -> Iterator[None]:
     """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
     `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
-    from .schema.blobs import BlobWriteError
     from .schema.lock import LockBusy, LockLost
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
@@ -224,9 +223,7 @@ def _guard(doing: str) -> Iterator[None]:
     except LockLost as exc:  # the run is recorded as failed with the reason; nothing more was loaded
         console.print(f"run stopped: {exc}", style="red")
         raise typer.Exit(1) from exc
-    except BlobWriteError as exc:
-        console.print(f"run stopped: {exc}", style="red")
-        raise typer.Exit(1) from exc
+
 
 
 DB = setting("database_url", "--db")

@@ -22,7 +22,6 @@ from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
 from vpetl.filesystem import is_filesystem
-from vpetl.schema.blobs import BlobWriteError
 from vpetl.schema.load import (
     AnnexIn,
     DocumentIn,
@@ -129,10 +128,6 @@ def ingest_question(run: Run, found: Found) -> QuestionOutcome:
         outcome.failed(exc.url, exc.reason)
     except api.RecordError as exc:
         outcome.status = Status.failed
-        outcome.failed(api.record_url(run.client, question_id), str(exc))
-    except BlobWriteError as exc:  # the machine's doing (disk full, data dir gone): said plainly
-        outcome.status = Status.failed
-        outcome.not_stored = True
         outcome.failed(api.record_url(run.client, question_id), str(exc))
     except FileNotFoundError as exc:
         if not str(exc.filename or "").startswith(str(run.blobs.root)):

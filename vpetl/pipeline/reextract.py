@@ -63,19 +63,33 @@ def reextract(settings: Settings, questions: list[int] | None = None, only: str 
     only when some document needs them."""
     store = open_store(settings.database_url)
     current = extractors.identity(settings.ocr)
+    blobs = BlobStore(settings.blob_dir)
     with store() as session:
-        todo = sorted({qd.question.id for qd in question_documents(session, questions)
-                       if stale(session, qd, only, current)})
+        documents = [qd for qd in question_documents(session, questions) if DocumentIn.of(qd.document).readable]
+        todo = sorted({qd.question.id for qd in documents if stale(session, qd, only, current)})
+    lost = _lost(blobs, documents)
+    todo = [qid for qid in todo if qid not in lost]
     if not todo:
-        return []
+        return list(lost.values())
     extractor = extractor or ExtractionPool(settings)
     try:
         with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
-            blobs = BlobStore(settings.blob_dir)
-            return [row for qid in todo
-                    for row in _one_question(store, blobs, extractor, qid, only, current, flow_run_id, lease)]
+            return [*lost.values(), *(row for qid in todo for row in
+                                      _one_question(store, blobs, extractor, qid, only, current, flow_run_id, lease))]
     finally:
         extractor.close()
+
+
+def _lost(blobs: BlobStore, documents: list[QuestionDocument]) -> dict[int, Reextraction]:
+    """The questions some of whose documents' bytes are not in the blob store (the data dir lost,
+    or another --data-dir), each as a failed row that says so: there is nothing to read them from."""
+    missing: dict[int, int] = {}
+    for qd in documents:
+        if qd.document.sha256 not in blobs:
+            missing[qd.question.id] = missing.get(qd.question.id, 0) + 1
+    return {qid: Reextraction(qid, None, None, None, None, None, f"the bytes of {n} of its documents are not in "
+                              f"{blobs.root}; the next ingest or sync fetches them again")
+            for qid, n in sorted(missing.items())}
 
 
 def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Extractor, question_id: int,

@@ -108,7 +108,7 @@ class QuestionOutcome:
     failures: list[Failure] = field(default_factory=list)
     step: Step = "fetch"  # the step the question is in, which a failure records
     documents: set[str] = field(default_factory=set)  # sha256 of every document the question has now
-    not_stored: bool = False  # failed because the blob store could not keep its bytes
+    not_stored: bool = False  # failed because its bytes vanished from the blob store during the run
 
     def failed(self, url: str, reason: str) -> None:
         self.failures.append(Failure(self.question_id, url, reason, self.step))
@@ -132,7 +132,7 @@ class RunSummary:
     failures: list[Failure]
     discovery_error: str | None = None  # the search stopped early: some questions may be missing
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of another kind than a written question
-    not_stored: list[str] = field(default_factory=list)  # what the blob store could not keep, or lost during the run
+    not_stored: list[str] = field(default_factory=list)  # bytes the blob store lost during the run
     store: dict[str, int] = field(default_factory=dict)
     people: dict[str, int] = field(default_factory=dict)  # member records read, unchanged, failed
     people_failures: list[Failure] = field(default_factory=list)  # questions whose asker's record was not read
@@ -163,13 +163,15 @@ class RunSummary:
 
 
 def not_stored(blobs: BlobStore, outcomes: list[QuestionOutcome]) -> list[str]:
-    """Lines saying what the run could not keep: questions whose bytes could not be written, and
-    documents whose bytes were gone from the blob store at the run's end (the data dir removed
-    while it ran). The store knows what it has, so the next ingest or sync fetches them again."""
+    """Lines saying what the run could not keep: questions whose bytes vanished as they were read,
+    and documents whose bytes were gone from the blob store at the run's end (the data dir removed
+    while it ran). The store knows what it has, so the next ingest or sync fetches them again. (A
+    write that fails, disk full or folder refused, stops the run at once: `vpetl.filesystem`.)"""
     lines = [f"question {o.question_id}: {f.reason}" for o in outcomes if o.not_stored for f in o.failures[-1:]]
     gone = sorted({sha for o in outcomes if o.status != Status.failed for sha in o.documents if sha not in blobs})
     if gone:
-        lines.append(f"{len(gone)} document{'s' if len(gone) > 1 else ''}' bytes missing from {blobs.root} at the "
+        whose = "documents'" if len(gone) > 1 else "document's"
+        lines.append(f"{len(gone)} {whose} bytes missing from {blobs.root} at the "
                      f"end of the run (removed while it ran?): {', '.join(s[:12] for s in gone[:5])}"
                      + (", ..." if len(gone) > 5 else ""))
     return lines
