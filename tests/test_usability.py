@@ -298,3 +298,16 @@ def test_diff_refuses_runs_of_two_different_documents(tmp_path):
         1, f"runs {a} and {b} read different documents ({url_a}, {url_b}): diff compares two runs over one "
            "document or its versions")
     assert one_line(["diff", str(a), str(a), "--db", db]) == (0, f"run {a} -> {a}: +0 ~0 -0")
+
+
+def test_the_export_contract_ships_in_the_wheel(tmp_path):
+    import zipfile
+
+    from .conftest import ROOT
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("vpetl-*.whl")
+    with zipfile.ZipFile(wheel) as whl:
+        shipped = whl.read("vpetl/docs/export.md").decode()
+    assert shipped == (ROOT / "docs" / "export.md").read_text()
