@@ -64,11 +64,18 @@ def totals(db: str) -> list[tuple]:
         return [tuple(r) for r in s.execute(text("SELECT * FROM v_municipality_totals ORDER BY nis_code, year"))]
 
 
-def test_a_file_already_in_the_store_joins_it_and_money_counts_once(tmp_path, mirror_base):
-    """`vpetl demo`, then `ingest --file` (and `--url`) of one of its annexes: the totals stay."""
+def test_a_file_already_in_the_store_joins_it_and_money_counts_once(tmp_path, mirror_base, monkeypatch):
+    """`vpetl demo`, then `ingest --file` (and `--url`) of one of its annexes: the totals stay.
+    The demo shows its progress, counted in questions (not in batches of ten)."""
+    from vpetl.pipeline import progress
+
+    monkeypatch.setattr(progress.Progress, "every", 0.0)  # a line at every step, not every ten seconds
     db, data = f"sqlite:///{tmp_path / 'd.sqlite'}", str(tmp_path / "data")
     demo = CliRunner().invoke(app, ["demo", "--db", db, "--data-dir", data])
     assert demo.exit_code == 0, demo.output
+    steps = [line.split()[0] for line in demo.output.splitlines() if " questions, " in line or
+             line.endswith(" questions")]
+    assert steps == [f"{n}/15" for n in range(1, 16)], demo.output
     before = totals(db)
     assert before and sum(r[4] for r in before) > 0
     from .conftest import FILES

@@ -23,6 +23,7 @@ from vpetl.settings import Settings, redact
 from vpetl.vlpar.client import Client, Exchange
 
 from .pool import ExtractionPool, Extractor
+from .progress import Progress, Quiet
 
 
 class FetchLog:
@@ -61,6 +62,7 @@ class Run:
     found: int = 0  # questions discovered, and what became of those done so far: an interrupted run's counts
     outcomes: list[QuestionOutcome] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: no new question starts
+    progress: Progress = field(default_factory=Quiet)  # advanced as each question ends (not each batch)
 
     @cached_property
     def extractor_identity(self) -> str:
