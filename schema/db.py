@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from vpetl.errors import VpetlError
 from vpetl.settings import redact
 
 from . import versions
@@ -80,7 +81,7 @@ def migrate(engine: Engine) -> None:
             conn.commit()
 
 
-class StoreError(Exception):
+class StoreError(VpetlError):
     """A store that cannot be opened: a URL that is not one, a missing file, a server that does
     not answer. The message says what to do."""
 

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
 from typer.core import TyperGroup, TyperOption
 
+from . import output
+from .output import console, errors
 from .settings import Settings, environment_variable, prefect_offline, redact
+from .vlpar.forms import printable
 
 
 class OneLineErrors(TyperGroup):
@@ -34,14 +37,14 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
         except usage.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            typer.echo(output.clean(exc.ctx.get_help() if exc.ctx else exc.format_message()))
             sys.exit(2)
         except usage.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "vpetl"
-            typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+            typer.echo(output.clean(f"{command}: {exc.format_message()} (see {command} --help)"), err=True)
             sys.exit(2)
         except usage.ClickException as exc:
-            exc.show()
+            typer.echo(output.clean(f"Error: {exc.format_message()}"), err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("aborted", err=True)
@@ -101,10 +104,9 @@ def _every_command(version: bool = typer.Option(False, "--version", is_eager=Tru
 
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-# Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
-# "[/x]" in one must print as it is. Colour is given with `style=`.
-console = Console(soft_wrap=True, markup=False, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # stdout may be data (--json)
+# `console` and `errors` (stderr: stdout may be data, --json) come from `output`: nothing printed
+# is read as markup, and no control character or bidi override from outside reaches the terminal.
+# Colour is given with `style=`.
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
@@ -140,22 +142,46 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
                   f"(ingest run {result.ingest_run_id}; {_count(result.new_documents, 'new document')}, "
                   f"{len(result.changed_documents)} republished, {_count(result.extractions, 'extraction')}, "
                   f"{_count(result.retries, 'retry')})")
-    table = RichTable()
-    table.add_column("in the store")
-    table.add_column("count", justify="right")
-    for key, n in result.store.items():
-        table.add_row(key.replace("_", " "), str(n))
-    console.print(table)
+    console.print(output.table(("in the store", "count"), [(key.replace("_", " "), n) for key, n in
+                                                          result.store.items()], right=("count",)))
     if result.dropped:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
+    if result.people:
+        p = result.people
+        console.print(f"who asked: {p['member_records_read']} member records read, "
+                      f"{p['member_records_unchanged']} unchanged, {p['member_records_failed']} failed; "
+                      f"{p['questions_with_party']} questions with their asker's party on the day asked")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
-        console.print(f"not loaded: question {f.question_id}: {f.url}: {f.reason} (the next run retries)",
+        console.print(f"not loaded: question {f.question_id} ({f.step}): {f.url}: {f.reason} (the next run retries)",
                       style="yellow")
+    for f in result.people_failures:
+        console.print(f"no party for question {f.question_id}: {f.url}: {escape(printable(f.reason))} (the next run "
+                      "asks again)", style="yellow")
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+    for line in result.not_stored:
+        console.print(f"not stored: {line} (the next ingest or sync fetches it again)", style="red")
+
+
+def _print_by_party(db: str) -> None:
+    """Questions and the grants their annexes list, by the asker's party on the day asked."""
+    from .schema.queries import by_party
+
+    with _store(db)() as session:
+        rows = by_party(session)
+    table = RichTable(title="questions by party (the asker's, on the day asked)")
+    for name, justify in (("session year", "left"), ("party", "left"), ("questions", "right"), ("askers", "right"),
+                          ("grants", "right"), ("total EUR", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        party = escape(printable(r.party_name)) if r.party_name else "(not known)"
+        then = sorted(set((r.names_then or "").split(",")) - {"", r.party_name})
+        party += f" (then {escape(printable(', '.join(then)))})" if then else ""
+        table.add_row(r.session_year or "", party, str(r.questions), str(r.askers), str(r.grants), r.total_eur or "")
+    console.print(table)
 
 
 def _dropped(counts: dict[str, int]) -> str:
@@ -179,7 +205,8 @@ def _quiet_prefect_console() -> None:
 def _guard(doing: str) -> Iterator[None]:
     """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
     `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
-    from .schema.lock import LockBusy
+    from .schema.blobs import BlobWriteError
+    from .schema.lock import LockBusy, LockLost
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
 
@@ -194,6 +221,12 @@ def _guard(doing: str) -> Iterator[None]:
     except LockBusy as exc:
         console.print(f"{exc}; try again later, or pass --wait SECONDS", style="red")
         raise typer.Exit(2) from exc
+    except LockLost as exc:  # the run is recorded as failed with the reason; nothing more was loaded
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
+    except BlobWriteError as exc:
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
 
 
 DB = setting("database_url", "--db")
@@ -208,15 +241,24 @@ PREFECT = typer.Option(False, "--prefect", help="Run as a Prefect flow, seen in 
                        "the run starts at once.")
 
 
+LEGACY_FORMS_HELP = ("Serve the forms vpetl's first mirror served (dates without offset, flags as booleans, "
+                     "record-level dates, hits per file only) instead of the attested ones.")
+
+
 @app.command()
 def demo(db: str = DB, data_dir: Path = DATA_DIR,
          fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
+         legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP),
          prefect: bool = PREFECT) -> None:
-    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
+    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed.
+
+    The mirror serves the live service's attested forms; `--legacy-forms` serves the first
+    mirror's instead, so a run over both shows that vpetl reads either alike."""
     from .vlpar import mirror
 
-    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
-    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
+    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT, legacy_forms=legacy_forms)
+    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}"
+                  + (" (legacy forms)" if legacy_forms else ""))
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
                              backoff=DEMO_BACKOFF)
     prefect = _prepare(settings, prefect)
@@ -232,6 +274,7 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
+    _print_by_party(settings.database_url)
 
 
 @app.command()
@@ -282,8 +325,9 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
 
 
 def _exit_if_incomplete(results: list[RunSummary]) -> None:
-    """Exit 1 when a search stopped early: the run's questions were loaded, but not all were found."""
-    if any(r.discovery_error for r in results):
+    """Exit 1 when a search stopped early (the run's questions were loaded, but not all were
+    found), or when bytes fetched could not be kept (disk full, data dir removed)."""
+    if not all(r.complete for r in results):
         raise typer.Exit(1)
 
 
@@ -376,14 +420,9 @@ def _print_rows(columns: tuple[str, ...], rows: list[list[str]], title: str | No
     """A table at a terminal; piped, tab-separated lines with every value whole (a table would
     cut them to fit 80 columns)."""
     if not console.is_terminal:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+        output.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
         return
-    table = RichTable(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print(output.table(columns, rows, title))
 
 
 @app.command()
@@ -407,7 +446,8 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
     for f in st["last_failures"]:
-        console.print(f"failed in the last run: question {f.get('question_id')}: {f['url']}: {f['reason']}",
+        console.print(f"failed in the last run: question {f.get('question_id')} ({f.get('step', '?')}): {f['url']}: "
+                      f"{f['reason']}",
                       style="yellow")
     console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
                   f"{st['bytes']:,} bytes downloaded")
@@ -450,14 +490,14 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any document: PDF (one entry per table and page), Word (.docx; .doc
     with LibreOffice), spreadsheet (.xlsx, .xls; .ods with LibreOffice) or CSV (with `sheet`)."""
-    from .extractors import UNREADABLE
+    from .errors import UnreadableDocument
     from .pipeline.pool import ExtractionPool, OverBudget, tables_of_file
 
     settings = settings_from()
     pool = ExtractionPool(settings.with_(processes=1))  # under the same budgets as a run's extraction
     try:
         found = pool.call(tables_of_file, str(pdf), settings.max_pages)
-    except (*UNREADABLE, OverBudget, MemoryError) as exc:
+    except (UnreadableDocument, OverBudget, MemoryError) as exc:
         reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
         errors.print(f"{pdf}: {reason}", style="red")  # stdout holds the JSON or nothing
         raise typer.Exit(1) from exc
@@ -466,7 +506,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
     if as_json:
         from .extractors.tables import per_page_json
 
-        sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
+        output.write_json(per_page_json(found))
         return
     for t in found:
         sheet = next((c.sheet for c in t.cells if c.sheet), None)
@@ -603,8 +643,8 @@ def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpe
             raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
-        sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
-                                     "removed": d.removed}, ensure_ascii=False) + "\n")
+        output.write_json({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
+                           "removed": d.removed})
         return
     console.print(d.summary())
     for f in d.added:
@@ -691,11 +731,11 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
         console.print(f"no fact with id {fact_id}", style="red")
         raise typer.Exit(1)
     if format in ("json", "prov"):
-        sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
+        output.write_json(as_prov(t) if format == "prov" else t, indent=1)
         return
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
-        state = "current" if run["superseded_by"] is None else f"superseded by run {run['superseded_by']}"
+        state = "current" if run["current"] else "not current"
         console.print(f"{fact_id} ({state})" if i == 0 else f"earlier: {state}", style="bold" if i == 0 else None)
         for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
                              ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
@@ -727,7 +767,8 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
                                            "`vpetl browse` serves them from)."),
          db: str = DB, data_dir: Path = DATA_DIR) -> None:
     """See a fact where it was printed, drawn from the stored bytes (nothing is fetched)."""
-    from .pipeline.pictures import draw, write_all
+    from .pipeline.pictures import PictureSkipped, draw, write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -735,21 +776,33 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
         raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
     settings = settings_from(database_url=db, data_dir=data_dir)
     blobs = BlobStore(settings.blob_dir)
-    with _store(db)() as session, _blobs_there(settings):
-        if every:
-            target = out_dir or settings.data_dir / "pictures"
-            written, kept = write_all(placed_facts(session), blobs, target)
-            console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
-            return
-        fact = next(placed_facts(session, fact_id), None)
-        if fact is None:
-            console.print(f"no current fact with id {fact_id}", style="red")
-            raise typer.Exit(1)
-        data = draw(fact, blobs)
+    pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+    try:
+        with _store(db)() as session, _blobs_there(settings):
+            if every:
+                target = out_dir or settings.data_dir / "pictures"
+                written, kept = write_all(placed_facts(session), blobs, target, pool.call, _skipped)
+                console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
+                return
+            fact = next(placed_facts(session, fact_id), None)
+            if fact is None:
+                console.print(f"no current fact with id {fact_id}", style="red")
+                raise typer.Exit(1)
+            try:
+                data = draw(fact, blobs, pool.call)
+            except PictureSkipped as exc:
+                console.print(f"{fact_id}: not drawn: {exc}", style="red")
+                raise typer.Exit(1) from exc
+    finally:
+        pool.close()
     path = png if fact.on_page else png.with_suffix(".html")
     path.write_bytes(data)
     where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
     console.print(f"{path}: {fact.title}, {where}")
+
+
+def _skipped(line: str) -> None:
+    console.print(line, style="yellow")
 
 
 @contextmanager
@@ -774,6 +827,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
 
     from .browse import PICTURES_MOUNT, metadata
     from .pipeline.pictures import write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -787,10 +841,15 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
         console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
         raise typer.Exit(1) from exc
     folder = settings.data_dir / "pictures"
-    with _store(db)() as session, _blobs_there(settings):
-        if pictures:
-            written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder)
-            console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
+    if pictures:
+        pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+        try:
+            with _store(db)() as session, _blobs_there(settings):
+                written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder, pool.call,
+                                          _skipped)
+        finally:
+            pool.close()
+        console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     meta = settings.data_dir / "datasette.json"
     meta.write_text(json.dumps(metadata(Path(url.database).stem, folder), indent=1), encoding="utf-8")
@@ -840,10 +899,7 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  seed: int = typer.Option(0, help="Seed of the fault draws."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
                  max_hits: int = typer.Option(10_000, help="Most hits one search serves."),
-                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help="Serve the forms vpetl's first "
-                                                   "mirror served (dates without offset, flags as booleans, record-"
-                                                   "level dates, hits per file only) instead of the attested ones.")
-                 ) -> None:
+                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP)) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from .vlpar import mirror
 

@@ -3,16 +3,17 @@ where the rules frame column groups or only the header, the text decides the row
 
 from __future__ import annotations
 
-from .._typing import Page, Word
+from .._typing import Word
 from ..layout import group_lines, inside, join_lines
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox, Cell
 from .grid import bands, build_grid, data_line
 from .piece import Piece, cluster, nearest, rounded
 from .settings import DEFAULT, TableSettings
 
 
-def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
+def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's ruled tables."""
     pieces = []
     for table in page.find_tables(s.ruled()):

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from vpetl import extractors
-from vpetl.extractors import Extraction, Role, ocr
+from vpetl.errors import VpetlError
+from vpetl.extractors import Extraction, Role, leash, ocr
 from vpetl.extractors.records import Table
 from vpetl.settings import Settings
 
@@ -33,13 +34,14 @@ Measured = tuple[Extraction, float, float]
 
 
 T = TypeVar("T")
+KILLED_WAIT = 5.0  # seconds to wait for a killed worker to be gone before its leftovers are swept
 
 
-class Interrupted(Exception):
+class Interrupted(VpetlError):
     """The pool was aborted (Ctrl-C) while a document waited for it: nothing is stored of it."""
 
 
-class OverBudget(Exception):
+class OverBudget(VpetlError):
     """A document's extraction ran out of time, or its worker died (out of memory)."""
 
 
@@ -158,9 +160,13 @@ class ExtractionPool:
         with self.lock:
             if self._pool is not broken or self.closed:
                 return  # another thread renewed it already, or the run was interrupted
-            for process in list(getattr(broken, "_processes", {}).values()):
+            workers = list((getattr(broken, "_processes", None) or {}).values())
+            for process in workers:
                 process.kill()
             broken.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.join(KILLED_WAIT)  # bounded: SIGKILL cannot be ignored
+            leash.sweep()  # a killed worker's LibreOffice died with it (pdeathsig); its folder goes here
             self._pool = self._new()
 
     def call(self, fn: Callable[..., T], *args: Any, attempts: int = 2) -> T:
@@ -194,6 +200,7 @@ class ExtractionPool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        leash.sweep()
 
     def abort(self) -> None:
         """End the workers now, mid-document (Ctrl-C): nothing of theirs is stored, nothing is waited for."""
@@ -204,6 +211,7 @@ class ExtractionPool:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()
             pool.shutdown(wait=False, cancel_futures=True)
+        leash.sweep()
 
 
 class InProcess:

@@ -17,7 +17,7 @@ from vpetl.schema.load import finish_ingest_run
 from vpetl.settings import Settings
 from vpetl.vlpar import api
 
-from . import progress
+from . import people, progress
 from .pool import Extractor
 from .question import Found, discover, ingest_batch
 from .run import QuestionOutcome, Run, RunSummary, open_run
@@ -27,10 +27,11 @@ Batches = Sequence[list[Found]]
 
 @dataclass(frozen=True)
 class Steps:
-    """How a run's two stages are carried out: plain calls here, Prefect tasks in `vpetl.flows`."""
+    """How a run's stages are carried out: plain calls here, Prefect tasks in `vpetl.flows`."""
 
     discover: Callable[[Run, api.Query], list[Found]]
     ingest_batches: Callable[[Run, Batches], Iterator[list[QuestionOutcome]]]
+    enrich_people: Callable[[Run, list[int]], people.PeopleOutcome] = people.enrich  # who asked, their party
 
 
 def batches(found: list[Found], size: int) -> list[list[Found]]:
@@ -71,7 +72,9 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
                 run.outcomes += done
         finally:
             reporter.close()
+        who = steps.enrich_people(run, [f.question_id for f in found])
         result = RunSummary.of(run, len(found), run.outcomes)
+        result.people, result.people_failures = who.counts(), who.failures
         with run.store() as session:
             finish_ingest_run(session, result.ingest_run_id, "failed" if result.discovery_error else "ok",
                               result.counts(), result.discovery_error)
