@@ -281,13 +281,13 @@ def test_export_refuses_a_folder_holding_another_export_unless_forced(tmp_path):
     assert CliRunner().invoke(app, ["export", "--out", str(out), "--db", db]).exit_code == 0
     (out / "notes.txt").write_text("mine")
     code, output = one_line(["export", "--format", "csv", "--out", str(out), "--db", db])
-    assert (code, output) == (1, f"{out} holds an export already (questions.jsonl, table_cells.jsonl, "
-                                 "beneficiaries.jsonl, validations.jsonl): pass --force to replace it, or name "
-                                 "another folder")
+    from vpetl.schema.export import KINDS
+
+    assert (code, output) == (1, f"{out} holds an export already ({', '.join(f'{k}.jsonl' for k in KINDS)}): "
+                                 "pass --force to replace it, or name another folder")
     forced = CliRunner().invoke(app, ["export", "--format", "csv", "--out", str(out), "--db", db, "--force"])
     assert forced.exit_code == 0, forced.output
-    assert sorted(p.name for p in out.iterdir()) == ["beneficiaries.csv", "notes.txt", "questions.csv",
-                                                     "table_cells.csv", "validations.csv"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(["notes.txt", *(f"{k}.csv" for k in KINDS)])
 
 
 def test_diff_refuses_runs_of_two_different_documents(tmp_path):
@@ -318,3 +318,34 @@ def test_the_export_contract_ships_in_the_wheel(tmp_path):
     with zipfile.ZipFile(wheel) as whl:
         shipped = whl.read("vpetl/docs/export.md").decode()
     assert shipped == (ROOT / "docs" / "export.md").read_text()
+
+
+def test_the_store_records_its_data_dir_and_says_when_it_is_not_there(tmp_path):
+    """An absolute --db used from another folder keeps its bytes beside the store, and finds them
+    from anywhere; a store whose data dir is gone says so in one line."""
+    from sqlalchemy import text
+
+    from .conftest import FILES
+
+    (tmp_path / "store").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    db = f"sqlite:///{tmp_path / 'store' / 's.sqlite'}"
+    loaded = vpetl(["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db], tmp_path / "elsewhere")
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    data = tmp_path / "store" / "vpetl-data"
+    assert (data / "blobs").is_dir() and not (tmp_path / "elsewhere" / "vpetl-data").exists()
+    with open_store(db)() as s:
+        fact = s.scalar(text("SELECT fact_id FROM v_table_cells LIMIT 1"))
+    shown = vpetl(["show", fact, "--png", str(tmp_path / "f.png"), "--db", db], tmp_path / "elsewhere")
+    assert shown.returncode == 0 and (tmp_path / "f.png").stat().st_size > 0, shown.stdout + shown.stderr
+
+    data.rename(tmp_path / "moved")
+    code, output = one_line(["show", fact, "--png", str(tmp_path / "g.png"), "--db", db])
+    assert (code, output) == (1, f"this store keeps its raw bytes in {data}, which is not there (was the store "
+                                 "copied or moved without it?): pass --data-dir where they are now")
+    named = CliRunner().invoke(app, ["show", fact, "--png", str(tmp_path / "g.png"), "--db", db, "--data-dir",
+                                     str(tmp_path / "moved")])
+    assert named.exit_code == 0, named.output
+    assert named.output.splitlines()[0] == (f"vpetl: warning: this store keeps its raw bytes in {data}; "
+                                            f"{tmp_path / 'moved'} was named (--data-dir or VPETL_DATA_DIR), so bytes "
+                                            "kept in the other are not found here")
