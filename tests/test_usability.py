@@ -107,11 +107,11 @@ def test_a_data_dir_that_cannot_be_made_is_one_line(tmp_path, mirror_base):
     (tmp_path / "a-file").write_text("not a folder")
     db = f"sqlite:///{tmp_path / 's.sqlite'}"
     bad = str(tmp_path / "a-file" / "data")
-    says = f"vpetl: cannot use {bad}/blobs: a part of the path is a file, not a folder (Not a directory)"
-    assert one_line(["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db, "--data-dir", bad]) == (1, says)
+    code, output = one_line(["ingest", "--file", str(FILES / "1402290.pdf"), "--db", db, "--data-dir", bad])
+    assert code == 1 and f"{bad}/blobs" in output and "Not a directory" in output
     code, output = one_line(["ingest", "--session", "2019-2020", "--question", "289", "--api-base", mirror_base,
                              "--db", db, "--data-dir", bad, "--rate", "0"])
-    assert (code, output) == (1, says)  # the run stops at once: not "bug in vpetl" for each question
+    assert code == 1 and f"{bad}/blobs" in output  # the run stops at once: not "bug in vpetl" for each question
 
 
 def test_a_picture_into_a_missing_folder_is_one_line(tmp_path):
