@@ -452,7 +452,7 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
         console.print(f"failed in the last run: question {f.get('question_id')} ({f.get('step', '?')}): {f['url']}: "
                       f"{f['reason']}",
                       style="yellow")
-    console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
+    console.print(f"fetch log: {_count(st['requests'], 'request')}, {_count(st['request_errors'], 'error')}, "
                   f"{st['bytes']:,} bytes downloaded")
 
 
