@@ -349,3 +349,23 @@ def test_the_store_records_its_data_dir_and_says_when_it_is_not_there(tmp_path):
     assert named.output.splitlines()[0] == (f"vpetl: warning: this store keeps its raw bytes in {data}; "
                                             f"{tmp_path / 'moved'} was named (--data-dir or VPETL_DATA_DIR), so bytes "
                                             "kept in the other are not found here")
+
+
+def test_a_file_loaded_before_its_question_counts_once(tmp_path, mirror_base):
+    """`ingest --file` of an annex, then the question that holds it: its grants count once."""
+    from sqlalchemy import text
+
+    from .conftest import FILES
+
+    db, data = f"sqlite:///{tmp_path / 's.sqlite'}", str(tmp_path / "d")
+    first = CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db, "--data-dir", data])
+    assert first.exit_code == 0 and "56 beneficiaries" in first.output, first.output
+    then = CliRunner().invoke(app, ["ingest", "--session", "2019-2020", "--question", "289", "--db", db,
+                                    "--data-dir", data, "--api-base", mirror_base, "--rate", "0"])
+    assert then.exit_code == 0, then.output
+    with open_store(db)() as s:
+        per_question = dict(s.execute(text("SELECT coalesce(question_id, 0), count(*) FROM v_beneficiaries "
+                                           "GROUP BY question_id")).all())
+        exported = s.scalar(text("SELECT sum(beneficiaries) FROM v_municipality_totals"))
+    assert per_question == {1402289: 94}, then.output  # the annex's 56 and the answer's 38, none on their own
+    assert exported <= 94
