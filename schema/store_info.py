@@ -18,3 +18,13 @@ def write(session: Session, key: str, value: str) -> None:
     """Set a value (its own transaction)."""
     with session.begin():
         session.merge(m.StoreInfo(key=key, value=value))
+
+
+def record_once(session: Session, key: str, value: str) -> str:
+    """Set a value unless it is set; returns the value in force (its own transaction)."""
+    with session.begin():
+        row = session.get(m.StoreInfo, key)
+        if row is None:
+            session.add(m.StoreInfo(key=key, value=value))
+            return value
+        return row.value

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl import extractors
 from vpetl.errors import Step
 from vpetl.extractors import Extraction, Role
+from vpetl.schema import store_info
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.load import begin_ingest_run, finish_ingest_run, log_exchanges, mark_interrupted
@@ -191,6 +192,8 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
                                       flow_run_id)
         with store() as session:
             mark_interrupted(session, run_id)
+        with store() as session:  # a store first written from Python records its data dir too
+            store_info.record_once(session, store_info.DATA_DIR, str(Path(settings.data_dir).resolve()))
         run = Run(settings, client, BlobStore(Path(settings.blob_dir)), store, log,
                   extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:
