@@ -369,3 +369,19 @@ def test_a_file_loaded_before_its_question_counts_once(tmp_path, mirror_base):
         exported = s.scalar(text("SELECT sum(beneficiaries) FROM v_municipality_totals"))
     assert per_question == {1402289: 94}, then.output  # the annex's 56 and the answer's 38, none on their own
     assert exported <= 94
+
+
+def test_two_first_runs_on_a_new_store_wait_for_each_other(tmp_path):
+    """Both made the new SQLite store's tables at once ("table documents already exists"); now
+    the second waits for the first to make them, then for its run lock (--wait)."""
+    from .conftest import FILES
+
+    db = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    environ = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL" and not k.startswith("VPETL_")}
+    procs = [subprocess.Popen([VPETL, "ingest", "--file", str(FILES / name), "--db", db, "--wait", "300"],
+                              cwd=tmp_path, env=environ, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for name in ("1402290.pdf", "1402519.pdf")]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    with open_store(db)() as s:
+        assert len(s.scalars(select(m.Document)).all()) == 2
