@@ -385,3 +385,11 @@ def test_two_first_runs_on_a_new_store_wait_for_each_other(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outputs
     with open_store(db)() as s:
         assert len(s.scalars(select(m.Document)).all()) == 2
+
+
+def test_a_question_number_needs_its_session_year(tmp_path):
+    code, output = one_line(["ingest", "--question", "289", "--db", f"sqlite:///{tmp_path / 's.sqlite'}"])
+    assert code == 2 and output.endswith("ingest: Invalid value for --question: a question number is one session "
+                                         "year's: give --session too, e.g. --session 2019-2020 --question 289 (see "
+                                         f"{output.split()[0]} ingest --help)")  # the program's name, as run
+    assert not (tmp_path / "s.sqlite").exists()

@@ -305,6 +305,9 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
         return
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
+    if question and not session:  # numbers start again each session year: 289 alone names several questions
+        raise typer.BadParameter("a question number is one session year's: give --session too, e.g. "
+                                 "--session 2019-2020 --question 289", param_hint="--question")
     _session_years([session] if session else [])
     settings = _data_dir(settings, data_dir, write=True)
     prefect = _prepare(settings, prefect)
