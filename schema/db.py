@@ -17,6 +17,7 @@ from vpetl.errors import VpetlError
 from vpetl.settings import redact
 
 from . import versions
+from .lock import LockBusy, run_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -95,13 +96,32 @@ def open_store(url: str, create: bool = True, upgrade: bool = True) -> sessionma
     engine = _engine(url, create)
     try:
         off = None if versions.is_empty(engine) else versions.behind(engine, url)
-        if off is not None and (not upgrade or off.newer):
+        # (no schema revision but tables: another process is making this new store; wait for it)
+        if off is not None and (off.newer or (not upgrade and off.at is not None)):
             raise StoreError(str(off))
         if off is not None or versions.is_empty(engine):  # nothing is written to a store at this schema
-            migrate(engine)
+            _migrate_once(engine, url)
     except OperationalError as exc:
         raise StoreError(f"cannot open the store {redact(url)}: {_reason(exc)}") from exc
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# Seconds a command waits for another to finish creating or migrating the same store (a first
+# store is made in a second or two, even on a busy machine; a migration of a large store longer).
+MIGRATION_WAIT = 300.0
+
+
+def _migrate_once(engine: Engine, url: str) -> None:
+    """Migrate under the store's run lock: two first runs on a new SQLite file would otherwise
+    both create its tables ("table documents already exists"); the second waits, then finds the
+    store made."""
+    try:
+        with run_lock(engine, wait=MIGRATION_WAIT):
+            if versions.is_empty(engine) or versions.behind(engine, url) is not None:
+                migrate(engine)
+    except LockBusy as exc:
+        raise StoreError(f"cannot open the store {redact(url)}: another vpetl holds it for more than "
+                         f"{MIGRATION_WAIT:g} s; try again when it is done") from exc
 
 
 def _reason(exc: OperationalError) -> str:
@@ -119,8 +139,11 @@ def upgrade_store(url: str) -> tuple[str | None, str, Path | None]:
             return versions.head(), versions.head(), None
         if off.newer:
             raise StoreError(str(off))
-        copy = versions.backup(engine, off.at)
-        migrate(engine)
+        with run_lock(engine):  # not under a run that is loading
+            copy = versions.backup(engine, off.at)
+            migrate(engine)
+    except LockBusy as exc:
+        raise StoreError(f"{exc}: migrate it when that run is done") from exc
     except OperationalError as exc:
         raise StoreError(f"cannot migrate the store {redact(url)}: {_reason(exc)}") from exc
     return off.at, off.needs, copy

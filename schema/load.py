@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, delete, select
+from sqlalchemy import JSON, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -213,7 +213,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
                    flow_run_id: str | None) -> LoadCounts:
     counts = LoadCounts()
     with session.begin():
-        answer_doc = _document(session, q.answer) if q.answer else None
+        answer_doc = _held(session, _document(session, q.answer)) if q.answer else None
         row = session.get(m.Question, q.id) or m.Question(id=q.id)
         row.session_year, row.number, row.title = q.session_year, q.number, q.title
         row.date_asked, row.date_answered = q.date_asked, q.date_answered
@@ -231,7 +231,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
             record_extraction(session, answer_doc, q.answer_extraction, q.id, counts, ingest_run_id, flow_run_id)
         session.execute(delete(m.Annex).where(m.Annex.question_id == q.id))
         for annex in q.annexes:
-            doc = _document(session, annex.document) if annex.document else None
+            doc = _held(session, _document(session, annex.document)) if annex.document else None
             session.add(m.Annex(question_id=q.id, position=annex.position, label=annex.label, title=annex.title,
                                 url=annex.url, document_id=doc.id if doc else None, status=annex.status,
                                 detail=annex.detail, other_urls=annex.other_urls))
@@ -317,6 +317,14 @@ def _document(session: Session, doc: DocumentIn) -> m.Document:
         row = m.Document(**doc.__dict__)
         session.add(row)
         session.flush()
+    return row
+
+
+def _held(session: Session, row: m.Document) -> m.Document:
+    """A question's document: the same bytes loaded on their own before (`ingest --file`) stop
+    counting on their own, so that their facts (a grant) count once, with the question."""
+    session.execute(update(m.Document).where(m.Document.sha256 == row.sha256, m.Document.id != row.id,
+                                             m.Document.standalone).values(standalone=False))
     return row
 
 

@@ -340,3 +340,11 @@ class Membership(Base):
     until_raw: Mapped[str | None] = mapped_column(SourceText)  # `datumTot`; None: still a member
     since_day: Mapped[date | None] = mapped_column(Date)  # the first day, in Brussels
     until_day: Mapped[date | None] = mapped_column(Date)  # the last day, itself included
+
+
+class StoreInfo(Base):
+    """What a store says of itself (`data_dir`: the absolute folder of its raw bytes)."""
+
+    __tablename__ = "store_info"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

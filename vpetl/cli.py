@@ -258,6 +258,7 @@ def demo(db: str = DB, data_dir: Path = DATA_DIR,
                   + (" (legacy forms)" if legacy_forms else ""))
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
                              backoff=DEMO_BACKOFF)
+    settings = _data_dir(settings, data_dir, write=True)
     prefect = _prepare(settings, prefect)
     from .oneoff import run_ingest
     from .pipeline import progress
@@ -297,11 +298,15 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
                              extract_timeout=extract_timeout, extract_memory_mb=extract_memory_mb,
                              max_pages=max_pages)
     if url or file:
-        _ingest_document(settings, url, file)
+        _ingest_document(_data_dir(settings, data_dir, write=True), url, file)
         return
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
+    if question and not session:  # numbers start again each session year: 289 alone names several questions
+        raise typer.BadParameter("a question number is one session year's: give --session too, e.g. "
+                                 "--session 2019-2020 --question 289", param_hint="--question")
     _session_years([session] if session else [])
+    settings = _data_dir(settings, data_dir, write=True)
     prefect = _prepare(settings, prefect)
     from .oneoff import run_ingest
     from .pipeline import progress
@@ -364,6 +369,7 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
 
     years = _session_years(session) or current_session_years()
     console.print(f"sync: session years {', '.join(years)}")
+    settings = _data_dir(settings, data_dir, write=True)
     prefect = _prepare(settings, prefect)
     from .oneoff import run_sync
     from .pipeline import progress
@@ -446,7 +452,7 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
         console.print(f"failed in the last run: question {f.get('question_id')} ({f.get('step', '?')}): {f['url']}: "
                       f"{f['reason']}",
                       style="yellow")
-    console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
+    console.print(f"fetch log: {_count(st['requests'], 'request')}, {_count(st['request_errors'], 'error')}, "
                   f"{st['bytes']:,} bytes downloaded")
 
 
@@ -530,8 +536,7 @@ def reextract(extractor: str = typer.Option(None, help="Only this extractor (vpe
     if extractor is not None and extractor not in NAMES.values():
         raise typer.BadParameter(f"{extractor!r} is not an extractor; vpetl has {', '.join(NAMES.values())}",
                                  param_hint="--extractor")
-    settings = settings_from(database_url=db, data_dir=data_dir)
-    _store(db)
+    settings = _data_dir(settings_from(database_url=db, data_dir=data_dir), data_dir, write=True)
     with _guard("re-extract"):
         rows = run(settings, questions=question or None, only=extractor)
     failed = [r for r in rows if r.error]
@@ -564,6 +569,22 @@ def _open_store(url: str, create: bool) -> sessionmaker[Session]:
     except StoreError as exc:
         console.print(str(exc), style="red")
         raise typer.Exit(1) from exc
+
+
+def _data_dir(settings: Settings, option: Path | None, write: bool = False, needs_bytes: bool = False) -> Settings:
+    """The settings with the data dir the store records (or the one named, with a warning when
+    it is not the store's); see `vpetl.datadir`."""
+    from .datadir import DataDirMissing, settle
+
+    store = _open_store(settings.database_url, create=write)
+    try:
+        settings, note = settle(settings, option, store, write, needs_bytes)
+    except DataDirMissing as exc:
+        console.print(str(exc), style="red")
+        raise typer.Exit(1) from exc
+    if note:
+        errors.print(note, style="yellow")
+    return settings
 
 
 def _prepare(settings: Settings, prefect: bool) -> bool:
@@ -771,7 +792,7 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
 
     if every == (fact_id is not None) or (fact_id is not None and png is None):
         raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
-    settings = settings_from(database_url=db, data_dir=data_dir)
+    settings = _data_dir(settings_from(database_url=db, data_dir=data_dir), data_dir, needs_bytes=True)
     blobs = BlobStore(settings.blob_dir)
     pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
     try:
@@ -828,7 +849,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
-    settings = settings_from(database_url=db, data_dir=data_dir)
+    settings = _data_dir(settings_from(database_url=db, data_dir=data_dir), data_dir, needs_bytes=True)
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise typer.BadParameter("Datasette reads SQLite stores; give --db sqlite:///FILE", param_hint="--db")

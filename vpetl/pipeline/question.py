@@ -109,7 +109,13 @@ def discover(run: Run, query: api.Query) -> list[Found]:
 
 def ingest_batch(run: Run, batch: list[Found]) -> list[QuestionOutcome]:
     """A batch of questions, one after the other; none starts once the run is stopping (Ctrl-C)."""
-    return [ingest_question(run, found) for found in batch if not run.stopping.is_set()]
+    outcomes = []
+    for found in batch:
+        if run.stopping.is_set():
+            break
+        outcomes.append(ingest_question(run, found))
+        run.progress.advance(1)
+    return outcomes
 
 
 def ingest_question(run: Run, found: Found) -> QuestionOutcome:

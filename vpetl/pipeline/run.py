@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl import extractors
 from vpetl.errors import Step
 from vpetl.extractors import Extraction, Role
+from vpetl.schema import store_info
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.load import begin_ingest_run, finish_ingest_run, log_exchanges, mark_interrupted
@@ -24,6 +25,7 @@ from vpetl.settings import Settings, redact
 from vpetl.vlpar.client import Client, Exchange
 
 from .pool import ExtractionPool, Extractor
+from .progress import Progress, Quiet
 
 
 class FetchLog:
@@ -64,6 +66,7 @@ class Run:
     found: int = 0  # questions discovered, and what became of those done so far: an interrupted run's counts
     outcomes: list[QuestionOutcome] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: no new question starts
+    progress: Progress = field(default_factory=Quiet)  # advanced as each question ends (not each batch)
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -191,6 +194,8 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
                                       flow_run_id)
         with store() as session:
             mark_interrupted(session, run_id)
+        with store() as session:  # a store first written from Python records its data dir too
+            store_info.record_once(session, store_info.DATA_DIR, str(Path(settings.data_dir).resolve()))
         run = Run(settings, client, BlobStore(Path(settings.blob_dir)), store, log,
                   extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:

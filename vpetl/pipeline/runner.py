@@ -67,9 +67,9 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
             found = steps.discover(run, query)
             run.found = len(found)
             reporter.start(len(found))
+            run.progress = reporter  # advanced by each question as it ends
             for done in steps.ingest_batches(run, batches(found, settings.batch)):
                 run.outcomes += done
-                reporter.advance(len(done))
         finally:
             reporter.close()
         who = steps.enrich_people(run, [f.question_id for f in found])
