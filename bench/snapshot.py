@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vpetl.extractors import count_pages, extract
+from vpetl.extractors import UNREADABLE, count_pages, extract
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -74,7 +74,10 @@ def snapshot(generated: int, synthetic: int) -> tuple[dict[str, Any], float, int
     for name, data in documents(generated, synthetic):
         out[name], seconds = records(data)
         cpu += seconds
-        pages += count_pages(data)
+        try:
+            pages += count_pages(data)
+        except UNREADABLE:  # a damaged file among the fixtures: its records say so
+            pass
     return out, cpu, pages
 
 
