@@ -12,6 +12,8 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfexceptions import PDFException, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from vpetl.errors import UnreadableDocument
+
 from . import ocr
 from ._typing import PDF
 from .pdfpage import ReadPage
@@ -19,7 +21,7 @@ from .records import PageIssue
 from .sniff import is_pdf
 
 
-class PdfError(Exception):
+class PdfError(UnreadableDocument):
     """The bytes are not a PDF pdfplumber can read; the message says why."""
 
 

@@ -19,13 +19,13 @@ from typing import Any
 from .._typing import PDF
 from ..pdfpage import ReadPage, read_pages
 from ..records import Table
-from .labels import CONFIDENCE, label, label_grid
+from .labels import label, label_grid
 from .page import page_tables, running_lines
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 from .stitch import stitch
 
-__all__ = ["CONFIDENCE", "DEFAULT", "Piece", "TableSettings", "extract_tables", "label_grid", "page_tables",
+__all__ = ["DEFAULT", "Piece", "TableSettings", "extract_tables", "label_grid", "page_tables",
            "per_page_json"]
 
 
