@@ -22,6 +22,7 @@ from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
 
 from ._typing import PDF, Obj, Page, Word
 from .layout import Line, group_lines, words_of
+from .thresholds import DEFAULT, TableSettings
 
 
 @dataclass
@@ -60,15 +61,16 @@ class ReadPage:
         return TableFinder(self, resolved).tables  # type: ignore[arg-type]  # it reads .edges and .bbox
 
 
-def read_page(page: Page) -> ReadPage:
-    """Read a page's words and drawn objects, then release pdfplumber's parse of it."""
+def read_page(page: Page, s: TableSettings = DEFAULT) -> ReadPage:
+    """Read a page's words (with the tolerances of `s`) and drawn objects, then release
+    pdfplumber's parse of it."""
     try:
         objects = page_objects(page)
         chars, rects, lines, curves = (objects.get(kind, []) for kind in ("char", "rect", "line", "curve"))
         edges = ([line_to_edge(ln) for ln in lines] + [e for r in rects for e in rect_to_edges(r)]
                  + [e for c in curves for e in curve_to_edges(c)])  # as pdfplumber's `page.edges`
         return ReadPage(source=page, page_number=page.page_number, width=float(page.width),
-                        height=float(page.height), bbox=page.bbox, words=words_of(chars), has_chars=bool(chars),
+                        height=float(page.height), bbox=page.bbox, words=words_of(chars, s), has_chars=bool(chars),
                         n_images=len(objects.get("image", [])), rects=rects, lines=lines, curves=curves,
                         edges=edges, hyperlinks=page.hyperlinks)
     finally:
@@ -114,6 +116,6 @@ def page_objects(page: Page) -> dict[str, list[Obj]]:
     return objects
 
 
-def read_pages(pdf: PDF) -> list[ReadPage]:
+def read_pages(pdf: PDF, s: TableSettings = DEFAULT) -> list[ReadPage]:
     """Every page of a PDF, read once, each page's parse released before the next is read."""
-    return [read_page(page) for page in pdf.pages]
+    return [read_page(page, s) for page in pdf.pages]
