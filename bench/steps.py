@@ -73,7 +73,7 @@ def synthetic_session(site: Path) -> Callable[[], int]:
         for path in sorted((site / "files").glob("*.pdf")):
             data = path.read_bytes()
             role = "answer" if int(path.stem) % 10 == 0 else "annex"  # synthetic.py's file ids
-            extract(role, data)  # type: ignore[arg-type]
+            extract(role, data)
             pages += count_pages(data)
         return pages
     return work
