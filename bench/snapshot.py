@@ -3,6 +3,7 @@ made for speed must leave every record as it was.
 
     python bench/snapshot.py write  before.json [--generated 40] [--synthetic 12]
     python bench/snapshot.py compare before.json          # prints "0/N differ" when nothing moved
+    python bench/snapshot.py diff before.json after.json  # two written snapshots (e.g. two versions)
 
 The PDFs: the ICDAR 2013 half (../shared/bench), the real corpus (../shared/corpus/real), the
 layout fixtures and the mirror's files (fixtures/), the first documents of the layout
@@ -58,7 +59,7 @@ def records(data: bytes) -> tuple[dict[str, Any], float]:
     cpu = 0.0
     for role in ("answer", "annex"):
         started = time.process_time()
-        run = extract(role, data, PUBLISHED)  # type: ignore[arg-type]
+        run = extract(role, data, PUBLISHED)
         cpu += time.process_time() - started
         result = dataclasses.asdict(run.result) if run.result else None
         if result:
@@ -74,17 +75,23 @@ def snapshot(generated: int, synthetic: int) -> tuple[dict[str, Any], float, int
     for name, data in documents(generated, synthetic):
         out[name], seconds = records(data)
         cpu += seconds
-        pages += count_pages(data)
+        try:
+            pages += count_pages(data)
+        except Exception:  # noqa: BLE001 - a damaged file among the fixtures: its records say why
+            pass
     return out, cpu, pages
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("action", choices=["write", "compare"])
+    ap.add_argument("action", choices=["write", "compare", "diff"])
     ap.add_argument("path", type=Path)
+    ap.add_argument("other", type=Path, nargs="?", help="diff: the snapshot to compare `path` with")
     ap.add_argument("--generated", type=int, default=40, help="documents of the layout generator (seed 1)")
     ap.add_argument("--synthetic", type=int, default=12, help="questions of a synthetic session (seed 1)")
     args = ap.parse_args()
+    if args.action == "diff":
+        differences(json.loads(args.path.read_text())["documents"], json.loads(args.other.read_text())["documents"])
     if args.action == "compare":
         saved = json.loads(args.path.read_text())
         args.generated, args.synthetic = saved["generated"], saved["synthetic"]
@@ -96,7 +103,11 @@ def main() -> None:
                                          "documents": now}, indent=1, sort_keys=True))
         print(f"written to {args.path}")
         return
-    before = saved["documents"]
+    differences(saved["documents"], now)
+
+
+def differences(before: dict[str, Any], now: dict[str, Any]) -> None:
+    """Print the documents whose records differ and "k/N differ"; exit 1 if any does."""
     differ = sorted(name for name in before.keys() | now.keys() if before.get(name) != now.get(name))
     for name in differ:
         print(f"  differs: {name}")

@@ -8,7 +8,7 @@ from typing import cast
 
 from pdfplumber.utils import extract_words
 
-from ._typing import Page, Word
+from ._typing import Obj, Page, Word
 from .records import BBox
 from .thresholds import DEFAULT, TableSettings
 
@@ -63,7 +63,11 @@ def page_words(page: Page, s: TableSettings = DEFAULT) -> list[Word]:
     """Upright words of a page (rotated text is left to other readers), with footnote marks
     set small and raised written as superscripts: '76' before '5.356,1' is '⁷⁶5.356,1', never
     the number 765.356,1."""
-    chars = page.chars
+    return words_of(page.chars, s)
+
+
+def words_of(chars: list[Obj], s: TableSettings = DEFAULT) -> list[Word]:
+    """`page_words` of a page's characters (pdfplumber's, or `pdfpage.page_objects`')."""
     sizes = {c["size"] for c in chars}
     x, y = s.word_x_tolerance, s.word_y_tolerance
     if len(sizes) > 1:  # a change of size ends a word (pdfplumber groups the characters by size first)

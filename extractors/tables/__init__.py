@@ -32,7 +32,7 @@ __all__ = ["DEFAULT", "Piece", "TableSettings", "extract_tables", "label_grid", 
 def extract_tables(pdf: PDF | list[ReadPage], s: TableSettings = DEFAULT) -> list[Table]:
     """Every table of an open pdfplumber PDF, or of its pages already read (`read_pages`: a
     caller that reads the pages' text too reads them once), stitched across pages and labelled."""
-    pages = pdf if isinstance(pdf, list) else read_pages(pdf)
+    pages = pdf if isinstance(pdf, list) else read_pages(pdf, s)
     running = running_lines(pages, s)
     pieces: list[Piece] = []
     for page in pages:
