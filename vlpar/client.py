@@ -299,20 +299,10 @@ class Client:
 
     def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
         """Stream the body (into the sink, or memory), hashing it; check size, length and deadline."""
-        digest, chunks, size = hashlib.sha256(), list[bytes](), 0
+        chunks = list[bytes]()
         writer = sink.writer() if sink else None
-        deadline = time.monotonic() + self.deadline
         try:
-            for chunk in _chunks(resp):
-                if time.monotonic() > deadline:
-                    raise FetchError(url, f"download took more than {self.deadline:g} s (after {size} bytes)")
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(url, f"body larger than {self.max_bytes} bytes")
-                if len(out.head) < 1024:
-                    out.head += chunk[: 1024 - len(out.head)]
-                digest.update(chunk)
-                (writer.write if writer else chunks.append)(chunk)
+            size, sha = self._stream(url, resp, out, writer.write if writer else chunks.append)
             _check_length(url, resp, size)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if writer:
@@ -324,11 +314,29 @@ class Client:
             if writer:
                 writer.abort()
             raise
-        out.size, out.sha256 = size, digest.hexdigest()
+        out.size, out.sha256 = size, sha
         if writer:
             writer.commit()
         else:
             out.body = b"".join(chunks)
+
+    def _stream(self, url: str, resp: requests.Response, out: Response,
+                write: Callable[[bytes], object]) -> tuple[int, str]:
+        """Each chunk of the body to `write`, within the size and time bounds: its size and sha256.
+        The first KiB is kept in `out.head` to tell an error page from a document."""
+        digest, size = hashlib.sha256(), 0
+        deadline = time.monotonic() + self.deadline
+        for chunk in _chunks(resp):
+            if time.monotonic() > deadline:
+                raise FetchError(url, f"download took more than {self.deadline:g} s (after {size} bytes)")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(url, f"body larger than {self.max_bytes} bytes")
+            if len(out.head) < 1024:
+                out.head += chunk[: 1024 - len(out.head)]
+            digest.update(chunk)
+            write(chunk)
+        return size, digest.hexdigest()
 
     def _log(self, url: str, current: str, status: int | None, size: int, started: float, attempt: int,
              error: str | None, sha: str | None) -> None:
