@@ -55,6 +55,14 @@ def report(by_dim: dict[tuple[str, str], Counter[str]], total: Counter[str], kin
     print(f"      {'OVERALL':<34} {line}" + (f"  {total['false_grantees']}" if kind == "list" else ""))
 
 
+def tally(by_dim: dict[tuple[str, str], Counter[str]], kind: str, dims: dict[str, str],
+          counts: Counter[str]) -> None:
+    """A document's counts, added to each of its dimensions' (a sheet's title is no dimension)."""
+    for dim, value in dims.items():
+        if dim != "sheet_title":
+            by_dim[(kind, f"{dim}={value}")].update(counts)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--documents", type=int, default=100)
@@ -86,9 +94,7 @@ def main() -> None:
                 misses.append(f"{doc.name}: extraction failed: {run.error}")
             kind = "table" if doc.tables else "list"
             totals[kind].update(score.counts)
-            for dim, value in doc.dims.items():
-                if dim != "sheet_title":
-                    by_dim[(kind, f"{dim}={value}")].update(score.counts)
+            tally(by_dim, kind, doc.dims, score.counts)
             misses += score.misses
             if args.keep and score.misses:
                 args.keep.mkdir(parents=True, exist_ok=True)

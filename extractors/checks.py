@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .records import BeneficiaryList, Cell, DocumentExtraction, Table
+from .thresholds import DEFAULT
 
 # What an answer-table value says about an annex's list, by meaning, in the order tried: an
 # amount (its unit, or a word for money), a number of sessions, a number of beneficiaries
@@ -23,7 +24,6 @@ MEASURES: list[tuple[str, re.Pattern[str]]] = [
                                  re.IGNORECASE)),
 ]
 WORD = re.compile(r"[a-zà-ÿ0-9]{3,}", re.IGNORECASE)
-TITLE_WORDS = 2  # a header names an annex by its title when it shares at least two of its words
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,12 @@ def _pointer(table: Table, label: str, title: str | None, year: int | None) -> t
 
 
 def _names_title(text: str, title: str | None) -> bool:
-    """The text shares at least TITLE_WORDS words with the title, and every number of the title
+    """The text shares at least `title_words` (TableSettings) words with the title, and every number of the title
     ('Begunstigden oproep 2019' is not the annex 'Begunstigden oproep 2018')."""
     if not title:
         return False
     have, want = {w.lower() for w in WORD.findall(text)}, {w.lower() for w in WORD.findall(title)}
-    return len(have & want) >= TITLE_WORDS and all(w in have for w in want if w.isdigit())
+    return len(have & want) >= DEFAULT.title_words and all(w in have for w in want if w.isdigit())
 
 
 def _measure(cell: Cell) -> tuple[str, str] | None:

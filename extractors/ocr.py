@@ -10,11 +10,12 @@ import io
 import shutil
 import subprocess
 
-from ._typing import Page, Word
+from vpetl.errors import OcrError
 
-DPI = 300
+from ._typing import Page, Word
+from .thresholds import DEFAULT
+
 LANGUAGES = "nld+eng"
-MIN_CONFIDENCE = 30.0  # words Tesseract is less sure of are left out
 TIMEOUT = 120  # seconds for one page
 
 
@@ -32,17 +33,24 @@ def available() -> bool:
 
 
 def page_words(page: Page) -> list[Word]:
-    """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence."""
-    image = page.to_image(resolution=DPI).original
+    """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence.
+    Tesseract failing on the page (an error, or over TIMEOUT) raises OcrError, with what it said."""
+    image = page.to_image(resolution=DEFAULT.ocr_dpi).original
     png = io.BytesIO()
     image.save(png, format="PNG")
-    run = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
-                         input=png.getvalue(), capture_output=True, timeout=TIMEOUT, check=True)
-    scale = 72.0 / DPI
+    try:
+        run = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
+                             input=png.getvalue(), capture_output=True, timeout=TIMEOUT, check=True)
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode("utf-8", "replace").strip()[:200]
+        raise OcrError(f"OCR failed on page {page.page_number}: tesseract exited {exc.returncode}: {said}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise OcrError(f"OCR failed on page {page.page_number}: over {TIMEOUT} s") from exc
+    scale = 72.0 / DEFAULT.ocr_dpi
     words: list[Word] = []
     for row in run.stdout.decode("utf-8", "replace").splitlines()[1:]:
         cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip() or float(cols[10]) < MIN_CONFIDENCE:
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip() or float(cols[10]) < DEFAULT.ocr_min_confidence:
             continue
         left, top, width, height = (int(v) for v in cols[6:10])
         words.append({"text": cols[11].strip(), "x0": left * scale, "x1": (left + width) * scale,

@@ -40,7 +40,8 @@ class Table:
     index: int
     page: int | None
     bbox: BBox | None
-    method: str  # "ruled", "open" (horizontal rules only) or "unruled" (text alignment)
+    method: str  # "ruled", "open" (horizontal rules only), "unruled" (text alignment), "ocr" (a scanned page),
+    #              "word" (a Word table) or "sheet" (a worksheet or CSV file); TableSettings.confidence weighs each
     confidence: float
     n_rows: int
     n_cols: int
@@ -86,6 +87,7 @@ class QuestionHeader:
     title: str | None = None
     page: int | None = None
     bbox: BBox | None = None
+    unreadable: list[str] = field(default_factory=list)  # values stated that cannot be (an impossible date)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ class BeneficiaryList:
 
 @dataclass
 class DocumentExtraction:
-    """Everything read from one PDF. `issues` lists what could not be read, and why."""
+    """Everything read from one document (PDF, Word, spreadsheet, CSV). `issues` lists what could
+    not be read, and why (page None: a format without pages)."""
 
     extractor: str
     version: str

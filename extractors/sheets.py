@@ -17,17 +17,18 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from vpetl.errors import UnreadableDocument
+
 from .numbers import parse_number
 from .records import Cell, PageIssue, Table
 from .sniff import CSV, XLS, XLSX, as_text, check_archive, delimiter
 from .tables import label_grid
+from .thresholds import DEFAULT
 
 MAX_CELLS = 2_000_000  # cells read from one workbook: a real annex has thousands; more is refused, not read
-HEADER_SEARCH = 25  # rows scanned from the top of a sheet for its header (title lines stand above it)
-MIN_COLUMNS = 2  # a "table" of one column is a list of notes
 
 
-class SheetError(ValueError):
+class SheetError(UnreadableDocument, ValueError):
     """A spreadsheet that cannot be read (damaged, encrypted, too large); the message says why."""
 
 
@@ -127,10 +128,10 @@ def _is_number(value: Value) -> bool:
 def header_row(rows: list[list[Value]]) -> int | None:
     """The header: the first row (near the top) of two or more labels that has a row with a
     number below it. Rows above it are titles."""
-    for r, row in enumerate(rows[:HEADER_SEARCH]):
+    for r, row in enumerate(rows[:DEFAULT.sheet_header_search]):
         labels = [v for v in row if isinstance(v, str) and not _is_number(v)]
         filled = [v for v in row if v is not None]
-        if len(labels) >= MIN_COLUMNS and len(labels) == len(filled):
+        if len(labels) >= DEFAULT.sheet_min_columns and len(labels) == len(filled):
             if any(any(_is_number(v) for v in below) for below in rows[r + 1:r + 6]):
                 return r
     return None
@@ -153,7 +154,7 @@ def sheet_table(sheet: Sheet, index: int) -> Table | None:
                         ref=f"{get_column_letter(c + 1)}{top + i + 1}")
             cell.value = value if isinstance(value, Decimal) else None
             cells.append(cell)
-    if width < MIN_COLUMNS or end < 2:
+    if width < DEFAULT.sheet_min_columns or end < 2:
         return None
     titles = [str(v) for row in sheet.rows[:top] for v in row if v is not None]
     return label_grid(cells, end, width, index, "sheet", None, None, caption=" ".join(titles) or None,

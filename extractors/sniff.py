@@ -12,6 +12,10 @@ import itertools
 import zipfile
 from collections import Counter
 
+from vpetl.errors import UnreadableDocument
+
+from .thresholds import DEFAULT
+
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +41,7 @@ MAX_UNZIPPED = 256 * 1024 * 1024
 MAX_RATIO = 200  # and no member may inflate more than this many times (XML compresses ~10-30x)
 
 
-class UnsafeArchive(ValueError):
+class UnsafeArchive(UnreadableDocument, ValueError):
     """A zip-based document that would inflate beyond the limits: refused unread."""
 
 
@@ -117,8 +121,6 @@ def as_text(data: bytes) -> str | None:
 
 
 DELIMITERS = ";,\t|"
-SAMPLE_ROWS = 20  # records looked at to find a CSV file's delimiter: a header and rows under a title or two
-SAMPLE_CHARS = 65_536  # of the file's start: more than 20 records of any real annex
 
 
 def delimiter(text: str) -> str | None:
@@ -133,9 +135,10 @@ def delimiter(text: str) -> str | None:
 def _shape(text: str) -> tuple[str, float] | None:
     """The delimiter, and the share of records that have its most common number of fields."""
     best: tuple[float, int, str] | None = None
+    sample = text[:DEFAULT.csv_sample_chars]
     for delim in DELIMITERS:  # records, not lines: a quoted field may hold a delimiter or a line break
-        rows = [row for row in itertools.islice(csv.reader(io.StringIO(text[:SAMPLE_CHARS]), delimiter=delim),
-                                                SAMPLE_ROWS) if any(field.strip() for field in row)]
+        rows = [row for row in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delim),
+                                                DEFAULT.csv_sample_rows) if any(field.strip() for field in row)]
         if not rows:
             return None
         width, count = max(Counter(len(row) for row in rows).items(), key=lambda kv: (kv[1], kv[0]))
@@ -148,10 +151,9 @@ def _shape(text: str) -> tuple[str, float] | None:
 def _delimited(text: str) -> bool:
     """Records with the same number of fields (two at least): a CSV file. Most records agree (a
     title line above the header or a note under the table may differ)."""
-    if sum(1 for line in text[:SAMPLE_CHARS].splitlines() if line.strip()) < 2:
+    if sum(1 for line in text[:DEFAULT.csv_sample_chars].splitlines() if line.strip()) < 2:
         return False
     found = _shape(text)
-    return found is not None and found[1] >= CSV_AGREEMENT
+    return found is not None and found[1] >= DEFAULT.csv_agreement
 
 
-CSV_AGREEMENT = 0.6  # share of the first records with the same number of fields: a title and a note may differ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,17 +15,17 @@ from . import models as m
 class FactDiff:
     run_a: int
     run_b: int
-    added: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)  # each with "old" and "new"
-    removed: list[dict] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # each with "old" and "new"
+    removed: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"run {self.run_a} -> {self.run_b}: +{len(self.added)} ~{len(self.changed)} -{len(self.removed)}"
 
 
-def facts(session: Session, run_id: int) -> dict[str, dict]:
+def facts(session: Session, run_id: int) -> dict[str, dict[str, Any]]:
     """The facts of one run by fact id, each as the values a reader compares."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for c in session.scalars(select(m.TableCell).where(m.TableCell.extraction_run_id == run_id)):
         out[c.fact_id] = {"kind": "cell", "fact_id": c.fact_id, "raw_text": c.raw_text, "value": c.value,
                           "unit": c.unit, "row_label": c.row_label, "column_label": c.column_label, "page": c.page}
@@ -50,6 +51,12 @@ def diff_runs(session: Session, run_a: int, run_b: int) -> FactDiff:
 
 
 def previous_run(session: Session, run_id: int) -> int | None:
-    """The run this one superseded (same document and extractor), if any."""
-    return session.scalars(select(m.ExtractionRun.id).where(m.ExtractionRun.superseded_by_run_id == run_id)
-                           .order_by(m.ExtractionRun.id.desc())).first()
+    """The run a new run took over from: the newest earlier successful run of the same extractor
+    over the same URL (this version of the document or an earlier one)."""
+    run = session.get_one(m.ExtractionRun, run_id)
+    doc = session.get_one(m.Document, run.document_id)
+    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
+    return session.scalars(select(m.ExtractionRun.id).where(
+        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == run.extractor,
+        m.ExtractionRun.status == "ok", m.ExtractionRun.id < run_id)
+        .order_by(m.ExtractionRun.id.desc())).first()

@@ -2,8 +2,8 @@
 
 A document already extracted by the same extractor and version is not extracted again: its
 facts, or its recorded failure, stay as they are (extraction is deterministic). A new version
-writes a new run and marks the older runs of that document and extractor as superseded;
-their facts stay. Annexes and validations of a question are replaced as a whole, so loading
+writes a new run, which becomes the document's current run (`queries.current_run`); the
+older runs and their facts stay. Annexes and validations of a question are replaced as a whole, so loading
 it twice leaves the same rows. Facts are inserted in bulk (executemany), not a row at a time."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from vpetl.extractors import sniff
 from vpetl.extractors.checks import Validation
-from vpetl.extractors.records import Extraction
+from vpetl.extractors.records import Beneficiary, Cell, Extraction
 
 from . import models as m
+from .people import NO_ASKER_ID, PersonName, note_names
 
 
 @dataclass
@@ -78,7 +80,7 @@ class QuestionIn:
     themes: list[str]
     status: str | None
     answer_url: str | None
-    record: dict
+    record: dict[str, Any]
     record_url: str | None = None
     record_fetched_at: datetime | None = None
     record_etag: str | None = None
@@ -92,8 +94,11 @@ class QuestionIn:
     annexes: list[AnnexIn] = field(default_factory=list)
     validations: list[Validation] | None = field(default_factory=list)  # None: keep the stored ones
     title_raw: str | None = None  # as the record spells it (`title` is its display form)
-    search_metatags: dict | None = None  # what the question's search hits said of it
+    search_metatags: dict[str, Any] | None = None  # what the question's search hits said of it
     sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
+    asker_id: int | None = None  # the service's ids of the people (`vraagsteller.id`, `minister.id`)
+    minister_id: int | None = None
+    people: list[PersonName] = field(default_factory=list)  # their names as the record gives them
 
 
 @dataclass
@@ -107,10 +112,10 @@ def fact_id(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
 
 
-def cell_fact_ids(lineage: str, table_index: int, cells) -> list[str]:
+def cell_fact_ids(lineage: str, table_index: int, cells: Sequence[Cell]) -> list[str]:
     """Ids of a table's cells by their row and column labels, not their positions, so a fact
     keeps its id when rows move; cells whose labels repeat are told apart by occurrence."""
-    seen: Counter = Counter()
+    seen: Counter[Any] = Counter()
     out = []
     for c in cells:
         key = (("header", c.row, c.col) if c.is_header
@@ -120,10 +125,10 @@ def cell_fact_ids(lineage: str, table_index: int, cells) -> list[str]:
     return out
 
 
-def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
+def beneficiary_fact_ids(lineage: str, list_index: int, rows: Sequence[Beneficiary]) -> list[str]:
     """Ids of a list's beneficiaries by the name as printed (not as interpreted: a better
     reading of the name must not change the fact's id)."""
-    seen: Counter = Counter()
+    seen: Counter[Any] = Counter()
     out = []
     for b in rows:
         key = " ".join(b.name.split()).lower()
@@ -132,7 +137,7 @@ def beneficiary_fact_ids(lineage: str, list_index: int, rows) -> list[str]:
     return out
 
 
-def bulk_insert(session: Session, model: type[m.Base], rows: list[dict]) -> None:
+def bulk_insert(session: Session, model: type[m.Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows by the database's fast path, inside the caller's transaction: COPY on
     PostgreSQL, the driver's own executemany on SQLite (SQLAlchemy's per-value processing
     costs more than the insert itself), SQLAlchemy's executemany elsewhere."""
@@ -164,7 +169,7 @@ def _sqlite_time(value: datetime) -> datetime | str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if value.tzinfo else value.isoformat(" ")
 
 
-def begin_ingest_run(session: Session, api_base: str, query: dict, flow_run_id: str | None) -> int:
+def begin_ingest_run(session: Session, api_base: str, query: dict[str, Any], flow_run_id: str | None) -> int:
     with session.begin():
         run = m.IngestRun(started_at=datetime.now(UTC), status="running", api_base=api_base, query=query,
                           flow_run_id=flow_run_id)
@@ -183,7 +188,8 @@ def mark_interrupted(session: Session, by_run_id: int) -> int:
     return len(stale)
 
 
-def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
+def finish_ingest_run(session: Session, run_id: int, status: str, counts: dict[str, Any],
+                      error: str | None = None) -> None:
     with session.begin():
         run = session.get_one(m.IngestRun, run_id)
         run.finished_at, run.status, run.counts, run.error = datetime.now(UTC), status, counts, error
@@ -207,7 +213,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
                    flow_run_id: str | None) -> LoadCounts:
     counts = LoadCounts()
     with session.begin():
-        answer_doc = _document(session, q.answer) if q.answer else None
+        answer_doc = _held(session, _document(session, q.answer)) if q.answer else None
         row = session.get(m.Question, q.id) or m.Question(id=q.id)
         row.session_year, row.number, row.title = q.session_year, q.number, q.title
         row.date_asked, row.date_answered = q.date_asked, q.date_answered
@@ -218,13 +224,14 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.answer_document_id = answer_doc.id if answer_doc else None
         row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
         row.title_raw, row.search_metatags, row.sources = q.title_raw, q.search_metatags, q.sources
+        _people(session, row, q)
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
             record_extraction(session, answer_doc, q.answer_extraction, q.id, counts, ingest_run_id, flow_run_id)
         session.execute(delete(m.Annex).where(m.Annex.question_id == q.id))
         for annex in q.annexes:
-            doc = _document(session, annex.document) if annex.document else None
+            doc = _held(session, _document(session, annex.document)) if annex.document else None
             session.add(m.Annex(question_id=q.id, position=annex.position, label=annex.label, title=annex.title,
                                 url=annex.url, document_id=doc.id if doc else None, status=annex.status,
                                 detail=annex.detail, other_urls=annex.other_urls))
@@ -235,9 +242,39 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
     return counts
 
 
+def _people(session: Session, row: m.Question, q: QuestionIn) -> None:
+    """The question's people by id, their names noted where no member record gave them; the
+    asker's party is decided later, from their member record (`schema.people.resolve`): a
+    question whose asker changed loses the old one's party until then."""
+    if row.asker_id != q.asker_id:
+        row.asker_party_id, row.asker_party_name = None, None
+        row.asker_party_status = None if q.asker_id is not None else NO_ASKER_ID
+    elif q.asker_id is None:
+        row.asker_party_status = NO_ASKER_ID
+    row.asker_id, row.minister_id = q.asker_id, q.minister_id
+    for person in q.people:
+        note_names(session, person, q.id)
+
+
+def held_copy(session: Session, sha256: str) -> tuple[m.Document, int] | None:
+    """A stored document with exactly these bytes that a question holds (as its answer or an
+    annex), and that question's id: a document a user loads on its own joins it, so that its
+    facts (a grant) count once whatever route brought the bytes."""
+    as_answer = (select(m.Document, m.Question.id).join(m.Question, m.Question.answer_document_id == m.Document.id)
+                 .where(m.Document.sha256 == sha256))
+    as_annex = (select(m.Document, m.Annex.question_id).join(m.Annex, m.Annex.document_id == m.Document.id)
+                .where(m.Document.sha256 == sha256))
+    for query in (as_answer, as_annex):
+        row = session.execute(query.order_by(m.Document.id).limit(1)).first()
+        if row is not None:
+            return row[0], row[1]
+    return None
+
+
 def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
-    """A single document with no question (`vpetl ingest --url/--file`), atomically."""
+    """A single document with no question (`vpetl ingest --url/--file`), atomically. (One whose
+    bytes a question holds is not loaded again: see `held_copy`.)"""
     counts = LoadCounts()
     with session.begin():
         row = _document(session, doc)
@@ -247,7 +284,7 @@ def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, inge
     return counts
 
 
-def log_exchanges(session: Session, ingest_run_id: int | None, exchanges) -> None:
+def log_exchanges(session: Session, ingest_run_id: int | None, exchanges: Sequence[Any]) -> None:
     """Append rows to the fetch log (its own transaction: the log is kept even when a load fails)."""
     if not exchanges:
         return
@@ -283,6 +320,14 @@ def _document(session: Session, doc: DocumentIn) -> m.Document:
     return row
 
 
+def _held(session: Session, row: m.Document) -> m.Document:
+    """A question's document: the same bytes loaded on their own before (`ingest --file`) stop
+    counting on their own, so that their facts (a grant) count once, with the question."""
+    session.execute(update(m.Document).where(m.Document.sha256 == row.sha256, m.Document.id != row.id,
+                                             m.Document.standalone).values(standalone=False))
+    return row
+
+
 def has_run(session: Session, document_id: int, extractor: str, version: str) -> bool:
     return session.scalars(select(m.ExtractionRun.id).where(
         m.ExtractionRun.document_id == document_id, m.ExtractionRun.extractor == extractor,
@@ -308,12 +353,6 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
     if result is None:
         session.add(m.ExtractionIssue(extraction_run_id=run.id, page=None, reason=ex.error or "failed"))
         return
-    # Older runs over this document, or over an earlier version of it (same URL), are superseded.
-    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
-    session.execute(update(m.ExtractionRun).where(
-        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == ex.extractor,
-        m.ExtractionRun.id != run.id, m.ExtractionRun.superseded_by_run_id.is_(None))
-        .values(superseded_by_run_id=run.id))
     session.add_all(m.ExtractionIssue(extraction_run_id=run.id, page=i.page, reason=i.reason) for i in result.issues)
     if question_id is not None:
         for part, items in (("question", result.questions), ("answer", result.answers)):
@@ -377,22 +416,29 @@ class StoredQuestion:
     last_modified: str | None
     complete: bool
     answered: bool
-    record: dict
+    record: dict[str, Any]
     record_etag: str | None
     record_last_modified: str | None
     annexes: list[tuple[str, str | None, str]]  # label, title, url
+    documents: list[str]  # sha256 of the answer's and the annexes' bytes: each must be in the blob store
 
 
 def stored_question(session: Session, question_id: int) -> StoredQuestion | None:
     q = session.get(m.Question, question_id)
     if q is None:
         return None
+    documents = [d.sha256 for d in [q.answer_document, *(session.get(m.Document, a.document_id) for a in q.annexes
+                                                         if a.document_id is not None)] if d is not None]
     return StoredQuestion(q.last_modified, q.complete, q.answer_url is not None, q.record, q.record_etag,
-                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
+                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes], documents)
 
 
-def extracted(session: Session, source_url: str, sha256: str, extractor: str, version: str) -> bool:
-    """True when these exact bytes from this URL already have a run of this extractor version."""
-    doc = session.scalars(select(m.Document.id).where(m.Document.source_url == source_url,
-                                                      m.Document.sha256 == sha256)).first()
-    return doc is not None and has_run(session, doc, extractor, version)
+def needs_extraction(session: Session, doc: DocumentIn, extractor: str, version: str) -> bool:
+    """The one test of whether a document must be read: bytes the extractors read that this
+    extractor, as it is now (`version`), has not read from this URL. An ingest, a sync and
+    `reextract` all ask it."""
+    if not doc.readable:
+        return False
+    stored = session.scalars(select(m.Document.id).where(m.Document.source_url == doc.source_url,
+                                                         m.Document.sha256 == doc.sha256)).first()
+    return stored is None or not has_run(session, stored, extractor, version)

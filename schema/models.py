@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -61,8 +62,8 @@ class IngestRun(Base):
     status: Mapped[str] = mapped_column(String(16))  # running, ok, failed
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     api_base: Mapped[str] = mapped_column(SourceText)
-    query: Mapped[dict] = mapped_column(JSON)
-    counts: Mapped[dict | None] = mapped_column(JSON)
+    query: Mapped[dict[str, Any]] = mapped_column(JSON)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(SourceText)
 
 
@@ -98,11 +99,11 @@ class Question(Base):
     date_answered: Mapped[date | None] = mapped_column(Date)
     asker: Mapped[str | None] = mapped_column(SourceText)
     minister: Mapped[str | None] = mapped_column(SourceText)
-    themes: Mapped[list] = mapped_column(JSON, default=list)
+    themes: Mapped[list[Any]] = mapped_column(JSON, default=list[Any])
     status: Mapped[str | None] = mapped_column(SourceText)
     answer_url: Mapped[str | None] = mapped_column(SourceText)
     answer_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
-    record: Mapped[dict] = mapped_column(JSON)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
     record_url: Mapped[str | None] = mapped_column(SourceText)
     record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     record_etag: Mapped[str | None] = mapped_column(SourceText)
@@ -110,10 +111,17 @@ class Question(Base):
     last_modified: Mapped[str | None] = mapped_column(SourceText)  # the service's own, from search or record
     complete: Mapped[bool] = mapped_column(Boolean, default=True)  # every part fetched; else the next run retries
     answer_identified_by: Mapped[str | None] = mapped_column(String(32))  # search hit, content, record, position
-    answer_other_urls: Mapped[list | None] = mapped_column(JSON)  # other routes to the answer's bytes
+    answer_other_urls: Mapped[list[Any] | None] = mapped_column(JSON)  # other routes to the answer's bytes
     title_raw: Mapped[str | None] = mapped_column(SourceText)  # as the record spells it; `title` normalised
-    search_metatags: Mapped[dict | None] = mapped_column(JSON)  # what the search hits said (dates, nummer, ...)
-    sources: Mapped[dict | None] = mapped_column(JSON)  # field -> where its value came from
+    search_metatags: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the hits said (dates, nummer, ...)
+    sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # field -> where its value came from
+    # The people by the service's id (no foreign key: a member record may not have been read yet),
+    # and the asker's party on the day asked, from their member record's periods (migration 0012).
+    asker_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    minister_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    asker_party_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    asker_party_name: Mapped[str | None] = mapped_column(SourceText)  # the name the party had that day
+    asker_party_status: Mapped[str | None] = mapped_column(SourceText)  # member, no membership that day, ...
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
 
@@ -131,7 +139,7 @@ class Annex(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     status: Mapped[str] = mapped_column(String(32))  # ok, not_pdf, fetch_failed, unreadable
     detail: Mapped[str | None] = mapped_column(SourceText)
-    other_urls: Mapped[list | None] = mapped_column(JSON)  # other routes to the same bytes (one document)
+    other_urls: Mapped[list[Any] | None] = mapped_column(JSON)  # other routes to the same bytes (one document)
 
 
 class ExtractionRun(Base):
@@ -150,7 +158,6 @@ class ExtractionRun(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     n_facts: Mapped[int | None] = mapped_column(Integer)  # cells + beneficiaries written: an audit of the load
-    superseded_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
     document: Mapped[Document] = relationship(foreign_keys=[document_id])
 
 
@@ -184,8 +191,8 @@ class ExtractedTable(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     table_index: Mapped[int] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
-    pages: Mapped[list] = mapped_column(JSON)
-    bbox: Mapped[list | None] = mapped_column(JSON)
+    pages: Mapped[list[Any]] = mapped_column(JSON)
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     method: Mapped[str] = mapped_column(String(16))  # ruled, open, unruled, ocr
     confidence: Mapped[float] = mapped_column(Float)
     caption: Mapped[str | None] = mapped_column(SourceText)
@@ -210,9 +217,9 @@ class TableCell(Base):
     column_label: Mapped[str | None] = mapped_column(SourceText)
     value: Mapped[str | None] = mapped_column(SourceText)
     unit: Mapped[str | None] = mapped_column(SourceText)
-    footnotes: Mapped[list] = mapped_column(JSON)
+    footnotes: Mapped[list[Any]] = mapped_column(JSON)
     page: Mapped[int | None] = mapped_column(Integer)  # PDF; None for Word and spreadsheets
-    bbox: Mapped[list | None] = mapped_column(JSON)
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     sheet: Mapped[str | None] = mapped_column(SourceText)  # spreadsheets: the worksheet
     cell_ref: Mapped[str | None] = mapped_column(String(16))  # and the A1 reference
 
@@ -235,7 +242,7 @@ class Beneficiary(Base):
     amount_eur: Mapped[str | None] = mapped_column(SourceText)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     page: Mapped[int | None] = mapped_column(Integer)
-    bbox: Mapped[list | None] = mapped_column(JSON)
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     sheet: Mapped[str | None] = mapped_column(SourceText)
     cell_ref: Mapped[str | None] = mapped_column(String(16))  # the name's cell
     group_name: Mapped[str | None] = mapped_column(SourceText)  # the export's `group`: its group row (a province)
@@ -291,3 +298,59 @@ class FetchLog(Base):
     error: Mapped[str | None] = mapped_column(SourceText)
     sha256: Mapped[str | None] = mapped_column(String(64))  # the body, kept in the blob store
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Person(Base):
+    """A member or minister by the service's id: names as the service gives them, and (for an
+    asker) the member record they came from, kept raw with its validators for the next request."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str | None] = mapped_column(SourceText)  # `voornaam`
+    last_name: Mapped[str | None] = mapped_column(SourceText)  # `naam`
+    name: Mapped[str | None] = mapped_column(SourceText)  # both, for display
+    names_from: Mapped[str] = mapped_column(SourceText)  # "member record", "record of question 1402289"
+    current_party_id: Mapped[int | None] = mapped_column(BigInteger)  # `huidigefractie`
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the member record, as sent
+    record_url: Mapped[str | None] = mapped_column(SourceText)
+    record_sha256: Mapped[str | None] = mapped_column(String(64))  # its bytes, in the blob store
+    record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    record_etag: Mapped[str | None] = mapped_column(SourceText)
+    record_last_modified: Mapped[str | None] = mapped_column(SourceText)
+    record_ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class Party(Base):
+    """A party group (`fractie`) by the service's id; its names over time are its memberships'
+    (`v_party_names`), `name` the newest of them."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(SourceText)
+    colour: Mapped[str | None] = mapped_column(SourceText)  # `kleur`
+    logo: Mapped[str | None] = mapped_column(SourceText)
+    seats: Mapped[int | None] = mapped_column(Integer)  # `zetel-aantal`
+    seen_in: Mapped[str] = mapped_column(SourceText)  # the member record that last named it
+
+
+class Membership(Base):
+    """One period of a person's membership of a party group, as their member record writes it."""
+
+    __tablename__ = "memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    party_name: Mapped[str | None] = mapped_column(SourceText)  # the group's name in this period
+    position: Mapped[int] = mapped_column(Integer)  # in the record's `lidmaatschap`
+    since_raw: Mapped[str | None] = mapped_column(SourceText)  # `datumVan`, as written
+    until_raw: Mapped[str | None] = mapped_column(SourceText)  # `datumTot`; None: still a member
+    since_day: Mapped[date | None] = mapped_column(Date)  # the first day, in Brussels
+    until_day: Mapped[date | None] = mapped_column(Date)  # the last day, itself included
+
+
+class StoreInfo(Base):
+    """What a store says of itself (`data_dir`: the absolute folder of its raw bytes)."""
+
+    __tablename__ = "store_info"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

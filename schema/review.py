@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from vpetl.errors import VpetlError
 
 from . import models as m
 
 ACTIONS = ("verify", "dispute", "correct")
 
 
-class ReviewError(ValueError):
+class ReviewError(VpetlError, ValueError):
     pass
 
 
@@ -57,7 +60,7 @@ def orphans(session: Session) -> list[m.Review]:
     return [r for fid, r in current(session).items() if not fact_exists(session, fid)]
 
 
-def as_record(r: m.Review) -> dict:
+def as_record(r: m.Review) -> dict[str, Any]:
     at = r.reviewed_at if r.reviewed_at.tzinfo else r.reviewed_at.replace(tzinfo=UTC)
     return {"fact_id": r.fact_id, "action": r.action, "value": r.value, "reviewer": r.reviewer,
             "reason": r.reason, "reviewed_at": at.isoformat()}

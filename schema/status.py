@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,7 @@ from . import models as m
 from .export import iso
 
 
-def status(session: Session, n_runs: int = 5) -> dict:
+def status(session: Session, n_runs: int = 5) -> dict[str, Any]:
     runs = session.scalars(select(m.IngestRun).order_by(m.IngestRun.id.desc()).limit(n_runs)).all()
     incomplete = session.execute(
         select(m.Annex.question_id, m.Annex.label, m.Annex.url, m.Annex.detail)

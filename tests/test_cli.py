@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -22,12 +23,17 @@ def test_tables_json_is_what_the_scorer_reads(tmp_path):
     tables = json.loads(result.stdout)["tables"]
     assert [t["page"] for t in tables] == [2, 3]  # one logical table, one entry per page
     assert tables[1]["cells"][0]["row"] == 0
+
+
+@pytest.mark.shared
+def test_the_scorer_parses_our_tables_json(tmp_path):
+    """Run where ../shared is (set aside, and counted in the summary, where it is not)."""
+    result = CliRunner().invoke(app, ["tables", str(FILES / "1402341.pdf"), "--json"])
     (tmp_path / "1402341.json").write_text(result.stdout)
-    scorer = SHARED / "tools" / "score_tables.py"
-    if scorer.exists():  # the scorer parses our output without complaint
-        run = subprocess.run([sys.executable, str(scorer), str(SHARED / "bench" / "icdar2013-dev"), str(tmp_path),
-                              "--json"], capture_output=True, text=True, check=True)
-        assert json.loads(run.stdout)["documents"] > 0
+    run = subprocess.run([sys.executable, str(SHARED / "tools" / "score_tables.py"),
+                          str(SHARED / "bench" / "icdar2013-dev"), str(tmp_path), "--json"],
+                         capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout)["documents"] > 0
 
 
 def test_tables_on_a_broken_pdf_says_why():
@@ -67,6 +73,13 @@ def test_demo_twice_through_the_real_command(tmp_path, prefect):
     out = subprocess.run([cmd[0], "export", "--format", "csv", "--out", str(tmp_path / "x"), "--db", cmd[3]],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and (tmp_path / "x" / "table_cells.csv").exists()
+    # every question has its asker's id and, the mirror having every asker's member record, a party
+    with (tmp_path / "x" / "questions.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 15 and all(r["asker_id"] and r["minister_id"] for r in rows)
+    assert all(r["asker_party_id"] and r["asker_party_name"] and r["asker_party_status"] == "member" for r in rows)
+    assert {r["asker_party_name"] for r in rows if r["asker"] == "Hannes Anaf"} == {"sp·a"}
+    assert any("Vooruit (then sp·a)" in line for line in outputs[0])  # the demo's table by party
 
 
 def test_single_documents_by_url_and_by_file(tmp_path, mirror_base, prefect):

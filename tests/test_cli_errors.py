@@ -93,8 +93,7 @@ def test_diff_of_runs_that_do_not_exist(store):
 
 
 def test_a_file_that_is_not_a_document_is_kept_but_fails(store, tmp_path):
-    code, output = one_line(["ingest", "--file", str(ROOT / "pyproject.toml"), "--db", store, "--data-dir",
-                             str(tmp_path / "d")])
+    code, output = one_line(["ingest", "--file", str(ROOT / "pyproject.toml"), "--db", store])  # its own data dir
     assert code == 1 and "not read: not a document vpetl reads" in output
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 
+import pdfplumber
 import pytest
+from pdfminer.pdfinterp import PDFPageInterpreter
 
 from vpetl import extractors
 from vpetl.extractors import tables, version
@@ -81,5 +83,27 @@ def test_reextract_retries_a_question_its_bug_failed_and_stores_nothing_of_it(tm
     assert rows and reextract(settings, extractor=InProcess(settings)) == []
 
 
-def test_count_pages_reads_the_page_tree_only():
-    assert extractors.count_pages((FILES / "1402290.pdf").read_bytes()) == 3
+def test_count_pages_reads_the_page_tree_only(monkeypatch):
+    """The page tree's leaves, counted without opening the document for reading (no page's
+    content is parsed), and no further than the budget needs."""
+    def opened(*args, **kwargs):
+        raise AssertionError("the document was opened for reading")
+
+    monkeypatch.setattr(pdfplumber, "open", opened)
+    monkeypatch.setattr(PDFPageInterpreter, "process_page", opened)  # how any page's content is read
+    data = (FILES / "1402290.pdf").read_bytes()
+    assert extractors.count_pages(data) == 3 and extractors.count_pages(data, stop=1) == 2
+
+
+def test_a_worker_stamps_the_identity_its_parent_checks_against():
+    """The parent decides a document is stale with `identity(settings.ocr)`; the worker process
+    stamps each run with its own `identity()`. They must agree, or every run re-extracts."""
+    from vpetl.pipeline.pool import ExtractionPool
+
+    for ocr in (False, True):
+        settings = Settings(processes=1, ocr=ocr)
+        pool = ExtractionPool(settings)
+        try:
+            assert pool.call(extractors.identity) == extractors.identity(settings.ocr)
+        finally:
+            pool.close()

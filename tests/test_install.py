@@ -52,4 +52,5 @@ def test_the_wheel_installs_one_import_name_and_runs_the_demo(installed, tmp_pat
     demo = run(installed, str(installed / "vpetl"), "demo", cwd=tmp_path)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "15 questions loaded, 0 unchanged, 0 failed, of 15 found" in demo.stdout
+    assert "who asked: 14 member records read, 0 unchanged, 0 failed" in demo.stdout  # the wheel has them
     assert (tmp_path / "vpetl.sqlite").exists() and (tmp_path / "vpetl-data" / "blobs").is_dir()

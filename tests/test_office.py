@@ -197,6 +197,8 @@ def test_the_word_and_excel_fixtures_are_what_the_builder_makes(tmp_path):
 
     root = tmp_path / "mirror"
     shutil.copytree(FILES.parent, root)
+    for path in (WORD_ANSWER, WORKBOOK):  # gone before the build: a builder that writes nothing fails
+        (root / "files" / path.name).unlink()
     subprocess.run([sys.executable, "-c", "import sys, vpetl.fixtures.build as b; from pathlib import Path; "
                     f"b.MIRROR = Path({str(root)!r}); sys.argv.append('--office'); b.main()"],
                    check=True, capture_output=True, timeout=120)

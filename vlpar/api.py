@@ -10,10 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from defusedxml import DefusedXmlException, ElementTree
 
+from vpetl.errors import SourceError
 from vpetl.settings import BY_AGGREGATE_TYPE as BY_AGGREGATE_TYPE  # the filters live in the settings
 from vpetl.settings import BY_INITIATIVE as BY_INITIATIVE
 
@@ -70,7 +72,7 @@ class Hit:
     url: str | None
     title: str | None
     metatags: dict[str, object]
-    raw: dict
+    raw: dict[str, Any]
     document_id: int | None = None  # the pfile id of the document the hit is about
     documenttype: str | None = None  # "vraag en antwoord", "antwoord", "bijlage", ...
     mimetype: str | None = None
@@ -102,6 +104,27 @@ class Hit:
         return None
 
 
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a question's record names them: the service's id and the names it gives."""
+
+    id: int
+    first_name: str | None
+    last_name: str | None
+
+
+def person_ref(value: object) -> PersonRef | None:
+    """`vraagsteller` or `minister` as a PersonRef; None without a usable id (the XML form has
+    none; the raw record keeps whatever was sent)."""
+    if not isinstance(value, dict):
+        return None
+    raw = value.get("id")
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        return None
+    return PersonRef(int(text), _text(value.get("voornaam")), _text(value.get("naam")))
+
+
 @dataclass
 class Record:
     id: int
@@ -115,10 +138,12 @@ class Record:
     date_answered: date | None
     status: str | None
     files: list[str]
-    raw: dict = field(repr=False)
+    raw: dict[str, Any] = field(repr=False)
     file_types: dict[str, str] = field(default_factory=dict)  # URL -> the record's own word for it ("antwoord")
     timely: bool | None = None  # `tijdig`, however it is spelled
     sources: dict[str, str] = field(default_factory=dict)  # field -> where in the record its value came from
+    asker_ref: PersonRef | None = None  # `vraagsteller` with its id, when the record gives one
+    minister_ref: PersonRef | None = None
 
     @property
     def display_title(self) -> str | None:
@@ -142,7 +167,7 @@ def _first(value: object) -> object:
     return value[0] if isinstance(value, list) and value else value
 
 
-def parse_hit(item: dict) -> Hit:
+def parse_hit(item: dict[str, Any]) -> Hit:
     tags: dict[str, object] = {}
     for tag in _listed((item.get("metatags") or {}).get("metatag")):
         name, value = tag.get("name"), tag.get("value")
@@ -163,7 +188,7 @@ def parse_hit(item: dict) -> Hit:
                _text(item.get("mimetype")) or _text(_first(tags.get("mimetype"))), form)
 
 
-class SearchError(ValueError):
+class SearchError(SourceError, ValueError):
     """A search page that cannot be read (HTML, broken JSON, fields of the wrong type, JSON that
     is not a search page): never an empty result."""
 
@@ -301,11 +326,11 @@ def _name(person: object) -> str | None:
 MAX_ID = 2**63 - 1  # the store's BIGINT
 
 
-class RecordError(ValueError):
+class RecordError(SourceError, ValueError):
     """A record the source sent that cannot be read as a written question: bad input, not a bug."""
 
 
-def parse_record(body: bytes | dict, question_id: int | None = None) -> Record:
+def parse_record(body: bytes | dict[str, Any], question_id: int | None = None) -> Record:
     """A written question's record, from its JSON or its XML form (or the JSON already parsed).
 
     `question_id` is the id the record was asked for: it stands in for a missing `id` (the XML
@@ -326,7 +351,7 @@ def parse_record(body: bytes | dict, question_id: int | None = None) -> Record:
     return record
 
 
-def _parse_record(body: bytes | dict, question_id: int | None) -> Record:
+def _parse_record(body: bytes | dict[str, Any], question_id: int | None) -> Record:
     if isinstance(body, dict):
         raw = body
     else:
@@ -347,12 +372,16 @@ def _parse_record(body: bytes | dict, question_id: int | None) -> Record:
         asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
         date_asked=None, date_answered=None, status=None,
         files=[url for url, _ in files], raw=raw, file_types={url: kind for url, kind in files if kind},
-        timely=read_flag(raw.get("tijdig")))
+        timely=read_flag(raw.get("tijdig")), asker_ref=person_ref(raw.get("vraagsteller")),
+        minister_ref=person_ref(raw.get("minister")))
     record.sources = {k: v for k, v in (("number", "record vraagnummer" if record.number is not None else None),
                                         ("title", f"record {title_key}" if record.title else None),
                                         ("asker", "record vraagsteller" if record.asker else None),
                                         ("minister", "record minister" if record.minister else None),
-                                        ("themes", "record thema" if record.themes else None)) if v}
+                                        ("themes", "record thema" if record.themes else None),
+                                        ("asker_id", "record vraagsteller.id" if record.asker_ref else None),
+                                        ("minister_id", "record minister.id" if record.minister_ref else None))
+                      if v}
     _dates_from_steps(record, [s for s in _listed(raw.get("procedureverloop")) if isinstance(s, dict)])
     return record
 
@@ -363,7 +392,7 @@ ASKED = ("vraag gesteld", "vraag ingediend", "ingediend", "gesteld")
 ANSWERED = ("beantwoord", "antwoord ontvangen", "antwoord gepubliceerd")
 
 
-def _dates_from_steps(record: Record, steps: list[dict]) -> None:
+def _dates_from_steps(record: Record, steps: list[dict[str, Any]]) -> None:
     """The date asked, the date answered and the status, from the steps whose status says so
     (the record-level `themadatum` and `statusdatumSchvBeantwoord` of older forms first, where
     they are). Each value's source is noted in `record.sources`."""
@@ -387,7 +416,7 @@ def _dates_from_steps(record: Record, steps: list[dict]) -> None:
 RECORD_FIELDS = {"titel", "onderwerp", "zittingsjaar", "procedureverloop", "bestand-ordered", "vraagsteller"}
 
 
-def _listed(value: object) -> list:
+def _listed(value: object) -> list[Any]:
     """A field that may be a list, a single item, or absent, as a list."""
     if value is None:
         return []
@@ -401,7 +430,7 @@ def _number(value: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _xml_to_dict(body: bytes) -> dict:
+def _xml_to_dict(body: bytes) -> dict[str, Any]:
     """The XML form, read with a hardened parser, into the JSON form's shape.
 
     As callers of the live service read it: repeated `procedureverloop` elements (or a single
@@ -409,11 +438,11 @@ def _xml_to_dict(body: bytes) -> dict:
     each holding a `URL` child beside others (or one container of `URL` elements); no `id`."""
     root = ElementTree.fromstring(body)
 
-    def conv(el):
+    def conv(el: Any) -> Any:
         children = list(el)
         if not children:
             return el.text
-        out: dict = {}
+        out: dict[str, Any] = {}
         for child in children:
             value = conv(child)
             if child.tag in out:
@@ -436,7 +465,7 @@ def _xml_to_dict(body: bytes) -> dict:
     return data
 
 
-def _items(value: object, key: str) -> list:
+def _items(value: object, key: str) -> list[Any]:
     """Repeated elements as a list of items. An element is an item when it has `key` as a single
     child (a step's `status`, a file's `URL`); otherwise it is a container whose children are
     the items (`<procedureverloop><stap>...</stap></procedureverloop>`, a list of `URL`s)."""

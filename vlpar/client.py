@@ -22,11 +22,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 import urllib3
 
+from vpetl import __version__
+from vpetl.errors import SourceError
+from vpetl.filesystem import is_filesystem
 from vpetl.settings import Settings, redact
 
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
                               "docs.vlaamsparlement.be"})
-USER_AGENT = "vpetl/0.1 (+https://github.com/vpetl/vpetl; open-data ETL of written questions)"
+USER_AGENT = f"vpetl/{__version__} (+https://github.com/vpetl/vpetl; open-data ETL of written questions)"
 # Which parliament host serves a path: how a mirror's URL is named in provenance.
 CANONICAL_HOSTS = (("/link", "http://www.vlaamsparlement.be"), ("/files/", "https://docs.vlaamsparlement.be"),
                    ("/pfile", "https://docs.vlaamsparlement.be"), ("/e/", "https://ws.vlpar.be"),
@@ -41,7 +44,7 @@ MAX_URL = 2048
 SCHEMES = ("http", "https")  # never file:, ftp:, gopher: or the like, whatever a link or a redirect says
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A URL that could not be fetched; `retryable` says whether a later try may succeed."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False,
@@ -50,6 +53,22 @@ class FetchError(Exception):
         super().__init__(f"{url}: {reason}")
         self.url, self.reason, self.status = url, reason, status
         self.retryable, self.retry_after = retryable, retry_after
+
+
+def _check_status(url: str, resp: requests.Response) -> None:
+    """A status to retry (with the server's Retry-After) or an error status, as a FetchError."""
+    if resp.status_code in RETRY_STATUSES:
+        raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True,
+                         retry_after=_retry_after(resp.headers.get("retry-after")))
+    if resp.status_code >= 400:
+        raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
+
+
+def _check_length(url: str, resp: requests.Response, size: int) -> None:
+    """A body shorter or longer than its Content-Length (not compressed) was cut: try again."""
+    expected = resp.headers.get("content-length")
+    if expected and expected.isdigit() and int(expected) != size and not resp.headers.get("content-encoding"):
+        raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
 
 
 class SinkWriter(Protocol):
@@ -233,15 +252,7 @@ class Client:
     def _once(self, url: str, headers: dict[str, str], attempt: int, sink: Sink | None) -> Response:
         current = self.map_url(url)
         for _hop in range(self.max_redirects + 1):
-            if len(current) > MAX_URL:
-                raise FetchError(url[:200], f"URL of {len(current)} characters: longer than {MAX_URL}")
-            scheme, host = urlsplit(current).scheme, host_of(current)
-            if scheme not in SCHEMES:
-                raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
-                                      f" ({redact(current)})")
-            if host not in self.allowed:
-                raise FetchError(url, f"host {host!r} is not allowed ({redact(current)}); --allow-host adds one")
-            self.limiter.wait(host)
+            self.limiter.wait(self._check_url(url, current))
             started = time.monotonic()
             status, size, error, sha = None, 0, None, None
             try:
@@ -256,11 +267,7 @@ class Client:
                                 raise FetchError(url, f"redirect {resp.status_code} without Location")
                             current = self.map_url(urljoin(current, location))
                             continue
-                        if resp.status_code in RETRY_STATUSES:
-                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code, retryable=True,
-                                             retry_after=_retry_after(resp.headers.get("retry-after")))
-                        if resp.status_code >= 400:
-                            raise FetchError(url, f"HTTP {resp.status_code}", resp.status_code)
+                        _check_status(url, resp)
                         got = {k.lower(): v for k, v in resp.headers.items()}
                         out = Response(self.canonical(url), self.canonical(current), resp.status_code, got, None,
                                        datetime.now(UTC), attempt)
@@ -278,39 +285,58 @@ class Client:
                 self._log(url, current, status, size, started, attempt, error, sha)
         raise FetchError(url, f"more than {self.max_redirects} redirects", retryable=True)
 
+    def _check_url(self, url: str, current: str) -> str:
+        """Refuse a URL too long, of another scheme than http(s), or on a host not allowed; its host."""
+        if len(current) > MAX_URL:
+            raise FetchError(url[:200], f"URL of {len(current)} characters: longer than {MAX_URL}")
+        scheme, host = urlsplit(current).scheme, host_of(current)
+        if scheme not in SCHEMES:
+            raise FetchError(url, f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
+                                  f" ({redact(current)})")
+        if host not in self.allowed:
+            raise FetchError(url, f"host {host!r} is not allowed ({redact(current)}); --allow-host adds one")
+        return host
+
     def _read(self, url: str, resp: requests.Response, out: Response, sink: Sink | None) -> None:
         """Stream the body (into the sink, or memory), hashing it; check size, length and deadline."""
-        digest, chunks, size = hashlib.sha256(), list[bytes](), 0
+        chunks = list[bytes]()
         writer = sink.writer() if sink else None
-        deadline = time.monotonic() + self.deadline
         try:
-            for chunk in _chunks(resp):
-                if time.monotonic() > deadline:
-                    raise FetchError(url, f"download took more than {self.deadline:g} s (after {size} bytes)")
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(url, f"body larger than {self.max_bytes} bytes")
-                if len(out.head) < 1024:
-                    out.head += chunk[: 1024 - len(out.head)]
-                digest.update(chunk)
-                (writer.write if writer else chunks.append)(chunk)
-            expected = resp.headers.get("content-length")
-            if (expected and expected.isdigit() and int(expected) != size
-                    and not resp.headers.get("content-encoding")):
-                raise FetchError(url, f"body has {size} bytes, Content-Length said {expected}", retryable=True)
+            size, sha = self._stream(url, resp, out, writer.write if writer else chunks.append)
+            _check_length(url, resp, size)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if writer:
                 writer.abort()
+            if is_filesystem(exc):
+                raise  # the disk's doing (full, folder gone), not the connection's: not retried
             raise FetchError(url, f"connection broken mid-body: {type(exc).__name__}", retryable=True) from exc
         except BaseException:
             if writer:
                 writer.abort()
             raise
-        out.size, out.sha256 = size, digest.hexdigest()
+        out.size, out.sha256 = size, sha
         if writer:
             writer.commit()
         else:
             out.body = b"".join(chunks)
+
+    def _stream(self, url: str, resp: requests.Response, out: Response,
+                write: Callable[[bytes], object]) -> tuple[int, str]:
+        """Each chunk of the body to `write`, within the size and time bounds: its size and sha256.
+        The first KiB is kept in `out.head` to tell an error page from a document."""
+        digest, size = hashlib.sha256(), 0
+        deadline = time.monotonic() + self.deadline
+        for chunk in _chunks(resp):
+            if time.monotonic() > deadline:
+                raise FetchError(url, f"download took more than {self.deadline:g} s (after {size} bytes)")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(url, f"body larger than {self.max_bytes} bytes")
+            if len(out.head) < 1024:
+                out.head += chunk[: 1024 - len(out.head)]
+            digest.update(chunk)
+            write(chunk)
+        return size, digest.hexdigest()
 
     def _log(self, url: str, current: str, status: int | None, size: int, started: float, attempt: int,
              error: str | None, sha: str | None) -> None:

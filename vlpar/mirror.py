@@ -3,6 +3,7 @@
 Routes (as `../shared/vlpar-api.md` describes the real ones):
     /api/search/query/{query}?page=&max=   search, paged, `count` as a string
     /e/opendata/schv/{id}                  a written question (JSON with Accept: application/json, else XML)
+    /e/opendata/vv/{id}                    a member of parliament (JSON, as the real body in ../shared/real-api)
     /files/pfile?id=N, /pfile?id=N         documents, with ETag and Last-Modified
     /link?id=N                             short links: a redirect to the document (or to an HTML page)
     /pagina/{name}                         HTML pages
@@ -35,7 +36,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -106,7 +107,7 @@ class Corpus:
         self.legacy_forms = legacy_forms
         self.links = json.loads((root / "links.json").read_text())
         self.requests: list[str] = []  # every path asked for, for tests and benchmarks
-        self.cache: dict[str, tuple[int, dict]] = {}
+        self.cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.files: tuple[int, dict[str, Path]] = (-1, {})  # the files folder's mtime, and pfile id -> file
 
@@ -123,11 +124,11 @@ class Corpus:
                 self.files = (stamp, index)
             return self.files[1].get(str(pfile))
 
-    def record(self, qid: int) -> tuple[dict, Path] | None:
+    def record(self, qid: int) -> tuple[dict[str, Any], Path] | None:
         path = self.root / "records" / f"{qid}.json"
         return (json.loads(path.read_text(encoding="utf-8")), path) if path.is_file() else None
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[dict[str, Any]]:
         """Every record, re-read only where its file changed (a session has thousands)."""
         with self.lock:
             seen = {}
@@ -142,10 +143,10 @@ class Corpus:
             return [record for _, record in (seen[name] for name in sorted(seen))]
 
     @staticmethod
-    def published(r: dict) -> str:
+    def published(r: dict[str, Any]) -> str:
         return r.get("statusdatumSchvBeantwoord") or r.get("themadatum") or ""
 
-    def hits(self, query: str) -> list[dict]:
+    def hits(self, query: str) -> list[dict[str, Any]]:
         """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`,
         `requiredfields=name:value.name:value` and plain words (matched in titles and themes) are
         understood. A session year's search also brings a hit of another kind, as the live
@@ -160,7 +161,7 @@ class Corpus:
             hits.insert(1, stray_hit(year[1]))
         return hits
 
-    def _matches(self, r: dict, query: str, year: re.Match | None, span: re.Match | None) -> bool:
+    def _matches(self, r: dict[str, Any], query: str, year: re.Match[str] | None, span: re.Match[str] | None) -> bool:
         number = re.search(r"nummer=(\d+)", query)
         rest = re.sub(r"requiredfields=[^&]*|\S*inmeta:[^&\s]*|nummer=\d+", " ", query)
         words = [w.lower().strip("+") for w in rest.replace("&", " ").split() if w.strip("+")]
@@ -173,7 +174,7 @@ class Corpus:
         return all(w in text for w in words)
 
     @staticmethod
-    def number(r: dict) -> int | None:
+    def number(r: dict[str, Any]) -> int | None:
         """The question number the search knows: the record's, or the mirror's own note of it."""
         return r.get("vraagnummer") or (r.get("_search") or {}).get("nummer")
 
@@ -186,7 +187,7 @@ class Corpus:
             query = dict(parse_qsl(parts.query))
         return int(query["id"]) if parts.path.endswith("pfile") and query.get("id", "").isdigit() else None
 
-    def _hits(self, r: dict) -> list[dict]:
+    def _hits(self, r: dict[str, Any]) -> list[dict[str, Any]]:
         """The service's hits: one for the question itself, one for each of its files (with its
         `documenttype` and `mimetype`) and one for each line of its journal. (Legacy forms: a hit
         per file, or one for the question while it has none.)"""
@@ -197,7 +198,7 @@ class Corpus:
         journal = [self._hit(r, None, None, line) for line in range(1, len(r.get("procedureverloop", [])) + 1)]
         return [self._hit(r, None, None), *(self._hit(r, pfile, kind) for pfile, kind in documents), *journal]
 
-    def _hit(self, r: dict, pfile: int | None, kind: str | None, line: int | None = None) -> dict:
+    def _hit(self, r: dict[str, Any], pfile: int | None, kind: str | None, line: int | None = None) -> dict[str, Any]:
         path = self.file(pfile) if pfile else None
         mimetype = MIMETYPES.get(path.suffix, "application/octet-stream") if path else "text/html"
         title = r["titel"] if self.legacy_forms else attested_title(r["titel"])
@@ -223,7 +224,7 @@ class Corpus:
 STRAY_ID = 1399999  # the stray hit's question (a question for explanation, not a written question)
 
 
-def stray_hit(year: str) -> dict:
+def stray_hit(year: str) -> dict[str, Any]:
     """A hit of another kind (a question for explanation in committee), as the live backend
     returns some despite the filter: callers drop it on its `aggregaattype`."""
     tags = [("zittingsjaar", year), ("soort", "VI"), ("aggregaattype", "Vraag om uitleg"), ("nummer", "1"),
@@ -234,7 +235,7 @@ def stray_hit(year: str) -> dict:
             "metatags": {"metatag": [{"name": k, "value": v} for k, v in tags]}}
 
 
-def _required(hit: dict, fields: str) -> bool:
+def _required(hit: dict[str, Any], fields: str) -> bool:
     """Whether a hit has every `name:value` of a `requiredfields=` expression (joined by `.`)."""
     tags = {t["name"]: t["value"] for t in hit["metatags"]["metatag"]}
     pairs = [p.partition(":") for p in unquote(fields).split(".") if p]
@@ -247,7 +248,7 @@ def attested_title(title: object) -> object:
     return title.replace(" - ", "  -  ") if isinstance(title, str) else title
 
 
-def attested_record(r: dict) -> dict:
+def attested_record(r: dict[str, Any]) -> dict[str, Any]:
     """A record file in the forms the live service is attested to serve: date-times with the
     Brussels offset without a colon (`+0100`), `tijdig` as `"J"`/`"N"`, titles with `"  -  "`,
     no record-level `themadatum` or `statusdatumSchvBeantwoord`, keys in alphabetical order."""
@@ -259,7 +260,8 @@ def attested_record(r: dict) -> dict:
     for key in ("titel", "onderwerp"):
         if isinstance(r.get(key), str):
             out[key] = attested_title(r[key])
-    return json.loads(json.dumps(out, sort_keys=True))
+    rewritten: dict[str, Any] = json.loads(json.dumps(out, sort_keys=True))
+    return rewritten
 
 
 def attested_datetime(value: str) -> str:
@@ -270,12 +272,12 @@ def attested_datetime(value: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def record_xml(r: dict) -> str:
+def record_xml(r: dict[str, Any]) -> str:
     """The XML form of a record (the service's default without Accept: application/json), as
     callers of the live service read it: no `id` element, `procedureverloop` repeated (one
     element per step, with `status` and `datum`), `themas/thema`, `bestand-ordered` repeated
     (one element per file, its `URL` beside other children)."""
-    def el(tag: str, value) -> str:
+    def el(tag: str, value: Any) -> str:
         if value is None:
             return f"<{tag}/>"
         if isinstance(value, dict):
@@ -303,7 +305,7 @@ class Handler(BaseHTTPRequestHandler):
     # client's delayed ACK of the headers (40 ms a response on Linux), which was most of a run's time.
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args) -> None:  # quiet; the client keeps its own log
+    def log_message(self, format: str, *args: Any) -> None:  # quiet; the client keeps its own log
         pass
 
     @property
@@ -333,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._search(unquote(path[len("/api/search/query/"):]), query)
         if m := re.fullmatch(r"/e/opendata/schv/(\d+)", path):
             return self._record(int(m[1]))
+        if m := re.fullmatch(r"/e/opendata/vv/(\d+)", path):
+            return self._member(m[1])
         if path in ("/files/pfile", "/pfile") and query.get("id", "").isdigit():
             return self._document(query["id"])
         if path == "/link" and query.get("id") in self.corpus.links:
@@ -372,7 +376,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, Any] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -385,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
     def _rewrite(self, text: str) -> str:
         return PARLIAMENT_URL.sub(self.base, text)
 
-    def _search(self, q: str, query: dict) -> None:
+    def _search(self, q: str, query: dict[str, Any]) -> None:
         hits = self.corpus.hits(q)
         size = min(int(query.get("max", 10)), MAX_PAGE_SIZE)
         page = max(int(query.get("page", 1)), 1)
@@ -407,6 +411,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             body, ctype = record_xml(record), "application/xml; charset=utf-8"
         return self._conditional(self._rewrite(body).encode(), ctype, path)
+
+    def _member(self, member_id: str) -> None:
+        """A member record as its file holds it: the real one where there is one (a copy of the
+        body in ../shared/real-api), else one written in its shape (keys, types, date forms).
+        Only the JSON form of a member record is known, so it is what is served."""
+        path = self.corpus.root / "members" / f"{int(member_id)}.json"
+        if not path.is_file():
+            return self._send(404, b"no such member", "text/plain")
+        return self._conditional(self._rewrite(path.read_text(encoding="utf-8")).encode(),
+                                 "application/json;charset=UTF-8", path)
 
     def _document(self, pfile: str) -> None:
         """A document in its own format: a PDF as application/pdf, anything else (Word, Excel)

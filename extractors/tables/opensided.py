@@ -3,9 +3,10 @@ rules, columns from where the text leaves a vertical gap."""
 
 from __future__ import annotations
 
-from .._typing import Obj, Page, Word
+from .._typing import Obj, Word
 from ..layout import Line, group_lines, inside, overlaps
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox
 from .grid import bands, build_grid, rows_under
 from .labels import CAPTION
@@ -13,7 +14,7 @@ from .piece import Piece
 from .settings import DEFAULT, TableSettings
 
 
-def open_tables(page: Page, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
+def open_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's tables drawn with horizontal rules only, outside the boxes already `taken`."""
     rules = [e for e in join_collinear(page.horizontal_edges, s)
              if e["x1"] - e["x0"] >= s.min_rule_width

@@ -3,16 +3,17 @@ where the rules frame column groups or only the header, the text decides the row
 
 from __future__ import annotations
 
-from .._typing import Page, Word
+from .._typing import Word
 from ..layout import group_lines, inside, join_lines
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox, Cell
 from .grid import bands, build_grid, data_line
 from .piece import Piece, cluster, nearest, rounded
 from .settings import DEFAULT, TableSettings
 
 
-def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
+def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's ruled tables."""
     pieces = []
     for table in page.find_tables(s.ruled()):
@@ -43,15 +44,15 @@ def _cells(page: int, region: list[Word], boxes: list[BBox], xs: list[float], ys
     """A cell a drawn box, with the words inside it; a word belongs to the smallest box around it
     (boxes may nest)."""
     cells = []
-    owner: dict[int, BBox] = {}
+    held: dict[BBox, list[Word]] = {}  # a box's words, in the region's order (each word looked at once)
     for w in region:
         around = [b for b in boxes if inside(w, b)]
         if around:
-            owner[id(w)] = min(around, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+            held.setdefault(min(around, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])), []).append(w)
     for b in boxes:
         c0, c1 = nearest(xs, b[0]), nearest(xs, b[2])
         r0, r1 = nearest(ys, b[1]), nearest(ys, b[3])
-        text = join_lines(group_lines([w for w in region if owner.get(id(w)) == b]))
+        text = join_lines(group_lines(held.get(b, [])))
         if text and c1 > c0 and r1 > r0:
             cells.append(Cell(row=r0, col=c0, row_span=r1 - r0, col_span=c1 - c0, text=text, page=page,
                               bbox=rounded(b)))

@@ -4,9 +4,13 @@ nothing for a library caller who did not ask (the CLI chooses)."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
 
 
 class Progress:
@@ -15,16 +19,24 @@ class Progress:
 
     every = 10.0  # seconds between lines: a line a question would drown a 7,000-question run's log
 
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # questions are done on several threads at once
+        self.start(0)
+
     def start(self, total: int, what: str = "questions") -> None:
         self.total, self.what, self.done = total, what, 0
         self.started = self.last = time.monotonic()
 
     def advance(self, n: int = 1) -> None:
-        self.done += n
-        self.show(n)
-        now = time.monotonic()
-        if now - self.last >= self.every or self.done == self.total:
-            self.last = now
+        """`n` more done (a question, as each one ends, so the count is of questions, not batches)."""
+        with self.lock:
+            self.done += n
+            self.show(n)
+            now = time.monotonic()
+            due = now - self.last >= self.every or self.done == self.total
+            if due:
+                self.last = now
+        if due:
             self.report(self.line())
 
     def show(self, n: int) -> None:
@@ -60,7 +72,7 @@ class RichProgress(Progress):
         )
 
         super().start(total, what)
-        self.bar = Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed}/s"),
+        self.bar = Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), PerMinute(),
                             TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
         self.task = self.bar.add_task(what, total=total)
         self.bar.start()
@@ -73,6 +85,13 @@ class RichProgress(Progress):
 
     def close(self) -> None:
         self.bar.stop()
+
+
+class PerMinute(ProgressColumn):
+    """Questions a minute, once rich has measured a speed (before that, nothing: not "None/s")."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed * 60:.0f}/min" if task.speed else "")
 
 
 class Quiet(Progress):

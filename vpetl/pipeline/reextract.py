@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl import extractors
 from vpetl.extractors import Extraction, Role
 from vpetl.extractors.checks import check_question
+from vpetl.filesystem import is_filesystem
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
-from vpetl.schema.load import DocumentIn, has_run, load_reextraction
+from vpetl.schema.load import DocumentIn, load_reextraction, needs_extraction
 from vpetl.schema.lock import Lease, LockLost, run_lock
 from vpetl.schema.queries import QuestionDocument, question_documents
 from vpetl.settings import Settings
@@ -52,8 +53,7 @@ def role(qd: QuestionDocument) -> Role:
 def stale(session: Session, qd: QuestionDocument, only: str | None, identity: str) -> bool:
     """A document with no run of its extractor (of `only`, when given) as it is now (`identity`)."""
     name = extractors.NAMES[role(qd)]
-    return (DocumentIn.of(qd.document).readable and (only is None or name == only)
-            and not has_run(session, qd.document.id, name, identity))
+    return (only is None or name == only) and needs_extraction(session, DocumentIn.of(qd.document), name, identity)
 
 
 def reextract(settings: Settings, questions: list[int] | None = None, only: str | None = None,
@@ -63,19 +63,33 @@ def reextract(settings: Settings, questions: list[int] | None = None, only: str 
     only when some document needs them."""
     store = open_store(settings.database_url)
     current = extractors.identity(settings.ocr)
+    blobs = BlobStore(settings.blob_dir)
     with store() as session:
-        todo = sorted({qd.question.id for qd in question_documents(session, questions)
-                       if stale(session, qd, only, current)})
+        documents = [qd for qd in question_documents(session, questions) if DocumentIn.of(qd.document).readable]
+        todo = sorted({qd.question.id for qd in documents if stale(session, qd, only, current)})
+    lost = _lost(blobs, documents)
+    todo = [qid for qid in todo if qid not in lost]
     if not todo:
-        return []
+        return list(lost.values())
     extractor = extractor or ExtractionPool(settings)
     try:
         with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
-            blobs = BlobStore(settings.blob_dir)
-            return [row for qid in todo
-                    for row in _one_question(store, blobs, extractor, qid, only, current, flow_run_id, lease)]
+            return [*lost.values(), *(row for qid in todo for row in
+                                      _one_question(store, blobs, extractor, qid, only, current, flow_run_id, lease))]
     finally:
         extractor.close()
+
+
+def _lost(blobs: BlobStore, documents: list[QuestionDocument]) -> dict[int, Reextraction]:
+    """The questions some of whose documents' bytes are not in the blob store (the data dir lost,
+    or another --data-dir), each as a failed row that says so: there is nothing to read them from."""
+    missing: dict[int, int] = {}
+    for qd in documents:
+        if qd.document.sha256 not in blobs:
+            missing[qd.question.id] = missing.get(qd.question.id, 0) + 1
+    return {qid: Reextraction(qid, None, None, None, None, None, f"the bytes of {n} of its documents are not in "
+                              f"{blobs.root}; the next ingest or sync fetches them again")
+            for qid, n in sorted(missing.items())}
 
 
 def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Extractor, question_id: int,
@@ -87,6 +101,8 @@ def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Ext
     except LockLost:
         raise  # another run may be loading: nothing more may be written
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (bytes missing, a folder refused), not this question: said once
         log.exception("re-extracting question %s", question_id)
         return [Reextraction(question_id, None, None, None, None, None, f"bug in vpetl: {type(exc).__name__}: {exc}")]
 

@@ -4,21 +4,24 @@ SQL), the header of the column its amount was read from (`amount_column`, the gr
 `paid_amount_eur`: facts of the row, never summed as grants), and whether the list is a table
 of the answer itself (`in_answer`; such rows have no annex label).
 
-`v_beneficiaries` is remade from its current definition (0007) with the new columns, and
-`v_municipality_totals`, which reads it, from its own (0007).
+`v_beneficiaries` is remade from its current definition (0007) with the new columns, and the
+views that read it from theirs: `v_municipality_totals` (0007), `v_party_session_years` (0012).
+(Written as 0013 on 0010 and chained after main's head 0014 when main was merged.)
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0014
 """
+import importlib
+
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-VIEWS = ("v_municipality_totals", "v_beneficiaries")  # dependants first
+VIEWS = ("v_party_session_years", "v_municipality_totals", "v_beneficiaries")  # dependants first
 
 BENEFICIARIES = """
 CREATE VIEW v_beneficiaries AS
@@ -35,42 +38,16 @@ SELECT b.fact_id, qd.question_id, q.session_year, q.number AS question_number, q
   LEFT JOIN questions q ON q.id = qd.question_id
 """
 
-OLD_BENEFICIARIES = """
-CREATE VIEW v_beneficiaries AS
-SELECT b.fact_id, qd.question_id, q.session_year, q.number AS question_number, q.minister, qd.annex_label, b.call_year,
-       b.name, b.normalised_name, b.kind, b.municipality, b.nis_code, b.nis_code_at_time, b.sessions,
-       b.amount_eur, b.amount_cents, b.page, b.bbox, b.sheet, b.cell_ref,
-       d.source_url, d.final_url, d.sha256 AS document_sha256, d.media_type AS document_media_type, d.fetched_at,
-       r.id AS run_id, r.extractor, r.extractor_version, r.flow_run_id
-  FROM beneficiaries b
-  JOIN v_current_runs r ON r.id = b.extraction_run_id
-  JOIN documents d ON d.id = r.document_id
-  JOIN v_question_documents qd ON qd.document_id = d.id
-  LEFT JOIN questions q ON q.id = qd.question_id
-"""
 
 
-def totals(dialect: str) -> str:
-    """v_municipality_totals as 0007 defines it: each beneficiary fact counted once."""
-    if dialect == "postgresql":
-        eur = "(sum(f.amount_cents) / 100.0)::numeric(20, 2)::text"
-        questions = "string_agg(DISTINCT q.question_id::text, ',')"
-        same_year = "q.call_year IS NOT DISTINCT FROM f.call_year"
-    else:
-        eur = ("CASE WHEN sum(f.amount_cents) < 0 THEN '-' ELSE '' END || (abs(sum(f.amount_cents)) / 100) || '.' "
-               "|| substr('0' || (abs(sum(f.amount_cents)) % 100), -2)")
-        questions = "group_concat(DISTINCT q.question_id)"
-        same_year = "q.call_year IS f.call_year"  # SQLite's IS compares NULLs as equal
-    return f"""
-CREATE VIEW v_municipality_totals AS
-SELECT f.nis_code, min(f.municipality) AS municipality, f.call_year AS year,
-       count(*) AS beneficiaries, sum(f.amount_cents) AS total_cents, {eur} AS total_eur,
-       (SELECT {questions} FROM v_beneficiaries q
-         WHERE q.nis_code = f.nis_code AND {same_year}) AS question_ids
-  FROM (SELECT DISTINCT fact_id, nis_code, municipality, call_year, amount_cents
-          FROM v_beneficiaries WHERE nis_code IS NOT NULL) f
- GROUP BY f.nis_code, f.call_year
-"""
+def _dependants(beneficiaries: str) -> None:
+    """v_beneficiaries and the views that read it, as their latest migrations define them:
+    v_municipality_totals (0007) and v_party_session_years (0012)."""
+    dialect = op.get_bind().dialect.name
+    browsing = importlib.import_module("vpetl.schema.migrations.versions.0007_browsing")
+    people = importlib.import_module("vpetl.schema.migrations.versions.0012_people_and_parties")
+    for sql in (beneficiaries, browsing.totals(dialect), people.party_session_years(dialect)):
+        op.execute(sql)
 
 
 def upgrade() -> None:
@@ -82,15 +59,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("requested_amount_eur", sa.Text(), nullable=True))
         batch.add_column(sa.Column("paid_amount_eur", sa.Text(), nullable=True))
         batch.add_column(sa.Column("in_answer", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.execute(BENEFICIARIES)
-    op.execute(totals(op.get_bind().dialect.name))
+    _dependants(BENEFICIARIES)
 
 
 def downgrade() -> None:
     for name in VIEWS:
         op.execute(f"DROP VIEW IF EXISTS {name}")
-    with op.batch_alter_table("beneficiaries") as batch:
-        for column in ("in_answer", "paid_amount_eur", "requested_amount_eur", "amount_column", "group_name"):
-            batch.drop_column(column)
-    op.execute(OLD_BENEFICIARIES)
-    op.execute(totals(op.get_bind().dialect.name))
+    # Not a batch: SQLite (3.35 and later) drops a column in place once no view names it.
+    for column in ("in_answer", "paid_amount_eur", "requested_amount_eur", "amount_column", "group_name"):
+        op.drop_column("beneficiaries", column)
+    _dependants(importlib.import_module("vpetl.schema.migrations.versions.0007_browsing").BENEFICIARIES)
