@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
@@ -78,7 +78,21 @@ def require_pdf(data: bytes) -> None:
         raise PdfError(f"not a PDF (starts with {head!r})")
 
 
-def open_pdf(data: bytes) -> PDF:
+@contextmanager
+def open_pdf(data: bytes) -> Iterator[PDF]:
+    """PDF bytes opened for a `with` block. When the block raises (a MemoryError mid-page),
+    closing the half-read file may raise too; that second error must not hide the first."""
+    pdf = _open(data)
+    try:
+        yield pdf
+    except BaseException:
+        with suppress(Exception):
+            pdf.close()
+        raise
+    pdf.close()
+
+
+def _open(data: bytes) -> PDF:
     """Open PDF bytes, reading the page tree now so a broken file fails here, with a reason."""
     require_pdf(data)
     try:

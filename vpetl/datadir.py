@@ -59,7 +59,7 @@ def settle(settings: Settings, option: Path | None, store: sessionmaker[Session]
                                  "copied or moved without it?): pass --data-dir where they are now")
     else:
         chosen = beside(settings.database_url)
-    if write and recorded is None:
+    if write and recorded is None:  # another first run may record it at the same moment: the first one holds
         with store() as session:
-            store_info.write(session, store_info.DATA_DIR, str(chosen))
+            store_info.record_once(session, store_info.DATA_DIR, str(chosen))
     return settings.with_(data_dir=chosen), note

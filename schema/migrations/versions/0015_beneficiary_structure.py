@@ -6,9 +6,9 @@ of the answer itself (`in_answer`; such rows have no annex label).
 
 `v_beneficiaries` is remade from its current definition (0007) with the new columns, and the
 views that read it from theirs: `v_municipality_totals` (0007), `v_party_session_years` (0012).
-(Written as 0013 on 0010 and chained after main's head 0014 when main was merged.)
+(Written as 0013 on 0010; renumbered 0015 and chained after 0014 when merged.)
 
-Revision ID: 0013
+Revision ID: 0015
 Revises: 0014
 """
 import importlib
@@ -16,7 +16,7 @@ import importlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
