@@ -20,7 +20,7 @@ from vpetl.errors import UnreadableDocument
 
 from . import ocr, sniff
 from .answer import parse_answer
-from .beneficiaries import call_year, read_list
+from .beneficiaries import call_year, join_continued, read_list
 from .layout import group_lines
 from .libreoffice import CONVERTED, NeedsConversion, convert
 from .pdf import PdfError, open_pdf, reading, require_pdf, textless_pages, unreadable
@@ -100,10 +100,12 @@ def _read(kind: Role, data: bytes, published: date | None, title: str | None,
     if media == sniff.PDF:
         if max_pages is not None:
             check_pages(data, max_pages)
-        return extract_answer(data) if kind == "answer" else extract_annex(data, published or date.today(), title)
+        if kind == "answer":
+            return _answer_lists(extract_answer(data), published)
+        return extract_annex(data, published or date.today(), title)
     if media == sniff.DOCX:
         if kind == "answer":
-            return extract_word_answer(data, ANSWER_EXTRACTOR, identity())
+            return _answer_lists(extract_word_answer(data, ANSWER_EXTRACTOR, identity()), published)
         document = open_docx(data)
         lines, _ = lines_and_links(document)
         out = DocumentExtraction(ANNEX_EXTRACTOR, identity(), 0, tables=word_tables(document))
@@ -127,7 +129,21 @@ def _with_lists(out: DocumentExtraction, title_line: str | None, published: date
         sheet = next((c.sheet for c in table.cells if c.sheet), None)
         blist = read_list(table, published, call_year(table.caption) or call_year(sheet) or year)
         if blist:
+            blist.in_answer = out.extractor == ANSWER_EXTRACTOR
             out.beneficiary_lists.append(blist)
+    out.beneficiary_lists = join_continued(out.tables, out.beneficiary_lists)
+    return out
+
+
+def _answer_lists(out: DocumentExtraction, published: date | None) -> DocumentExtraction:
+    """Beneficiary lists in the answer's own tables (no annex): only tables with a column of
+    places and one of money count (`read_list`'s rule for answers), each marked `in_answer`."""
+    on = published or (out.header.date_asked if out.header else None) or date.today()
+    for table in out.tables:
+        blist = read_list(table, on, call_year(table.caption), in_answer=True)
+        if blist:
+            out.beneficiary_lists.append(blist)
+    out.beneficiary_lists = join_continued(out.tables, out.beneficiary_lists)
     return out
 
 

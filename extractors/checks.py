@@ -54,14 +54,30 @@ def _sums(blist: BeneficiaryList) -> tuple[int, int | None, Decimal | None]:
             sum(amounts, Decimal("0")) if len(amounts) == n else None)
 
 
+def list_label(label: str, blist: BeneficiaryList) -> str:
+    """How a check names a list: the annex's label, with the workbook's sheet when it has one
+    (each sheet's list is checked on its own)."""
+    return f"{label} sheet '{blist.sheet}'" if blist.sheet else label
+
+
 def annex_total(label: str, blist: BeneficiaryList) -> list[Validation]:
-    """The annex's lines against its own total row."""
+    """The list's lines against its own total row (on the granted column, which it names), and
+    each subtotal against the grantees of its group."""
     _, sessions, amount = _sums(blist)
+    label = list_label(label, blist)
+    column = f" (the column '{blist.amount_column}')" if blist.amount_column else ""
     out = []
     if blist.total_sessions is not None:
         out.append(_compare("annex_total", f"{label} sessions", blist.total_sessions, sessions, "the total row"))
     if blist.total_amount_eur is not None:
-        out.append(_compare("annex_total", f"{label} amount_eur", blist.total_amount_eur, amount, "the total row"))
+        out.append(_compare("annex_total", f"{label} amount_eur", blist.total_amount_eur, amount,
+                            f"the total row{column}"))
+    for sub in blist.subtotals:
+        v = _compare("annex_subtotal", f"{label} subtotal '{sub.label}' amount_eur", sub.amount_eur,
+                     sub.rows_sum_eur, f"the subtotal row{column}")
+        out.append(Validation(v.check, v.subject, v.expected, v.actual, v.status,
+                              f"{v.detail} ({sub.n_rows} grantees of group {sub.group!r}; recognised by {sub.by})",
+                              f"a subtotal row, recognised by {sub.by}"))
     return out
 
 
@@ -86,7 +102,7 @@ def annex_vs_answer_table(label: str, blist: BeneficiaryList, tables: list[Table
                 continue
             name, why = meaning
             expected = cell.value if name == "amount_eur" else int(cell.value)
-            where = f"{label} vs table {table.index} '{cell.row_label}' / '{cell.column_label}'"
+            where = f"{list_label(label, blist)} vs table {table.index} '{cell.row_label}' / '{cell.column_label}'"
             v = _compare("annex_vs_answer_table", f"{where} {name}", expected, actual[name], "the answer's table")
             out.append(Validation(v.check, v.subject, v.expected, v.actual, v.status,
                                   f"{v.detail} (the {axis} {rule}; {why})", f"{rule}; {why}"))
@@ -142,4 +158,6 @@ def check_question(answer: DocumentExtraction | None,
         for blist in result.beneficiary_lists if result else []:
             out += annex_total(label, blist)
             out += annex_vs_answer_table(label, blist, answer.tables if answer else [], titles.get(label))
+    for blist in answer.beneficiary_lists if answer else []:  # a list in the answer's own tables
+        out += annex_total(f"answer table {blist.table_index}", blist)
     return out

@@ -18,6 +18,20 @@ from .names import fold
 # Words that name the local authority rather than the place: "Stad Gent" is Gent.
 _AUTHORITY = re.compile(r"^(stad|gemeente|stadsbestuur|gemeentebestuur|lokaal bestuur|"
                         r"ville de|ville d|commune de|commune d)\s+", re.IGNORECASE)
+# ... and after it, as lists print them: "Brugge (stad)", "Lier (gemeente)".
+_AUTHORITY_AFTER = re.compile(r"\s*\((stad|gemeente)\)$|,\s*(stad|gemeente)$", re.IGNORECASE)
+_SAINT = re.compile(r"^st\.?(?=[\s.-])[\s.-]*", re.IGNORECASE)  # "St.-Niklaas", "St Truiden" -> "Sint-..."
+# Bodies of a municipality that keep their own kind and take its code (Dutch and the usual
+# abbreviations), each as a prefix of the place's name: "OCMW Gent", "AGB Lokeren".
+KINDS = [("ocmw", re.compile(r"^(ocmw|openbaar centrum voor maatschappelijk welzijn)[\s-]+(van\s+)?", re.IGNORECASE)),
+         ("agb", re.compile(r"^(agb|autonoom gemeente(lijk)?\s*bedrijf)[\s-]+(van\s+)?", re.IGNORECASE)),
+         ("district", re.compile(r"^(district|districtsbestuur)[\s-]+(van\s+)?", re.IGNORECASE))]
+# Antwerp's districts (since 2001) are no municipalities: their grants are Antwerpen's.
+DISTRICTS = {"antwerpen", "berchem", "berendrecht zandvliet lillo", "borgerhout", "deurne", "ekeren", "hoboken",
+             "merksem", "wilrijk"}
+ANTWERPEN = "Antwerpen"
+PROVINCES = {"antwerpen", "limburg", "oost vlaanderen", "west vlaanderen", "vlaams brabant"}
+_PROVINCE = re.compile(r"^(provincie|provinciebestuur|provinciaal bestuur)\s+(van\s+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -56,8 +70,32 @@ def _vintage(on: date) -> str:
 
 
 def place_name(text: str) -> str:
-    """'Stad Gent' -> 'Gent': the place an authority's name denotes."""
-    return _AUTHORITY.sub("", " ".join(text.split())).strip()
+    """'Stad Gent' -> 'Gent', 'Brugge (stad)' -> 'Brugge', 'St.-Niklaas' -> 'Sint-Niklaas': the
+    place an authority's name denotes, as the reference spells it."""
+    text = _AUTHORITY_AFTER.sub("", _AUTHORITY.sub("", " ".join(text.split()))).strip()
+    return _SAINT.sub("Sint-", text)
+
+
+def classify(text: str, on: date) -> tuple[str, Municipality | None]:
+    """What a grantee's name denotes: ("municipality", its codes), a body of a municipality
+    ("ocmw", "agb", "district": the municipality's codes), ("province", None), or
+    ("organisation", None) for any other name."""
+    text = " ".join(text.split())
+    if _PROVINCE.match(text) and fold(_PROVINCE.sub("", text)) in PROVINCES or fold(text) in PROVINCES - {"antwerpen"}:
+        return "province", None
+    for kind, prefix in KINDS:
+        if prefix.match(text):
+            rest = prefix.sub("", text)
+            if kind == "district":
+                return ("district", resolve(ANTWERPEN, on)) if fold(rest) in DISTRICTS else ("organisation", None)
+            match = resolve(rest, on)
+            return (kind, match) if match else ("organisation", None)
+    match = resolve(text, on)
+    if match:
+        return "municipality", match
+    if fold(place_name(text)) in DISTRICTS:
+        return "district", resolve(ANTWERPEN, on)
+    return "organisation", None
 
 
 def resolve(text: str, on: date) -> Municipality | None:

@@ -111,6 +111,22 @@ class Beneficiary:
     amount_eur: Decimal | None = None
     sheet: str | None = None
     ref: str | None = None  # the A1 reference of its name's cell
+    group: str | None = None  # the group row (or subtotal) it stands under: a province, a region
+    requested_amount_eur: Decimal | None = None  # a list's other money columns: facts of the row,
+    paid_amount_eur: Decimal | None = None  # never summed as grants
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    """A subtotal row of a list and the grantees it covers (those since the group began)."""
+
+    label: str  # as printed: "Subtotaal Antwerpen"
+    group: str | None
+    row: int
+    amount_eur: Decimal | None  # what the row says
+    rows_sum_eur: Decimal | None  # what its grantees' granted amounts add up to (None: one has none)
+    n_rows: int
+    by: str  # how it was recognised: "label" or "arithmetic"
 
 
 @dataclass
@@ -121,6 +137,10 @@ class BeneficiaryList:
     total_sessions: int | None = None
     total_amount_eur: Decimal | None = None
     total_count: int | None = None
+    amount_column: str | None = None  # the header of the column `amount_eur` (and the total) is read from
+    subtotals: list[Subtotal] = field(default_factory=list)
+    in_answer: bool = False  # a table of the answer itself, not an annex
+    sheet: str | None = None  # a workbook's sheet the list stands on
 
 
 @dataclass

@@ -92,13 +92,14 @@ class FactSource:
     annex_label: str | None
     document: m.Document
     other_urls: list[str]
-    lists: bool  # its beneficiary lists count (an annex, or a document on its own)
+    lists: bool  # its beneficiary lists count: an annex's, a document's on its own, and those in the answer's
+    # own tables (`in_answer`, no annex label), as in v_beneficiaries
 
 
 def fact_sources(session: Session) -> Iterator[FactSource]:
     """Every document with facts: each question's documents once, then those loaded on their own."""
     for qd in question_documents(session):
-        yield FactSource(qd.question.id, qd.label, qd.document, qd.other_urls, qd.label is not None)
+        yield FactSource(qd.question.id, qd.label, qd.document, qd.other_urls, True)
     for doc in standalone_documents(session):
         yield FactSource(None, None, doc, [], True)
 
@@ -154,7 +155,10 @@ def beneficiaries(session: Session) -> Iterator[dict[str, Any]]:
             yield {"id": b.fact_id, "question_id": question_id, "annex_label": label, "call_year": b.call_year,
                    "name": b.name, "normalised_name": b.normalised_name, "kind": b.kind,
                    "municipality": b.municipality, "nis_code": b.nis_code, "nis_code_at_time": b.nis_code_at_time,
-                   "sessions": b.sessions, "amount_eur": b.amount_eur, **_review(reviews, b.fact_id),
+                   "sessions": b.sessions, "amount_eur": b.amount_eur, "group": b.group_name,
+                   "amount_column": b.amount_column, "requested_amount_eur": b.requested_amount_eur,
+                   "paid_amount_eur": b.paid_amount_eur, "in_answer": bool(b.in_answer),
+                   **_review(reviews, b.fact_id),
                    "also_in_questions": [i for i in sharing.get(doc.sha256, []) if i != question_id],
                    "provenance": _provenance(doc, run, b.page, b.bbox, src.other_urls, b.sheet, b.cell_ref)}
 

@@ -383,11 +383,17 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
                      municipality=b.municipality, nis_code=b.nis_code, nis_code_at_time=b.nis_code_at_time,
                      sessions=b.sessions, amount_eur=None if b.amount_eur is None else str(b.amount_eur),
                      amount_cents=None if b.amount_eur is None else int(b.amount_eur * Decimal(100)),
-                     page=b.page, bbox=list(b.bbox) if b.bbox else None, sheet=b.sheet, cell_ref=b.ref)
+                     page=b.page, bbox=list(b.bbox) if b.bbox else None, sheet=b.sheet, cell_ref=b.ref,
+                     group_name=b.group, amount_column=blist.amount_column, in_answer=blist.in_answer,
+                     requested_amount_eur=_decimal(b.requested_amount_eur), paid_amount_eur=_decimal(b.paid_amount_eur))
                 for fid, b in zip(ids, blist.rows, strict=True)]
         bulk_insert(session, m.Beneficiary, rows)
         n_facts += len(rows)
     run.n_facts = n_facts
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def load_reextraction(session: Session, question_id: int, extractions: list[tuple[int, Extraction]],

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -244,6 +245,11 @@ class Beneficiary(Base):
     bbox: Mapped[list[Any] | None] = mapped_column(JSON)
     sheet: Mapped[str | None] = mapped_column(SourceText)
     cell_ref: Mapped[str | None] = mapped_column(String(16))  # the name's cell
+    group_name: Mapped[str | None] = mapped_column(SourceText)  # the export's `group`: its group row (a province)
+    amount_column: Mapped[str | None] = mapped_column(SourceText)  # header of the column amount_eur is read from
+    requested_amount_eur: Mapped[str | None] = mapped_column(SourceText)  # other money columns of its row
+    paid_amount_eur: Mapped[str | None] = mapped_column(SourceText)
+    in_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a table of the answer
 
 
 class ValidationResult(Base):

@@ -379,7 +379,10 @@ def fetch_documents(run: Run, record: api.Record, found: Found, stored: StoredQu
             annex.document, annex.error = _fetch(run, link.url, outcome)
         docs.annexes.append(annex)
     docs.collapse(run.client.name)
-    docs.new = answer_new or any(_fresh(run, a.document, extractors.ANNEX_EXTRACTOR) for a in docs.annexes)
+    # A question new to the store is checked even when every document of it was read for
+    # another question (a joint answer): its checks are its own, one set per question.
+    docs.new = answer_new or any(_fresh(run, a.document, extractors.ANNEX_EXTRACTOR) for a in docs.annexes) \
+        or stored is None
     return docs
 
 
