@@ -393,3 +393,19 @@ def test_a_question_number_needs_its_session_year(tmp_path):
                                          "year's: give --session too, e.g. --session 2019-2020 --question 289 (see "
                                          f"{output.split()[0]} ingest --help)")  # the program's name, as run
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_browse_on_a_taken_port_is_one_line(tmp_path):
+    import socket
+
+    from .conftest import FILES
+
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert CliRunner().invoke(app, ["ingest", "--file", str(FILES / "1402519.pdf"), "--db", db]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, output = one_line(["browse", "--db", db, "--port", str(port), "--no-pictures"])
+    assert (code, output) == (1, f"cannot serve on 127.0.0.1:{port}: Address already in use (another program has "
+                                 "it? --port N takes another)")

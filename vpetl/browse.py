@@ -144,3 +144,17 @@ def metadata(database: str, pictures: Path | None) -> dict[str, Any]:
 
 
 PICTURES_MOUNT = "pictures"  # served by Datasette's --static at /pictures/
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why Datasette could not serve on host:port (another program has it), or None. Checked
+    before the pictures are drawn and Datasette started, which would otherwise print a URL
+    it cannot serve."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None

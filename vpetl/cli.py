@@ -843,7 +843,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
     """Browse the store in Datasette: the views with titles and facets, canned queries, pictures."""
     from sqlalchemy.engine import make_url
 
-    from .browse import PICTURES_MOUNT, metadata
+    from .browse import PICTURES_MOUNT, metadata, port_taken
     from .pipeline.pictures import write_all
     from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
@@ -858,6 +858,10 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
     except ImportError as exc:
         console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
         raise typer.Exit(1) from exc
+    if taken := port_taken(host, port):
+        console.print(f"cannot serve on {host}:{port}: {taken} (another program has it? --port N takes another)",
+                      style="red")
+        raise typer.Exit(1)
     folder = settings.data_dir / "pictures"
     if pictures:
         pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
