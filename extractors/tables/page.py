@@ -31,21 +31,27 @@ def running_lines(pages: list[Page], words: list[list[Word]], s: TableSettings =
     """Page headers and footers: lines in the top or bottom margin that recur on many pages
     (page numbers aside). They are neither tables nor text between a table and the page's end."""
     seen: dict[str, int] = {}
+    in_body: set[str] = set()  # rows in columns met inside a page's body: a table's header, not a running line
     for page, ws in zip(pages, words):
         lines = group_lines(ws)
-        keys = {running_key(ln.text) for i, ln in enumerate(lines)
-                if (ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height)
-                and not _heads_rows(ln, lines[i + 1:i + 2])}
+        keys = set()
+        for i, ln in enumerate(lines):
+            if ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height:
+                if not _heads_rows(ln, lines[i + 1:i + 2], s):
+                    keys.add(running_key(ln.text))
+            elif len(ln.chunks()) >= 2:
+                in_body.add(running_key(ln.text))
         for key in keys:
             seen[key] = seen.get(key, 0) + 1
-    return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages))}
+    return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages)) and k not in in_body}
 
 
-def _heads_rows(line: Line, after: list[Line]) -> bool:
+def _heads_rows(line: Line, after: list[Line], s: TableSettings = DEFAULT) -> bool:
     """A table's header repeated at the top of each page: the line right under it is a row in
-    as many columns. (A running header stands apart from what follows.)"""
-    return bool(after) and len(line.chunks()) >= 2 and len(after[0].chunks()) == len(line.chunks()) and (
-        after[0].top - line.bottom < line.height)
+    columns too (as many, or more under a group header such as '2023  2024'). A running header
+    stands apart from what follows."""
+    return bool(after) and len(line.chunks()) >= 2 and len(after[0].chunks()) >= len(line.chunks()) and (
+        after[0].top - line.bottom < s.header_row_gap * line.height)
 
 
 def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),

@@ -18,14 +18,21 @@ def unruled_tables(page: Page, words: list[Word], taken: list[BBox], s: TableSet
     """The page's tables of aligned text, outside the boxes already `taken`."""
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
     blocks: list[list[Line]] = []
+    pending: list[Line] = []  # lines of a label alone (its values empty), kept if the block goes on
     for line in group_lines(free):
-        if len(line.chunks()) < 2:
-            blocks.append([])
+        last = (pending or blocks[-1])[-1] if blocks and blocks[-1] else None
+        near = last is not None and line.top - last.bottom < s.block_gap * line.height
+        if len(line.chunks()) >= 2:
+            if near:
+                blocks[-1] += [*pending, line]
+            else:
+                blocks.append([line])
+        elif near and last is not None and label_alone(line, blocks[-1], s):
+            pending.append(line)
             continue
-        if blocks and blocks[-1] and line.top - blocks[-1][-1].bottom < s.block_gap * line.height:
-            blocks[-1].append(line)
         else:
-            blocks.append([line])
+            blocks.append([])
+        pending = []
     pieces = []
     for block in blocks:
         if len(block) < s.unruled_min_lines:
@@ -35,6 +42,12 @@ def unruled_tables(page: Page, words: list[Word], taken: list[BBox], s: TableSet
         if piece and has_number_column(piece, s):
             pieces.append(piece)
     return pieces
+
+
+def label_alone(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """A row whose values are all empty: one short chunk where the block's labels start."""
+    width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
+    return abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 - line.x0 < s.wide_chunk_share * width
 
 
 def has_number_column(piece: Piece, s: TableSettings = DEFAULT) -> bool:
