@@ -89,7 +89,7 @@ def main() -> None:
             misses += score.misses
             if args.keep and score.misses:
                 args.keep.mkdir(parents=True, exist_ok=True)
-                suffix = {"docx": "docx", "xlsx": "xlsx", "csv": "csv"}.get(doc.producer, "pdf")
+                suffix = {"docx": "docx", "xlsx": "xlsx", "xls": "xls", "csv": "csv"}.get(doc.producer, "pdf")
                 (args.keep / f"{doc.name}.{suffix}").write_bytes(doc.data)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"bench/layouts.py --documents {args.documents} --seed {args.seed}"

@@ -89,7 +89,19 @@ def bands(region: list[Word], ys: list[float], v_rules: list[float], s: TableSet
         elif rows and columns >= s.split_band_lines:
             rows.extend([ln] for ln in band)
         else:
-            rows.append(band)
+            rows.extend(group_rows(band, v_rules))
+    return rows
+
+
+def group_rows(band: list[Line], v_rules: list[float]) -> list[list[Line]]:
+    """A band of words as rows: one row of multi-line cells, split above a line in more
+    columns than the line over it (a group header, '2023  2024', over its sub-headers)."""
+    rows = [[band[0]]]
+    for above, line in zip(band, band[1:]):
+        if len(chunks(line, v_rules)) > len(chunks(above, v_rules)) >= 2:
+            rows.append([line])
+        else:
+            rows[-1].append(line)
     return rows
 
 
@@ -215,6 +227,9 @@ def _row_cells(page: int, r: int, row: list[Line], cols: list[tuple[float, float
                 covered = [ruled]
             elif above is not None and len(covered) <= 1:
                 covered = [above]
+            elif not covered and header:  # set left over numbers set right: the column it ends before
+                centre = (ch.x0 + ch.x1) / 2
+                covered = [next((i for i, (_, b) in enumerate(cols) if b >= centre), len(cols) - 1)]
             elif not covered:
                 covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
             slots.setdefault(covered[0], []).append((covered[-1], ch))

@@ -161,7 +161,7 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
         parsed = parse_number(c.text)
-        own[id(c)] = parsed.unit
+        own[id(c)] = parsed.unit or c.unit  # a sheet's number format may print the unit ('1.234,00 €')
         marks = parsed.markers if parsed.value is not None else label_marks(c.text)  # labels have marks too
         c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in marks]
         if c.is_header:

@@ -97,10 +97,15 @@ def captioned(words: list[Word], upper: Obj, lower: Obj) -> bool:
 
 
 def parted(words: list[Word], upper: Obj, lower: Obj) -> bool:
-    """A note ('(2) Toestand op 31 december.') or a sentence between two rules, alone on its
-    line: the upper rule closes one table and the lower one opens the next."""
-    return any(FOOTNOTE_LINE.match(ln.text) or (len(ln.chunks()) == 1 and SENTENCE.match(ln.text))
-               for ln in lines_between(words, upper, lower))
+    """A note or a sentence between two rules: the upper rule closes one table and the lower
+    one opens the next."""
+    return any(parting(ln) for ln in lines_between(words, upper, lower))
+
+
+def parting(line: Line) -> bool:
+    """A note ('(2) Toestand op 31 december.') or a sentence alone on its line: no row of a
+    table, but text between two tables."""
+    return bool(FOOTNOTE_LINE.match(line.text) or (len(line.chunks()) == 1 and SENTENCE.match(line.text)))
 
 
 def tabular(words: list[Word], upper: Obj, lower: Obj, s: TableSettings = DEFAULT) -> bool:
