@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from ._typing import PDF
+from vpetl.errors import UnreadableValue
+
 from .dates import DUTCH_DATE, parse_dutch_date, session_year
-from .layout import Line, group_lines, inside, page_words
+from .layout import Line, group_lines, inside
 from .names import person_name
+from .pdfpage import ReadPage
 from .records import AnnexLink, BBox, NumberedItem, QuestionHeader, Table
 
 ANSWER_HEAD = re.compile(
@@ -46,24 +49,26 @@ class Hyperlink:
     line: int  # index of the line it belongs to (links before the annex list are not annexes)
 
 
-def read_lines(pdf: PDF, tables: list[Table]) -> list[TextLine]:
+def read_lines(pages: list[ReadPage], tables: list[Table]) -> list[TextLine]:
     """The document's lines in reading order, leaving out text that belongs to a table."""
     out: list[TextLine] = []
-    for page in pdf.pages:
+    for page in pages:
         boxes = [c.bbox for t in tables for c in t.cells if c.page == page.page_number and c.bbox]
-        words = [w for w in page_words(page) if not any(inside(w, b, 1) for b in boxes)]
+        lines = page.text_lines  # a page without tables: its lines as read
+        if boxes:
+            lines = group_lines([w for w in page.words if not any(inside(w, b, 1) for b in boxes)])
         prev: Line | None = None
-        for ln in group_lines(words):
+        for ln in lines:
             close = prev is not None and ln.top - prev.bottom < 0.5 * prev.height
             out.append(TextLine(ln.text.strip(), page.page_number, ln.bbox, close))
             prev = ln
     return out
 
 
-def pdf_hyperlinks(pdf: PDF, lines: list[TextLine]) -> list[Hyperlink]:
+def pdf_hyperlinks(pages: list[ReadPage], lines: list[TextLine]) -> list[Hyperlink]:
     """The link annotations of a PDF, each tied to the last line above it."""
     out = []
-    for page in pdf.pages:
+    for page in pages:
         on_page = [(i, ln) for i, ln in enumerate(lines) if ln.page == page.page_number and ln.bbox]
         before = [i for i, ln in enumerate(lines) if ln.page is not None and ln.page < page.page_number]
         for link in page.hyperlinks:
@@ -78,62 +83,95 @@ def pdf_hyperlinks(pdf: PDF, lines: list[TextLine]) -> list[Hyperlink]:
 
 def parse_header(lines: list[TextLine]) -> tuple[QuestionHeader, int, int]:
     """The question's header; returns it with the index where the question body starts and
-    the index of the answer's header (len(lines) when there is none)."""
+    the index of the answer's header (len(lines) when there is none). A value the document
+    states but that cannot be (an impossible date) is left empty and said in `unreadable`."""
     header = QuestionHeader()
     texts = [ln.text for ln in lines]
     answer_at = next((i for i, t in enumerate(texts) if t.upper().startswith("ANTWOORD")), len(texts))
-    body_start = 0
     q_at = next((i for i, t in enumerate(texts[:10]) if QUESTION_HEAD.match(t)), None)
+    body_start = 0
     if q_at is not None:
         header.page, header.bbox = lines[q_at].page, lines[q_at].bbox
-        i = q_at + 1
-        while i < min(len(texts), q_at + 12):
-            t = texts[i]
-            if m := re.match(r"^nr\.?\s*(\d+)", t, re.IGNORECASE):
-                header.number = int(m[1])
-            elif m := re.match(r"^van\s+(.+)$", t):
-                header.asker = person_name(m[1])
-            elif m := re.match(r"^datum\s*:?\s*(.+)$", t, re.IGNORECASE):
-                header.date_asked = parse_dutch_date(m[1])
-            elif m := re.match(r"^aan\s+(.+)$", t):
-                header.minister = person_name(m[1])
-                title_lines = []
-                while i + 1 < len(texts) and texts[i + 1].isupper() and "MINISTER" in texts[i + 1]:
-                    title_lines.append(texts[i + 1])
-                    i += 1
-                while i + 1 < len(texts) and texts[i + 1].isupper() and title_lines:
-                    title_lines.append(texts[i + 1])
-                    i += 1
-                header.minister_title = " ".join(title_lines) or None
-                i += 1
-                break
-            i += 1
-        body_start = i
-    # The title: the first paragraph of the body (lines closer together than paragraphs are).
-    if body_start < answer_at:
-        first = lines[body_start]
-        title = [first.text]
-        j = body_start + 1
-        while j < answer_at and lines[j].continues and not ITEM.match(lines[j].text):
-            title.append(lines[j].text)
-            j += 1
-        header.title = " ".join(title)
-        body_start = j
-    # The answer's own header confirms or fills in number, date and asker.
-    joined = " ".join(texts[answer_at:answer_at + 4])
-    if m := ANSWER_HEAD.search(joined):
-        header.number = header.number or int(m[1])
-        header.date_asked = header.date_asked or parse_dutch_date(m[2])
-        header.asker = header.asker or person_name(m[3])
+        body_start = _question_block(texts, q_at, header)
+    body_start = _title(lines, body_start, answer_at, header)
+    _from_answer_head(" ".join(texts[answer_at:answer_at + 4]), header)
     if header.minister is None and answer_at < len(texts):
-        before = [t for t in texts[max(0, answer_at - 4):answer_at]]
-        for k, t in enumerate(before):
-            if "MINISTER" in t and k > 0 and before[k - 1].isupper() and len(before[k - 1].split()) <= 5:
-                header.minister = person_name(before[k - 1])
-                break
+        header.minister = _minister_above(texts[max(0, answer_at - 4):answer_at])
     if header.date_asked:
         header.session_year = session_year(header.date_asked)
     return header, body_start, answer_at
+
+
+def _date(text: str, header: QuestionHeader) -> date | None:
+    """A date of the header; an impossible one is recorded on the header, not raised."""
+    try:
+        return parse_dutch_date(text)
+    except UnreadableValue as exc:
+        header.unreadable.append(str(exc))
+        return None
+
+
+def _question_block(texts: list[str], q_at: int, header: QuestionHeader) -> int:
+    """Number, asker, date and minister (with the minister's title) under SCHRIFTELIJKE VRAAG;
+    returns the index of the line after them."""
+    i = q_at + 1
+    while i < min(len(texts), q_at + 12):
+        t = texts[i]
+        if m := re.match(r"^nr\.?\s*(\d+)", t, re.IGNORECASE):
+            header.number = int(m[1])
+        elif m := re.match(r"^van\s+(.+)$", t):
+            header.asker = person_name(m[1])
+        elif m := re.match(r"^datum\s*:?\s*(.+)$", t, re.IGNORECASE):
+            header.date_asked = _date(m[1], header)
+        elif m := re.match(r"^aan\s+(.+)$", t):
+            header.minister = person_name(m[1])
+            i = _minister_title(texts, i, header)
+            return i + 1
+        i += 1
+    return i
+
+
+def _minister_title(texts: list[str], i: int, header: QuestionHeader) -> int:
+    """The capitalised lines under `aan NAAM` that name the minister's office; returns the last one's index."""
+    title_lines = []
+    while i + 1 < len(texts) and texts[i + 1].isupper() and "MINISTER" in texts[i + 1]:
+        title_lines.append(texts[i + 1])
+        i += 1
+    while i + 1 < len(texts) and texts[i + 1].isupper() and title_lines:
+        title_lines.append(texts[i + 1])
+        i += 1
+    header.minister_title = " ".join(title_lines) or None
+    return i
+
+
+def _title(lines: list[TextLine], body_start: int, answer_at: int, header: QuestionHeader) -> int:
+    """The title: the first paragraph of the body (lines closer together than paragraphs are);
+    returns where the body goes on after it."""
+    if body_start >= answer_at:
+        return body_start
+    title = [lines[body_start].text]
+    j = body_start + 1
+    while j < answer_at and lines[j].continues and not ITEM.match(lines[j].text):
+        title.append(lines[j].text)
+        j += 1
+    header.title = " ".join(title)
+    return j
+
+
+def _from_answer_head(joined: str, header: QuestionHeader) -> None:
+    """The answer's own header confirms or fills in number, date and asker."""
+    if m := ANSWER_HEAD.search(joined):
+        header.number = header.number or int(m[1])
+        header.date_asked = header.date_asked or _date(m[2], header)
+        header.asker = header.asker or person_name(m[3])
+
+
+def _minister_above(before: list[str]) -> str | None:
+    """The minister's name from the capitalised lines just above ANTWOORD (name, then office)."""
+    for k, t in enumerate(before):
+        if "MINISTER" in t and k > 0 and before[k - 1].isupper() and len(before[k - 1].split()) <= 5:
+            return person_name(before[k - 1])
+    return None
 
 
 def numbered_items(lines: list[TextLine]) -> list[NumberedItem]:
@@ -179,11 +217,11 @@ def annex_links(lines: list[TextLine], start: int, links: list[Hyperlink]) -> li
     return out
 
 
-def parse_answer(pdf: PDF, tables: list[Table]
+def parse_answer(pages: list[ReadPage], tables: list[Table]
                  ) -> tuple[QuestionHeader, list[NumberedItem], list[NumberedItem], list[AnnexLink]]:
-    """Header, numbered questions, numbered answers and annex links of an answer PDF."""
-    lines = read_lines(pdf, tables)
-    return parse_answer_lines(lines, pdf_hyperlinks(pdf, lines))
+    """Header, numbered questions, numbered answers and annex links of an answer PDF's pages."""
+    lines = read_lines(pages, tables)
+    return parse_answer_lines(lines, pdf_hyperlinks(pages, lines))
 
 
 def parse_answer_lines(lines: list[TextLine], links: list[Hyperlink]

@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
+from pdfplumber.utils import extract_words
+
 from ._typing import Page, Word
 from .records import BBox
+from .thresholds import DEFAULT, TableSettings
 
-LINE_TOLERANCE = 2.5  # words whose tops differ less than this (pt) share a line
-CHUNK_GAP = 0.75  # a gap wider than this many font heights separates two chunks (columns)
 
 @dataclass
 class Line:
@@ -46,35 +47,39 @@ class Line:
     def bbox(self) -> BBox:
         return (self.x0, self.top, self.x1, self.bottom)
 
-    def chunks(self) -> list[Line]:
+    def chunks(self, s: TableSettings = DEFAULT) -> list[Line]:
         """Split where the gap between words is wide enough to separate columns."""
         out = [[self.words[0]]]
         for prev, word in zip(self.words, self.words[1:]):
             height = max(prev["bottom"] - prev["top"], 4.0)
-            if word["x0"] - prev["x1"] > CHUNK_GAP * height:
+            if word["x0"] - prev["x1"] > s.chunk_gap * height:
                 out.append([word])
             else:
                 out[-1].append(word)
         return [Line(ws) for ws in out]
 
-def page_words(page: Page) -> list[Word]:
+
+def page_words(page: Page, s: TableSettings = DEFAULT) -> list[Word]:
     """Upright words of a page (rotated text is left to other readers), with footnote marks
     set small and raised written as superscripts: '76' before '5.356,1' is '⁷⁶5.356,1', never
     the number 765.356,1."""
-    words = cast(list[Word], page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
-                                                extra_attrs=["size"]))  # a change of size ends a word
-    return glue_marks([w for w in words if w.get("upright", True)])
+    chars = page.chars
+    sizes = {c["size"] for c in chars}
+    x, y = s.word_x_tolerance, s.word_y_tolerance
+    if len(sizes) > 1:  # a change of size ends a word (pdfplumber groups the characters by size first)
+        words = cast(list[Word], extract_words(chars, x_tolerance=x, y_tolerance=y, extra_attrs=["size"]))
+    else:  # one size: the same words without a pass grouping the characters by it, given their size
+        words = cast(list[Word], extract_words(chars, x_tolerance=x, y_tolerance=y))
+        for w in words:
+            w["size"] = next(iter(sizes))
+    return glue_marks([w for w in words if w.get("upright", True)], s)
 
 
-SUPERSCRIPT_SIZE = 0.85  # a mark is set at most this share of the text's size (footnote marks: 55-70%)
-SUPERSCRIPT_RAISE = 1.0  # ... and its baseline at least this (pt) above the text's (a subscript is lower)
 MARK = re.compile(r"^(\d{1,3}|\*{1,3}|[a-z†‡]|\(\d{1,3}\))$")  # what a footnote mark can be
 SUPERSCRIPTS = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
-TOUCHING = 1.0  # a mark within this (pt) of a word is part of it
-NEAR = 4.0  # a mark is compared with the words within this (pt): about a space at body size
 
 
-def glue_marks(words: list[Word]) -> list[Word]:
+def glue_marks(words: list[Word], s: TableSettings = DEFAULT) -> list[Word]:
     """Footnote marks (small, raised) written as superscripts and joined to the word they touch:
     'budget' + '39' is 'budget³⁹'; '76' + '5.356,1' is '⁷⁶5.356,1'. A mark that touches nothing
     (the one that opens a footnote at the page's foot) stays a word of its own, marked."""
@@ -84,19 +89,20 @@ def glue_marks(words: list[Word]) -> list[Word]:
         by_x1.setdefault(int(w["x1"]), []).append(i)
         by_x0.setdefault(int(w["x0"]), []).append(i)
     out: list[Word | None] = list(words)
+    touch, near = s.mark_touching, s.mark_near
     for i, word in enumerate(words):
         if not MARK.match(word["text"]) or "size" not in word:
             continue
-        left = [j for x in range(int(word["x0"] - NEAR) - 1, int(word["x0"]) + 2) for j in by_x1.get(x, [])
-                if j != i and _same_line(words[j], word) and -TOUCHING <= word["x0"] - words[j]["x1"] <= NEAR]
-        right = [j for x in range(int(word["x1"]) - 1, int(word["x1"] + NEAR) + 2) for j in by_x0.get(x, [])
-                 if j != i and _same_line(words[j], word) and -TOUCHING <= words[j]["x0"] - word["x1"] <= NEAR]
-        if not any(raised_over(word, words[j]) for j in left + right):
+        left = [j for x in range(int(word["x0"] - near) - 1, int(word["x0"]) + 2) for j in by_x1.get(x, [])
+                if j != i and _same_line(words[j], word) and -touch <= word["x0"] - words[j]["x1"] <= near]
+        right = [j for x in range(int(word["x1"]) - 1, int(word["x1"] + near) + 2) for j in by_x0.get(x, [])
+                 if j != i and _same_line(words[j], word) and -touch <= words[j]["x0"] - word["x1"] <= near]
+        if not any(raised_over(word, words[j], s) for j in left + right):
             continue
         mark = word.copy()
         mark["text"], mark["mark"] = word["text"].translate(SUPERSCRIPTS), True
-        touching = [j for j in left if word["x0"] - words[j]["x1"] <= TOUCHING and out[j] is not None] or [
-            j for j in right if words[j]["x0"] - word["x1"] <= TOUCHING and out[j] is not None]
+        touching = [j for j in left if word["x0"] - words[j]["x1"] <= touch and out[j] is not None] or [
+            j for j in right if words[j]["x0"] - word["x1"] <= touch and out[j] is not None]
         if not touching:
             out[i] = mark
             continue
@@ -117,17 +123,17 @@ def _same_line(a: Word, b: Word) -> bool:
     return shared >= 0.5 * min(a["bottom"] - a["top"], b["bottom"] - b["top"])
 
 
-def raised_over(mark: Word, text: Word) -> bool:
+def raised_over(mark: Word, text: Word, s: TableSettings = DEFAULT) -> bool:
     """The mark is set clearly smaller than the text beside it, its baseline raised above it."""
-    return (mark["size"] <= SUPERSCRIPT_SIZE * text.get("size", 0)
-            and text["bottom"] - mark["bottom"] >= SUPERSCRIPT_RAISE)
+    return (mark["size"] <= s.superscript_size * text.get("size", 0)
+            and text["bottom"] - mark["bottom"] >= s.superscript_raise)
 
 
-def group_lines(words: list[Word]) -> list[Line]:
+def group_lines(words: list[Word], s: TableSettings = DEFAULT) -> list[Line]:
     """Cluster words into lines by their tops, top to bottom."""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines and abs(word["top"] - lines[-1][0]["top"]) <= LINE_TOLERANCE:
+        if lines and abs(word["top"] - lines[-1][0]["top"]) <= s.line_tolerance:
             lines[-1].append(word)
         else:
             lines.append([word])

@@ -10,6 +10,8 @@ import io
 import shutil
 import subprocess
 
+from vpetl.errors import OcrError
+
 from ._typing import Page, Word
 
 DPI = 300
@@ -32,12 +34,19 @@ def available() -> bool:
 
 
 def page_words(page: Page) -> list[Word]:
-    """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence."""
+    """Words with boxes in PDF points (origin top left), each marked `ocr` with its confidence.
+    Tesseract failing on the page (an error, or over TIMEOUT) raises OcrError, with what it said."""
     image = page.to_image(resolution=DPI).original
     png = io.BytesIO()
     image.save(png, format="PNG")
-    run = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
-                         input=png.getvalue(), capture_output=True, timeout=TIMEOUT, check=True)
+    try:
+        run = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
+                             input=png.getvalue(), capture_output=True, timeout=TIMEOUT, check=True)
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode("utf-8", "replace").strip()[:200]
+        raise OcrError(f"OCR failed on page {page.page_number}: tesseract exited {exc.returncode}: {said}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise OcrError(f"OCR failed on page {page.page_number}: over {TIMEOUT} s") from exc
     scale = 72.0 / DPI
     words: list[Word] = []
     for row in run.stdout.decode("utf-8", "replace").splitlines()[1:]:

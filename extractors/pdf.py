@@ -12,13 +12,16 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfexceptions import PDFException, PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from vpetl.errors import UnreadableDocument
+
 from . import ocr
 from ._typing import PDF
+from .pdfpage import ReadPage
 from .records import PageIssue
 from .sniff import is_pdf
 
 
-class PdfError(Exception):
+class PdfError(UnreadableDocument):
     """The bytes are not a PDF pdfplumber can read; the message says why."""
 
 
@@ -89,13 +92,13 @@ def open_pdf(data: bytes) -> PDF:
         raise PdfError(unreadable(exc)) from exc
 
 
-def textless_pages(pdf: PDF) -> list[PageIssue]:
+def textless_pages(pages: list[ReadPage]) -> list[PageIssue]:
     """Pages without a text layer (a scan, a picture): read by OCR where it is installed, and
     recorded either way, so a reader knows which values came from OCR or were not read."""
     issues = []
-    for page in pdf.pages:
-        if not page.chars:
-            what = "an image-only (scanned) page" if page.images else "a page without text"
+    for page in pages:
+        if not page.has_chars:
+            what = "an image-only (scanned) page" if page.n_images else "a page without text"
             how = (f"read by OCR (tesseract, {ocr.LANGUAGES}): check its values" if ocr.available()
                    else "needs OCR (install tesseract-ocr and tesseract-ocr-nld)")
             issues.append(PageIssue(page.page_number, f"{what}: no text layer, {how}"))

@@ -86,6 +86,7 @@ class QuestionHeader:
     title: str | None = None
     page: int | None = None
     bbox: BBox | None = None
+    unreadable: list[str] = field(default_factory=list)  # values stated that cannot be (an impossible date)
 
 
 @dataclass(frozen=True)

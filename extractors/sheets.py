@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from vpetl.errors import UnreadableDocument
+
 from .numbers import parse_number
 from .records import Cell, PageIssue, Table
 from .sniff import CSV, XLS, XLSX, as_text, check_archive, delimiter
@@ -28,7 +30,7 @@ HEADER_SEARCH = 25  # rows scanned from the top of a sheet for its header (title
 MIN_COLUMNS = 2  # a "table" of one column is a list of notes
 
 
-class SheetError(ValueError):
+class SheetError(UnreadableDocument, ValueError):
     """A spreadsheet that cannot be read (damaged, encrypted, too large); the message says why."""
 
 

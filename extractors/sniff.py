@@ -12,6 +12,8 @@ import itertools
 import zipfile
 from collections import Counter
 
+from vpetl.errors import UnreadableDocument
+
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +39,7 @@ MAX_UNZIPPED = 256 * 1024 * 1024
 MAX_RATIO = 200  # and no member may inflate more than this many times (XML compresses ~10-30x)
 
 
-class UnsafeArchive(ValueError):
+class UnsafeArchive(UnreadableDocument, ValueError):
     """A zip-based document that would inflate beyond the limits: refused unread."""
 
 

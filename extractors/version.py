@@ -18,9 +18,11 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from vpetl import __version__
+
 from . import ocr
 
-RELEASE = "0.2.0"  # for people; bumped with a release, never relied on to notice a change
+RELEASE = __version__  # for people (the one version string, vpetl.__version__); never relied on to notice a change
 LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "pillow", "python-docx", "openpyxl", "xlrd")
 PACKAGE = Path(__file__).resolve().parent
 HASH_CHARS = 12  # 48 bits: two different inputs collide once in 10^14 pairs, and the version fits String(32)

@@ -16,16 +16,19 @@ import docx
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.table import Table as WordTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from vpetl.errors import UnreadableDocument
+
 from .answer import Hyperlink, TextLine, parse_answer_lines
-from .records import Cell, DocumentExtraction, Table
+from .records import Cell, DocumentExtraction, PageIssue, Table
 from .sniff import check_archive
 from .tables import label_grid
 from .tables.labels import names_table
 
 
-class WordError(ValueError):
+class WordError(UnreadableDocument, ValueError):
     """A Word file python-docx cannot read; the message says why."""
 
 
@@ -59,28 +62,46 @@ def word_tables(document: WordDocument) -> list[Table]:
 def word_table(table: WordTable, index: int, caption: str | None = None) -> Table:
     """A Word table as a grid: a merged cell is one cell with its spans; rows Word repeats on
     each page (`tblHeader`) are the header rows (else the labelling rules decide)."""
-    # a merged cell is one <w:tc> element that row.cells repeats; the dict keeps each element
-    # alive, so lxml hands out the same object for it every time
-    extent: dict[Any, list[Any]] = {}  # tc -> [row0, col0, row1, col1, text]
-    rows = table.rows
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row.cells):
-            key = cell._tc
-            if key in extent:
-                box = extent[key]
-                box[2], box[3] = max(box[2], r), max(box[3], c)
-            else:
-                extent[key] = [r, c, r, c, cell.text]
+    trs = table._tbl.tr_lst
+    boxes = merged_boxes(table)
     cells = [Cell(row=r0, col=c0, text=" ".join(str(text).split()), page=None, bbox=None,
-                  row_span=r1 - r0 + 1, col_span=c1 - c0 + 1) for r0, c0, r1, c1, text in extent.values()]
+                  row_span=r1 - r0 + 1, col_span=c1 - c0 + 1) for r0, c0, r1, c1, text in boxes]
     n_cols = max((c.col + c.col_span for c in cells), default=0)
     repeated = 0
-    for row in rows:
-        if row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None:
+    for tr in trs:
+        if tr.trPr is None or tr.trPr.find(qn("w:tblHeader")) is None:
             break
         repeated += 1
-    return label_grid([c for c in cells if c.text], len(rows), n_cols, index, "word", None, None,
+    return label_grid([c for c in cells if c.text], len(trs), n_cols, index, "word", None, None,
                       caption=caption, header_rows=repeated or None)
+
+
+def merged_boxes(table: WordTable) -> list[list[Any]]:
+    """Each cell of the table once, as [row0, col0, row1, col1, text], read in one pass.
+
+    A vertical merge is a `<w:tc>` marked `vMerge="continue"` under the cell it continues;
+    python-docx's `row.cells` finds that cell by walking up from every continuing cell, so a
+    column merged over n rows costs n^2 steps (and recursion deep enough to fail at ~3,000
+    rows). Here the cell covering each grid column in the row above is kept, so a continuing
+    cell extends it at once: linear in the number of cells."""
+    boxes: list[list[Any]] = []
+    above: dict[int, list[Any]] = {}  # grid column -> the box covering it in the row above
+    for r, tr in enumerate(table._tbl.tr_lst):
+        col = tr.grid_before
+        here: dict[int, list[Any]] = {}
+        for tc in tr.tc_lst:
+            span = max(tc.grid_span, 1)
+            box = above.get(col) if tc.vMerge == "continue" else None
+            if box is not None:
+                box[2], box[3] = r, max(box[3], col + span - 1)
+            else:
+                box = [r, col, r, col + span - 1, _Cell(tc, table).text]
+                boxes.append(box)
+            for k in range(col, col + span):
+                here[k] = box
+            col += span
+        above = here
+    return boxes
 
 
 def lines_and_links(document: WordDocument) -> tuple[list[TextLine], list[Hyperlink]]:
@@ -104,6 +125,7 @@ def extract_word_answer(data: bytes, extractor: str, version: str) -> DocumentEx
     out.tables = word_tables(document)
     lines, links = lines_and_links(document)
     out.header, out.questions, out.answers, out.annexes = parse_answer_lines(lines, links)
+    out.issues += [PageIssue(None, reason) for reason in out.header.unreadable]
     out.title = out.header.title
     return out
 

@@ -1,7 +1,8 @@
 """The Prefect flows of vpetl: a table of contents of a run. Each task calls the core
 (`vpetl.pipeline`), which runs the same steps without Prefect.
 
-    ingest  discover (task) -> ingest-batch (task, many, on the flow's task runner) -> summary artifact
+    ingest  discover (task) -> ingest-batch (task, many, on the flow's task runner) -> who-asked (task)
+            -> summary artifact
     sync    ingest, incrementally, for each session year
     reextract, ingest-document: one core call each, observed as a flow run"""
 
@@ -19,7 +20,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from vpetl import pipeline
-from vpetl.pipeline import progress, question
+from vpetl.pipeline import people, progress, question
 from vpetl.pipeline.document import DocumentOutcome
 from vpetl.pipeline.reextract import Reextraction
 from vpetl.pipeline.run import QuestionOutcome, Run, RunSummary
@@ -46,6 +47,12 @@ def ingest_batch(run: Run, batch: list[question.Found]) -> list[QuestionOutcome]
     return question.ingest_batch(run, batch)
 
 
+@task(cache_policy=NO_CACHE, task_run_name="who-asked")
+def who_asked(run: Run, question_ids: list[int]) -> people.PeopleOutcome:
+    """The askers' member records (each once, conditionally) and each question's party that day."""
+    return people.enrich(run, question_ids)
+
+
 def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
     futures = [ingest_batch.submit(run, batch) for batch in todo]
     for future in futures:
@@ -58,9 +65,9 @@ def _flow_run_id() -> str | None:
 
 def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
     if settings.runner == "dask":  # batches on local threads, extraction on the cluster
-        steps, extractor = Steps(discover, on_threads(question.ingest_batch)), ClusterExtraction(settings)
+        steps, extractor = Steps(discover, on_threads(question.ingest_batch), who_asked), ClusterExtraction(settings)
     else:
-        steps, extractor = Steps(discover, _as_tasks), None
+        steps, extractor = Steps(discover, _as_tasks, who_asked), None
     log = get_run_logger()  # the flow run's page in the UI shows its progress and its outcome
     with progress.also_to(log.info):
         summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)
@@ -69,6 +76,8 @@ def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
              summary.unchanged, summary.failed, summary.discovered, summary.ingest_run_id)
     for failure in summary.failures:
         log.warning("not loaded: question %s: %s: %s", failure.question_id, failure.url, failure.reason)
+    for failure in summary.people_failures:
+        log.warning("no party for question %s: %s: %s", failure.question_id, failure.url, failure.reason)
     if summary.discovery_error:
         log.error("discovery stopped early: %s", summary.discovery_error)
     publish(summary)

@@ -8,33 +8,59 @@ import tempfile
 from pathlib import Path
 
 
+class BlobWriteError(Exception):
+    """Bytes the blob store could not keep (disk full, folder gone, no permission). Not an
+    OSError on purpose: a reader that retries broken connections must not retry this."""
+
+    def __init__(self, root: Path, exc: OSError) -> None:
+        super().__init__(f"could not store the bytes in {root}: {exc.strerror or exc}")
+
+
 class BlobWriter:
-    """Streams a body to a temporary file, hashing it; `commit` moves it to its address."""
+    """Streams a body to a temporary file, hashing it; `commit` moves it to its address. Any
+    error writing raises BlobWriteError, with the temporary file removed."""
 
     def __init__(self, store: BlobStore) -> None:
         self.store = store
-        store.root.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
+        self.tmp: str | None = None
+        try:
+            store.root.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=store.root, prefix=".incoming-")
+        except OSError as exc:
+            raise BlobWriteError(store.root, exc) from exc
         self.fh = os.fdopen(fd, "wb")
         self.digest = hashlib.sha256()
 
     def write(self, chunk: bytes) -> None:
         self.digest.update(chunk)
-        self.fh.write(chunk)
+        try:
+            self.fh.write(chunk)
+        except OSError as exc:
+            self.abort()
+            raise BlobWriteError(self.store.root, exc) from exc
 
     def commit(self) -> str:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        sha = self.digest.hexdigest()
-        target = self.store.path(sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.tmp, target)  # whole or not at all; the same bytes twice are one file
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            sha = self.digest.hexdigest()
+            target = self.store.path(sha)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.tmp or "", target)  # whole or not at all; the same bytes twice are one file
+        except OSError as exc:
+            self.abort()
+            raise BlobWriteError(self.store.root, exc) from exc
         return sha
 
     def abort(self) -> None:
-        self.fh.close()
-        Path(self.tmp).unlink(missing_ok=True)
+        """Drop what was written; never raises (it runs while another error is on its way)."""
+        try:
+            self.fh.close()
+        except OSError:
+            pass  # a full disk fails the close's flush too; the file goes anyway
+        if self.tmp:
+            Path(self.tmp).unlink(missing_ok=True)
 
 
 class BlobStore:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -10,7 +12,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from vpetl.errors import VpetlError
 from vpetl.settings import redact
+
+from . import versions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -18,6 +23,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
+        if read_only_file(engine.url.database):
+            return _read_only(engine)
+
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record) -> None:  # integrity and concurrent readers
             cur = conn.cursor()
@@ -26,6 +34,29 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
     return engine
+
+
+def read_only_file(database: str | None) -> bool:
+    """A SQLite store that exists but may not be written (a read-only disk or file, an archive
+    copy): it is opened for reading, which the WAL mode would otherwise refuse (it writes a
+    shared-memory file beside the store)."""
+    if not database or database == ":memory:" or database.startswith("file:") or not Path(database).is_file():
+        return False
+    folder = Path(database).resolve().parent
+    if not (os.access(database, os.W_OK) and os.access(folder, os.W_OK)):
+        return True
+    try:  # root may write any file, except on a read-only disk
+        return os.statvfs(folder).f_flag & os.ST_RDONLY != 0
+    except OSError:
+        return False
+
+
+def _read_only(engine: Engine) -> Engine:
+    """The same store, opened read-only and immutable (no locks, no WAL files: nothing else
+    can be writing to a store on a read-only disk)."""
+    path = Path(str(engine.url.database)).resolve()
+    engine.dispose()
+    return create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
 
 
 def migrate(engine: Engine) -> None:
@@ -50,14 +81,53 @@ def migrate(engine: Engine) -> None:
             conn.commit()
 
 
-class StoreError(Exception):
+class StoreError(VpetlError):
     """A store that cannot be opened: a URL that is not one, a missing file, a server that does
     not answer. The message says what to do."""
 
 
-def open_store(url: str, create: bool = True) -> sessionmaker[Session]:
+def open_store(url: str, create: bool = True, upgrade: bool = True) -> sessionmaker[Session]:
     """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory.
-    With `create=False` a SQLite file that does not exist is an error, not a new empty store."""
+    With `create=False` a SQLite file that does not exist is an error, not a new empty store.
+    With `upgrade=False` (the CLI: only `vpetl migrate` changes a schema) a store at another
+    schema is an error that says what to do; a new, empty database is still made a store."""
+    engine = _engine(url, create)
+    try:
+        off = None if versions.is_empty(engine) else versions.behind(engine, url)
+        if off is not None and (not upgrade or off.newer):
+            raise StoreError(str(off))
+        if off is not None or versions.is_empty(engine):  # nothing is written to a store at this schema
+            migrate(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store {redact(url)}: {_reason(exc)}") from exc
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _reason(exc: OperationalError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+
+
+def upgrade_store(url: str) -> tuple[str | None, str, Path | None]:
+    """`vpetl migrate`: the store brought to this vpetl's schema, a SQLite store copied aside
+    first. Returns the schema it was at, the one it is at, and the copy (None: no change, or
+    not SQLite)."""
+    engine = _engine(url, create=False)
+    try:
+        off = versions.behind(engine, url)
+        if off is None:
+            return versions.head(), versions.head(), None
+        if off.newer:
+            raise StoreError(str(off))
+        copy = versions.backup(engine, off.at)
+        migrate(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot migrate the store {redact(url)}: {_reason(exc)}") from exc
+    return off.at, off.needs, copy
+
+
+def _engine(url: str, create: bool) -> Engine:
+    """An engine for the URL; a URL that is not one, or (unless `create`) a SQLite file that
+    does not exist, is a StoreError saying what to do."""
     try:
         engine = make_engine(url)
     except (ArgumentError, NoSuchModuleError) as exc:
@@ -65,15 +135,13 @@ def open_store(url: str, create: bool = True) -> sessionmaker[Session]:
         raise StoreError(f"{redact(url)!r} is not a database URL vpetl can use{hint}; e.g. "
                          "sqlite:///vpetl.sqlite or postgresql+psycopg://user@host/db") from exc
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
         if not path.parent.is_dir():
             raise StoreError(f"cannot make the store {database}: the folder {path.parent} does not exist")
         if not create and not path.exists():
             raise StoreError(f"no store at {database}: run `vpetl demo` or `vpetl ingest` first, or pass --db URL")
-    try:
-        migrate(engine)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open the store {redact(url)}: {reason}") from exc
-    return sessionmaker(engine, expire_on_commit=False)
+    if create and engine.url.database and engine.url.database.startswith("file:") and "mode=ro" in str(engine.url):
+        raise StoreError(f"the store {redact(url)} is read-only (its file or disk): it can be read (status, "
+                         "export, trace, show), not written")
+    return engine

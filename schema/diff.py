@@ -50,6 +50,12 @@ def diff_runs(session: Session, run_a: int, run_b: int) -> FactDiff:
 
 
 def previous_run(session: Session, run_id: int) -> int | None:
-    """The run this one superseded (same document and extractor), if any."""
-    return session.scalars(select(m.ExtractionRun.id).where(m.ExtractionRun.superseded_by_run_id == run_id)
-                           .order_by(m.ExtractionRun.id.desc())).first()
+    """The run a new run took over from: the newest earlier successful run of the same extractor
+    over the same URL (this version of the document or an earlier one)."""
+    run = session.get_one(m.ExtractionRun, run_id)
+    doc = session.get_one(m.Document, run.document_id)
+    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
+    return session.scalars(select(m.ExtractionRun.id).where(
+        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == run.extractor,
+        m.ExtractionRun.status == "ok", m.ExtractionRun.id < run_id)
+        .order_by(m.ExtractionRun.id.desc())).first()

@@ -1,7 +1,7 @@
 """The export contract (`docs/export.md`): one file per record kind.
 
-Facts come from each document's latest successful extraction run; older runs stay in the
-store, superseded. Every fact carries its provenance."""
+Facts come from each document's current run (`queries.current_run`, the view
+`v_current_runs`); older runs stay in the store. Every fact carries its provenance."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import models as m
-from .queries import question_documents, standalone_documents
+from .queries import current_run, question_documents, standalone_documents
 from .review import current as current_reviews
 
-KINDS = ("questions", "table_cells", "beneficiaries", "validations")
+KINDS = ("questions", "table_cells", "beneficiaries", "validations", "people", "parties")
 
 
 def iso(value) -> str | None:
@@ -48,24 +48,27 @@ def media_type(doc: m.Document) -> str | None:
     return doc.content_type.split(";")[0].strip().lower() if doc.content_type else None
 
 
-def latest_run(session: Session, document_id: int) -> m.ExtractionRun | None:
-    """The newest successful extraction run over a document."""
-    newest = select(func.max(m.ExtractionRun.id)).where(m.ExtractionRun.document_id == document_id,
-                                                        m.ExtractionRun.status == "ok").scalar_subquery()
-    return session.scalars(select(m.ExtractionRun).where(m.ExtractionRun.id == newest)).first()
-
-
 def questions(session: Session) -> Iterator[dict]:
+    """One record per question. Beyond the contract's fields, appended so CSV columns keep their
+    places: `title_raw` (the title as the source spells it; `title` is its whitespace-normalised
+    form), `sources` (field -> where on the live service its value came from, e.g.
+    `"date_asked": "search metatag themadatum"`) and `search_metatags` (what the question's
+    search hits said of it), so a reader can check each value against its source."""
     for q in session.scalars(select(m.Question).order_by(m.Question.id)):
         doc = q.answer_document
-        run = latest_run(session, doc.id) if doc else None
+        run = current_run(session, doc.id) if doc else None
         yield {"id": q.id, "session_year": q.session_year, "number": q.number, "title": q.title,
                "date_asked": iso(q.date_asked), "date_answered": iso(q.date_answered), "asker": q.asker,
-               "minister": q.minister, "themes": q.themes, "status": q.status, "answer_url": q.answer_url,
+               "minister": q.minister, "asker_id": q.asker_id, "minister_id": q.minister_id,
+               "asker_party_id": q.asker_party_id, "asker_party_name": q.asker_party_name,
+               "asker_party_status": q.asker_party_status,
+               "asker_party_source": (q.sources or {}).get("asker_party"), "themes": q.themes, "status": q.status,
+               "answer_url": q.answer_url,
                "answer_identified_by": q.answer_identified_by,
                "annexes": [{"label": a.label, "title": a.title, "url": a.url, "status": a.status}
                            for a in q.annexes],
-               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None}
+               "provenance": _provenance(doc, run, other_urls=q.answer_other_urls) if doc else None,
+               "title_raw": q.title_raw, "sources": q.sources, "search_metatags": q.search_metatags}
 
 
 def _questions_by_document(sources: list[FactSource]) -> dict[str, list[int]]:
@@ -114,7 +117,7 @@ def table_cells(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, doc = src.question_id, src.document
-        run = latest_run(session, doc.id)
+        run = current_run(session, doc.id)
         if run is None:
             continue
         rows = session.execute(select(m.TableCell, m.ExtractedTable).join(m.ExtractedTable)
@@ -141,7 +144,7 @@ def beneficiaries(session: Session) -> Iterator[dict]:
     sharing = _questions_by_document(sources)
     for src in sources:
         question_id, label, doc = src.question_id, src.annex_label, src.document
-        run = latest_run(session, doc.id) if src.lists else None
+        run = current_run(session, doc.id) if src.lists else None
         if run is None:
             continue
         for b in session.scalars(select(m.Beneficiary).where(m.Beneficiary.extraction_run_id == run.id)
@@ -159,6 +162,36 @@ def validations(session: Session) -> Iterator[dict]:
                                                                  m.ValidationResult.id)):
         yield {"check": v.check, "question_id": v.question_id, "subject": v.subject, "expected": v.expected,
                "actual": v.actual, "status": v.status, "detail": v.detail, "rule": v.rule}
+
+
+def people(session: Session) -> Iterator[dict]:
+    """Members and ministers by the service's id, each member's party periods as their record
+    writes them, and where the names came from (a member record, or a question's record)."""
+    for p in session.scalars(select(m.Person).order_by(m.Person.id)):
+        periods = session.scalars(select(m.Membership).where(m.Membership.person_id == p.id)
+                                  .order_by(m.Membership.position))
+        yield {"id": p.id, "first_name": p.first_name, "last_name": p.last_name, "name": p.name,
+               "names_from": p.names_from, "current_party_id": p.current_party_id,
+               "memberships": [{"party_id": x.party_id, "party_name": x.party_name, "since": x.since_raw,
+                                "until": x.until_raw, "first_day": iso(x.since_day), "last_day": iso(x.until_day)}
+                               for x in periods],
+               "provenance": {"record_url": p.record_url, "record_sha256": p.record_sha256,
+                              "fetched_at": iso(p.record_fetched_at)} if p.record is not None else None}
+
+
+def _day(value: object) -> str | None:
+    """A view's date as ISO text (SQLite hands it over as text already, PostgreSQL as a date)."""
+    return None if value is None else str(value)
+
+
+def parties(session: Session) -> Iterator[dict]:
+    """Party groups by the service's id, with their names over time (from the members' periods)."""
+    names = session.execute(text("SELECT party_id, name, first_day, last_day FROM v_party_names "
+                                 "ORDER BY party_id, first_day, name")).all()
+    for p in session.scalars(select(m.Party).order_by(m.Party.id)):
+        yield {"id": p.id, "name": p.name, "colour": p.colour, "logo": p.logo, "seats": p.seats,
+               "names": [{"name": n, "first_day": _day(a), "last_day": _day(b)} for i, n, a, b in names if i == p.id],
+               "seen_in": p.seen_in}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
@@ -206,6 +239,21 @@ def export(session: Session, out: Path | str, fmt: str = "jsonl", raw: bool = Fa
         tmp.replace(path)
         counts[kind] = len(records)
     return counts
+
+
+FORMATS = ("jsonl", "csv")
+
+
+def existing(out: Path | str) -> list[Path]:
+    """The files of an export already in OUT (either format): writing another beside them would
+    leave a mix of two exports (old CSV files beside new JSONL ones)."""
+    return [p for kind in KINDS for fmt in FORMATS if (p := Path(out) / f"{kind}.{fmt}").exists()]
+
+
+def clear(out: Path | str) -> None:
+    """Remove an earlier export's files from OUT (and nothing else)."""
+    for path in existing(out):
+        path.unlink()
 
 
 def summary(session: Session) -> dict[str, int]:

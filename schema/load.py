@@ -2,8 +2,8 @@
 
 A document already extracted by the same extractor and version is not extracted again: its
 facts, or its recorded failure, stay as they are (extraction is deterministic). A new version
-writes a new run and marks the older runs of that document and extractor as superseded;
-their facts stay. Annexes and validations of a question are replaced as a whole, so loading
+writes a new run, which becomes the document's current run (`queries.current_run`); the
+older runs and their facts stay. Annexes and validations of a question are replaced as a whole, so loading
 it twice leaves the same rows. Facts are inserted in bulk (executemany), not a row at a time."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, delete, select, update
+from sqlalchemy import JSON, Table, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from vpetl.extractors.checks import Validation
 from vpetl.extractors.records import Extraction
 
 from . import models as m
+from .people import NO_ASKER_ID, PersonName, note_names
 
 
 @dataclass
@@ -94,6 +95,9 @@ class QuestionIn:
     title_raw: str | None = None  # as the record spells it (`title` is its display form)
     search_metatags: dict | None = None  # what the question's search hits said of it
     sources: dict[str, str] | None = None  # field -> where its value came from ("search metatag themadatum")
+    asker_id: int | None = None  # the service's ids of the people (`vraagsteller.id`, `minister.id`)
+    minister_id: int | None = None
+    people: list[PersonName] = field(default_factory=list)  # their names as the record gives them
 
 
 @dataclass
@@ -218,6 +222,7 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
         row.answer_document_id = answer_doc.id if answer_doc else None
         row.answer_identified_by, row.answer_other_urls = q.answer_identified_by, q.answer_other_urls
         row.title_raw, row.search_metatags, row.sources = q.title_raw, q.search_metatags, q.sources
+        _people(session, row, q)
         session.add(row)
         session.flush()
         if answer_doc and q.answer_extraction:
@@ -235,9 +240,39 @@ def _load_question(session: Session, q: QuestionIn, ingest_run_id: int | None,
     return counts
 
 
+def _people(session: Session, row: m.Question, q: QuestionIn) -> None:
+    """The question's people by id, their names noted where no member record gave them; the
+    asker's party is decided later, from their member record (`schema.people.resolve`): a
+    question whose asker changed loses the old one's party until then."""
+    if row.asker_id != q.asker_id:
+        row.asker_party_id, row.asker_party_name = None, None
+        row.asker_party_status = None if q.asker_id is not None else NO_ASKER_ID
+    elif q.asker_id is None:
+        row.asker_party_status = NO_ASKER_ID
+    row.asker_id, row.minister_id = q.asker_id, q.minister_id
+    for person in q.people:
+        note_names(session, person, q.id)
+
+
+def held_copy(session: Session, sha256: str) -> tuple[m.Document, int] | None:
+    """A stored document with exactly these bytes that a question holds (as its answer or an
+    annex), and that question's id: a document a user loads on its own joins it, so that its
+    facts (a grant) count once whatever route brought the bytes."""
+    as_answer = (select(m.Document, m.Question.id).join(m.Question, m.Question.answer_document_id == m.Document.id)
+                 .where(m.Document.sha256 == sha256))
+    as_annex = (select(m.Document, m.Annex.question_id).join(m.Annex, m.Annex.document_id == m.Document.id)
+                .where(m.Document.sha256 == sha256))
+    for query in (as_answer, as_annex):
+        row = session.execute(query.order_by(m.Document.id).limit(1)).first()
+        if row is not None:
+            return row[0], row[1]
+    return None
+
+
 def load_document(session: Session, doc: DocumentIn, ex: Extraction | None, ingest_run_id: int | None = None,
                   flow_run_id: str | None = None) -> LoadCounts:
-    """A single document with no question (`vpetl ingest --url/--file`), atomically."""
+    """A single document with no question (`vpetl ingest --url/--file`), atomically. (One whose
+    bytes a question holds is not loaded again: see `held_copy`.)"""
     counts = LoadCounts()
     with session.begin():
         row = _document(session, doc)
@@ -308,12 +343,6 @@ def record_extraction(session: Session, doc: m.Document, ex: Extraction, questio
     if result is None:
         session.add(m.ExtractionIssue(extraction_run_id=run.id, page=None, reason=ex.error or "failed"))
         return
-    # Older runs over this document, or over an earlier version of it (same URL), are superseded.
-    lineage = select(m.Document.id).where(m.Document.source_url == doc.source_url)
-    session.execute(update(m.ExtractionRun).where(
-        m.ExtractionRun.document_id.in_(lineage), m.ExtractionRun.extractor == ex.extractor,
-        m.ExtractionRun.id != run.id, m.ExtractionRun.superseded_by_run_id.is_(None))
-        .values(superseded_by_run_id=run.id))
     session.add_all(m.ExtractionIssue(extraction_run_id=run.id, page=i.page, reason=i.reason) for i in result.issues)
     if question_id is not None:
         for part, items in (("question", result.questions), ("answer", result.answers)):
@@ -375,18 +404,25 @@ class StoredQuestion:
     record_etag: str | None
     record_last_modified: str | None
     annexes: list[tuple[str, str | None, str]]  # label, title, url
+    documents: list[str]  # sha256 of the answer's and the annexes' bytes: each must be in the blob store
 
 
 def stored_question(session: Session, question_id: int) -> StoredQuestion | None:
     q = session.get(m.Question, question_id)
     if q is None:
         return None
+    documents = [d.sha256 for d in [q.answer_document, *(session.get(m.Document, a.document_id) for a in q.annexes
+                                                         if a.document_id is not None)] if d is not None]
     return StoredQuestion(q.last_modified, q.complete, q.answer_url is not None, q.record, q.record_etag,
-                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes])
+                          q.record_last_modified, [(a.label, a.title, a.url) for a in q.annexes], documents)
 
 
-def extracted(session: Session, source_url: str, sha256: str, extractor: str, version: str) -> bool:
-    """True when these exact bytes from this URL already have a run of this extractor version."""
-    doc = session.scalars(select(m.Document.id).where(m.Document.source_url == source_url,
-                                                      m.Document.sha256 == sha256)).first()
-    return doc is not None and has_run(session, doc, extractor, version)
+def needs_extraction(session: Session, doc: DocumentIn, extractor: str, version: str) -> bool:
+    """The one test of whether a document must be read: bytes the extractors read that this
+    extractor, as it is now (`version`), has not read from this URL. An ingest, a sync and
+    `reextract` all ask it."""
+    if not doc.readable:
+        return False
+    stored = session.scalars(select(m.Document.id).where(m.Document.source_url == doc.source_url,
+                                                         m.Document.sha256 == doc.sha256)).first()
+    return stored is None or not has_run(session, stored, extractor, version)

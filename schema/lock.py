@@ -15,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from vpetl.errors import VpetlError
+
 
 def lock_key(schema: str) -> int:
     """The PostgreSQL advisory lock's key for the store in `schema`: a store is a database and a
@@ -28,11 +30,11 @@ HELD = text("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND p
             "AND granted AND objsubid = 1 AND classid = (:k >> 32)::oid AND objid = (:k & 4294967295)::oid")
 
 
-class LockBusy(RuntimeError):
+class LockBusy(VpetlError, RuntimeError):
     """Another run holds the database."""
 
 
-class LockLost(RuntimeError):
+class LockLost(VpetlError, RuntimeError):
     """The run's lock is gone (its database connection died): another run may be loading."""
 
 
@@ -66,7 +68,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[L
     """Hold the database's run lock; wait up to `wait` seconds for it, then raise LockBusy.
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive flock on `<database>.lock`
-    beside the file (released by the OS if the process dies)."""
+    beside the file its name resolves to (released by the OS if the process dies)."""
     deadline = time.monotonic() + wait
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
@@ -88,7 +90,7 @@ def run_lock(engine: Engine, wait: float = 0.0, poll: float = 0.5) -> Iterator[L
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield Lease()
         return
-    path = Path(f"{database}.lock")
+    path = Path(f"{os.path.realpath(database)}.lock")  # one lock per store, whatever name (symlink) leads to it
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         while True:

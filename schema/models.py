@@ -113,6 +113,13 @@ class Question(Base):
     title_raw: Mapped[str | None] = mapped_column(SourceText)  # as the record spells it; `title` normalised
     search_metatags: Mapped[dict | None] = mapped_column(JSON)  # what the search hits said (dates, nummer, ...)
     sources: Mapped[dict | None] = mapped_column(JSON)  # field -> where its value came from
+    # The people by the service's id (no foreign key: a member record may not have been read yet),
+    # and the asker's party on the day asked, from their member record's periods (migration 0012).
+    asker_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    minister_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    asker_party_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    asker_party_name: Mapped[str | None] = mapped_column(SourceText)  # the name the party had that day
+    asker_party_status: Mapped[str | None] = mapped_column(SourceText)  # member, no membership that day, ...
     answer_document: Mapped[Document | None] = relationship()
     annexes: Mapped[list[Annex]] = relationship(order_by="Annex.position", cascade="all, delete-orphan")
 
@@ -149,7 +156,6 @@ class ExtractionRun(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     n_facts: Mapped[int | None] = mapped_column(Integer)  # cells + beneficiaries written: an audit of the load
-    superseded_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("extraction_runs.id"))
     document: Mapped[Document] = relationship(foreign_keys=[document_id])
 
 
@@ -285,3 +291,51 @@ class FetchLog(Base):
     error: Mapped[str | None] = mapped_column(SourceText)
     sha256: Mapped[str | None] = mapped_column(String(64))  # the body, kept in the blob store
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Person(Base):
+    """A member or minister by the service's id: names as the service gives them, and (for an
+    asker) the member record they came from, kept raw with its validators for the next request."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str | None] = mapped_column(SourceText)  # `voornaam`
+    last_name: Mapped[str | None] = mapped_column(SourceText)  # `naam`
+    name: Mapped[str | None] = mapped_column(SourceText)  # both, for display
+    names_from: Mapped[str] = mapped_column(SourceText)  # "member record", "record of question 1402289"
+    current_party_id: Mapped[int | None] = mapped_column(BigInteger)  # `huidigefractie`
+    record: Mapped[dict | None] = mapped_column(JSON)  # the member record, as sent
+    record_url: Mapped[str | None] = mapped_column(SourceText)
+    record_sha256: Mapped[str | None] = mapped_column(String(64))  # its bytes, in the blob store
+    record_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    record_etag: Mapped[str | None] = mapped_column(SourceText)
+    record_last_modified: Mapped[str | None] = mapped_column(SourceText)
+    record_ingest_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class Party(Base):
+    """A party group (`fractie`) by the service's id; its names over time are its memberships'
+    (`v_party_names`), `name` the newest of them."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(SourceText)
+    colour: Mapped[str | None] = mapped_column(SourceText)  # `kleur`
+    logo: Mapped[str | None] = mapped_column(SourceText)
+    seats: Mapped[int | None] = mapped_column(Integer)  # `zetel-aantal`
+    seen_in: Mapped[str] = mapped_column(SourceText)  # the member record that last named it
+
+
+class Membership(Base):
+    """One period of a person's membership of a party group, as their member record writes it."""
+
+    __tablename__ = "memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    party_name: Mapped[str | None] = mapped_column(SourceText)  # the group's name in this period
+    position: Mapped[int] = mapped_column(Integer)  # in the record's `lidmaatschap`
+    since_raw: Mapped[str | None] = mapped_column(SourceText)  # `datumVan`, as written
+    until_raw: Mapped[str | None] = mapped_column(SourceText)  # `datumTot`; None: still a member
+    since_day: Mapped[date | None] = mapped_column(Date)  # the first day, in Brussels
+    until_day: Mapped[date | None] = mapped_column(Date)  # the last day, itself included

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, select, table, text
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -72,7 +72,24 @@ class Placed:
         return self.page is not None and self.bbox is not None
 
 
-CURRENT_RUNS = table("v_current_runs", column("id"))  # the one definition of the current facts (migration 0006)
+CURRENT_RUNS = table("v_current_runs", column("id"), column("document_id"))
+"""The one definition of the current facts (migration 0011): the latest successful extraction
+run of each document a question holds (or loaded on its own). Export, trace, pictures and the
+views all read it."""
+
+
+def current_run_ids(session: Session, document_id: int | None = None) -> set[int]:
+    """The ids of the current runs (of one document, when given), as the view says."""
+    stmt = select(CURRENT_RUNS.c.id)
+    if document_id is not None:
+        stmt = stmt.where(CURRENT_RUNS.c.document_id == document_id)
+    return set(session.scalars(stmt))
+
+
+def current_run(session: Session, document_id: int) -> m.ExtractionRun | None:
+    """A document's current run (None: no run of it succeeded)."""
+    return session.scalars(select(m.ExtractionRun).where(
+        m.ExtractionRun.id.in_(select(CURRENT_RUNS.c.id).where(CURRENT_RUNS.c.document_id == document_id)))).first()
 
 
 def placed_facts(session: Session, fact_id: str | None = None) -> Iterator[Placed]:
@@ -121,3 +138,25 @@ def _placed_beneficiaries(session: Session, run_id: int, sha256: str, fact_id: s
         mark = next((i for i, b in enumerate(rows) if b.id == person.id), 0)
         yield Placed(person.fact_id, run_id, sha256, person.page, person.bbox,
                      f"{person.fact_id}: {person.name}, {person.amount_eur} EUR", grid, (mark, 0))
+
+
+@dataclass(frozen=True)
+class PartyYear:
+    """Questions and grants of one party (the askers' on the days they asked) in a session year."""
+
+    party_id: int | None  # None: questions whose asker's party is not known (see their status)
+    party_name: str | None  # its newest name
+    names_then: str | None  # the names it had on the days the questions were asked, comma-separated
+    session_year: str | None
+    questions: int
+    askers: int
+    grants: int
+    total_eur: str | None
+
+
+def by_party(session: Session) -> list[PartyYear]:
+    """`v_party_session_years`, most questions first."""
+    rows = session.execute(text("SELECT party_id, party_name, names_then, session_year, questions, askers, grants, "
+                                "total_eur FROM v_party_session_years "
+                                "ORDER BY session_year, questions DESC, party_name"))
+    return [PartyYear(*row) for row in rows]

@@ -13,12 +13,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vpetl.errors import VpetlError
+
 from . import models as m
 
 ACTIONS = ("verify", "dispute", "correct")
 
 
-class ReviewError(ValueError):
+class ReviewError(VpetlError, ValueError):
     pass
 
 

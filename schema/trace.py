@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from . import models as m
 from .export import iso
+from .queries import current_run_ids
 
 
 def trace(session: Session, fact_id: str) -> dict | None:
     """Every run that holds the fact, newest first; None when no run does."""
     chain = []
+    current = current_run_ids(session)  # the view's word, as export and status use it
     models: tuple[type[Any], ...] = (m.TableCell, m.Beneficiary)  # facts of two kinds, with their own columns
     for model in models:
         for fact in session.scalars(select(model).where(model.fact_id == fact_id).order_by(model.id.desc())):
@@ -40,7 +42,7 @@ def trace(session: Session, fact_id: str) -> dict | None:
                              "etag": doc.etag},
                 "extraction_run": {"id": run.id, "extractor": run.extractor, "extractor_version": run.extractor_version,
                                    "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
-                                   "status": run.status, "superseded_by": run.superseded_by_run_id,
+                                   "status": run.status, "current": run.id in current,
                                    "flow_run_id": run.flow_run_id, "ingest_run_id": run.ingest_run_id},
                 "reviews": [{"action": r.action, "value": r.value, "reviewer": r.reviewer, "reason": r.reason,
                              "reviewed_at": iso(r.reviewed_at)} for r in reviews]})

@@ -99,6 +99,9 @@ class HostileSite:
                     reply = site.search()
                 else:
                     reply = site.replies.get(self.path) or Reply(404, body=b"not here")
+                etag = reply.headers.get("ETag")
+                if etag and self.headers.get("If-None-Match") == etag:  # conditional, where a case has an ETag
+                    reply = Reply(304, {"ETag": etag})
                 try:
                     send(self, reply)
                 except (BrokenPipeError, ConnectionResetError):

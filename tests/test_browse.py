@@ -229,3 +229,19 @@ def test_a_fact_links_to_its_picture(browser, served):
     assert browser.execute_script("return arguments[0].naturalWidth", image) > 500
     png = shot(browser, "4-fact-on-its-page")
     assert len(crimson_pixels(png)) > 200  # the outline, as the browser shows it
+
+
+@BROWSER
+def test_questions_have_a_party_facet_and_a_by_party_query(browser, served):
+    from selenium.webdriver.common.by import By
+
+    base, _ = served
+    browser.get(f"{base}/vpetl/v_questions")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Questions, with who asked and their party")
+    facets = browser.find_element(By.CSS_SELECTOR, ".facet-results").text
+    assert "asker_party_name" in facets and "CD&V" in facets and "sp·a" in facets
+    shot(browser, "5-questions-by-party-facet")
+    browser.get(f"{base}/vpetl/questions_and_grants_by_party")
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")]
+    assert any("Vooruit" in r and "sp·a" in r for r in rows) and sum("2019-2020" in r for r in rows) == 6
+    shot(browser, "6-questions-and-grants-by-party")

@@ -37,7 +37,7 @@ def test_twenty_thousand_pages_are_over_the_page_budget(pool, tmp_path):
     path = tmp_path / "huge.pdf"
     path.write_bytes(pdf.tobytes())
     out = pool.extract("annex", path)
-    assert out.result is None and "20000 pages: more than the budget of 2000" in out.error
+    assert out.result is None and "more pages than the budget of 2000 per document" in out.error
 
 
 def bomb(path: Path, megabytes: int) -> None:
@@ -94,7 +94,7 @@ def test_one_off_commands_extract_under_the_same_budgets(tmp_path):
     assert tables.exit_code == 1 and tables.output.startswith(f"{bombed}: ")
     assert any(word in tables.output for word in ("memory", "budget", "died")), tables.output
     over = CliRunner().invoke(app, ["tables", str(FILES / "1402341.pdf")], env={**env, "VPETL_MAX_PAGES": "1"})
-    assert over.exit_code == 1 and "pages: more than the budget of 1 pages per document" in over.output
+    assert over.exit_code == 1 and "more pages than the budget of 1 per document" in over.output
     by_file = CliRunner().invoke(app, ["ingest", "--file", str(bombed), "--db", f"sqlite:///{tmp_path / 'b.sqlite'}",
                                        "--data-dir", str(tmp_path / "d")], env=env)
     assert by_file.exit_code == 1 and "not read: " in by_file.output, by_file.output  # kept, nothing loaded

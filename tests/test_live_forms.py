@@ -3,12 +3,12 @@ them, and the real bodies in ../shared/real-api are refused for what they are, n
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from vpetl import pipeline
@@ -20,7 +20,9 @@ from vpetl.settings import BY_AGGREGATE_TYPE, BY_INITIATIVE, Settings
 from vpetl.vlpar import api, forms, mirror
 from vpetl.vlpar.client import Client
 
+from . import hostile
 from .conftest import SHARED
+from .test_hostile import MARKUP, SEARCH_CASES
 
 # -- the readers ----------------------------------------------------------------------------------
 
@@ -141,6 +143,10 @@ def test_the_mirror_serves_each_attested_form(served):
     assert list(record) == sorted(record) and record["vraagsteller"]["id"] and record["minister"]["id"]
     late = json.loads(client.get(api.record_url(client, 1402388), accept="application/json").body)
     assert late["tijdig"] == "N"
+    summer = client.get(api.record_url(client, 1402430), accept="application/json").body  # answered after 29 March
+    assert [s["datum"] for s in json.loads(summer)["procedureverloop"]] == ["2020-03-02T00:00:00+0100",
+                                                                            "2020-04-06T00:00:00+0200"]
+    assert api.parse_record(summer, 1402430).date_answered == date(2020, 4, 6)
     xml = client.get(api.record_url(client, 1402289)).body
     assert b"<datum>2020-01-23T00:00:00+0100</datum>" in xml and b"<tijdig>J</tijdig>" in xml
     hits = list(api.search(client, api.Query(session_year="2019-2020")))
@@ -179,27 +185,50 @@ def test_the_default_filter_is_the_one_the_counts_were_read_with():
     assert Settings().search_filter == BY_INITIATIVE and "initiatief:Schriftelijke%20vraag" in BY_INITIATIVE
 
 
-# -- a whole run, attested and legacy forms ------------------------------------------------------------
+# -- a whole run, attested and legacy forms, through `vpetl demo` ---------------------------------------
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The core (no Prefect) over the mirror in both forms: the same store either way."""
+    """`vpetl demo` and `vpetl demo --legacy-forms`, each into a store of its own: the command as a
+    user runs it, with the core in place of the Prefect flow (no temporary server to start on a
+    loaded machine). Gives, by legacy or not, the run's summary, its store and the demo's output."""
+    from vpetl import cli
+    from vpetl.flows import ingest as flows
+
     out = {}
-    for legacy in (False, True):
-        tmp = tmp_path_factory.mktemp("legacy" if legacy else "attested")
-        server, base = mirror.start(legacy_forms=legacy)
-        settings = Settings(api_base=base, database_url=f"sqlite:///{tmp / 's.sqlite'}", data_dir=tmp / "d", rate=0,
-                            processes=1)
-        try:
-            out[legacy] = (pipeline.execute(pipeline.Query(session_year="2019-2020"), settings), settings.database_url)
-        finally:
-            server.shutdown()
+    with pytest.MonkeyPatch.context() as patch:
+        summaries: list[pipeline.RunSummary] = []
+
+        def execute(query, settings):
+            summaries.append(pipeline.execute(query, settings))
+            return summaries[-1]
+
+        patch.setattr(cli, "_prepare_flows", lambda settings: None)
+        patch.setattr(flows, "for_settings", lambda flow, settings: execute)
+        for legacy in (False, True):
+            tmp = tmp_path_factory.mktemp("legacy" if legacy else "attested")
+            db = f"sqlite:///{tmp / 's.sqlite'}"
+            shown = CliRunner().invoke(app, ["demo", "--db", db, "--data-dir", str(tmp / "d"),
+                                             *(["--legacy-forms"] if legacy else [])], env={"COLUMNS": "200"})
+            assert shown.exit_code == 0, shown.output
+            out[legacy] = (summaries[-1], db, shown.output)
     return out
 
 
+def test_the_demo_reads_both_forms_with_the_same_counts(runs):
+    attested, legacy = runs[False][2], runs[True][2]
+    for output in (attested, legacy):
+        assert "vpetl: 15 questions loaded, 0 unchanged, 0 failed, of 15 found" in output
+    assert "(legacy forms)" in legacy and "(legacy forms)" not in attested
+    counts = [[line for line in output.splitlines() if "│" in line] for output in (attested, legacy)]
+    assert counts[0] == counts[1] and any("questions" in line and "15" in line for line in counts[0])
+    assert "dropped: 1 Vraag om uitleg (search hits of another kind than a written question)" in attested
+    assert "dropped:" not in legacy  # the first mirror served no stray hit
+
+
 def test_a_run_drops_hits_of_another_kind_and_counts_them(runs):
-    attested, _ = runs[False]
+    attested, _, _ = runs[False]
     assert (attested.discovered, attested.loaded, attested.failed) == (15, 15, 0)
     assert attested.dropped == {"Vraag om uitleg": 1}
     assert runs[True][0].dropped == {}
@@ -211,12 +240,7 @@ def test_dates_and_status_come_from_the_hits_with_their_source(runs):
     with open_store(runs[False][1])() as s:
         q = s.get(m.Question, 1402289)
         assert (q.date_asked, q.date_answered, q.status) == (date(2020, 1, 23), date(2020, 2, 21), "Tijdig beantwoord")
-        assert q.sources == {"date_asked": "search metatag themadatum",
-                             "date_answered": "search metatag statusdatumSchvBeantwoord",
-                             "status": "record procedureverloop 'Tijdig beantwoord'",
-                             "number": "record vraagnummer", "title": "record titel",
-                             "session_year": "record zittingsjaar", "asker": "record vraagsteller",
-                             "minister": "record minister", "themes": "record thema"}
+        assert q.sources == ATTESTED_SOURCES
         assert q.search_metatags["nummer"] == "289" and q.search_metatags["aggregaattype"] == "Schriftelijke vraag"
         assert q.search_metatags["mimetypes"]["1402290"] == "application/pdf"
         assert q.title == "Programma ‘Het internet. Ook uw zaak’ - Organisatie infosessies"
@@ -227,16 +251,55 @@ def test_dates_and_status_come_from_the_hits_with_their_source(runs):
         assert unanswered.date_answered is None and unanswered.status == "Vraag gesteld aan de minister"
 
 
+ATTESTED_SOURCES = {"date_asked": "search metatag themadatum",
+                    "date_answered": "search metatag statusdatumSchvBeantwoord",
+                    "status": "record procedureverloop 'Tijdig beantwoord'",
+                    "number": "record vraagnummer", "title": "record titel",
+                    "session_year": "record zittingsjaar", "asker": "record vraagsteller",
+                    "minister": "record minister", "themes": "record thema",
+                    "asker_id": "record vraagsteller.id", "minister_id": "record minister.id",
+                    "asker_party": "member record https://ws.vlpar.be/e/opendata/vv/4101?lang=nl "
+                                   "lidmaatschap 2019-06-18T00:00:00+0200 to 2024-06-08T23:59:59+0200: "
+                                   "member on 2020-01-23"}
+BEYOND = ("title_raw", "sources", "search_metatags")  # the question's fields added after the contract's
+
+
 def test_the_legacy_forms_load_the_same_questions(runs):
-    """The regression test of the old forms: the same questions, tables and beneficiaries."""
+    """The regression test of the old forms: the same questions, tables and beneficiaries; only
+    the raw title, where the metatags came from and what they said differ."""
     legacy, attested = runs[True][0], runs[False][0]
     assert legacy.store == attested.store and (legacy.loaded, legacy.failed) == (attested.loaded, attested.failed)
     exported = []
     for url in (runs[True][1], runs[False][1]):
         with open_store(url)() as s:
-            exported.append([{k: v for k, v in q.items() if k != "provenance"} for q in questions(s)])
-            assert s.scalars(select(m.Question.sources).where(m.Question.id == 1402289)).one()
-    assert exported[0] == exported[1]
+            exported.append({q["id"]: q for q in questions(s)})
+    assert [{k: v for k, v in q.items() if k not in ("provenance", *BEYOND)} for q in exported[0].values()] == [
+        {k: v for k, v in q.items() if k not in ("provenance", *BEYOND)} for q in exported[1].values()]
+    old, new = exported[0][1402289], exported[1][1402289]
+    assert "  -  " not in old["title_raw"] and "  -  " in new["title_raw"] and old["title"] == new["title"]
+    assert old["sources"]["date_asked"] == new["sources"]["date_asked"] == "search metatag themadatum"
+
+
+def test_the_export_says_where_each_value_came_from(runs, tmp_path):
+    """Through `vpetl export`: the raw title, each value's source and the hits' metatags, in JSONL
+    exactly and in CSV as JSON text after the contract's columns (which keep their places)."""
+    db = runs[False][1]
+    for fmt in ("jsonl", "csv"):
+        done = CliRunner().invoke(app, ["export", "--format", fmt, "--out", str(tmp_path / fmt), "--db", db])
+        assert done.exit_code == 0, done.output
+    rows = [json.loads(line) for line in (tmp_path / "jsonl" / "questions.jsonl").read_text().splitlines()]
+    q = next(r for r in rows if r["id"] == 1402289)
+    assert q["sources"] == ATTESTED_SOURCES and q["search_metatags"]["themadatum"] == "2020-01-23"
+    assert q["title_raw"] == "Programma ‘Het internet. Ook uw zaak’  -  Organisatie infosessies"
+    assert q["title"] == "Programma ‘Het internet. Ook uw zaak’ - Organisatie infosessies"
+    assert all(set(r["sources"]) >= {"date_asked", "number", "title", "session_year"} for r in rows)
+    with (tmp_path / "csv" / "questions.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames[:3] == ["id", "session_year", "number"] and tuple(reader.fieldnames[-3:]) == BEYOND
+        assert reader.fieldnames.index("provenance") == len(reader.fieldnames) - 4
+        row = next(r for r in reader if r["id"] == "1402289")
+    assert json.loads(row["sources"]) == ATTESTED_SOURCES and json.loads(row["search_metatags"])["nummer"] == "289"
+    assert row["title_raw"] == q["title_raw"]
 
 
 def test_without_metatags_the_record_gives_each_value_and_says_so():
@@ -253,3 +316,81 @@ def test_without_metatags_the_record_gives_each_value_and_says_so():
     hits_first = from_hits(record, Found(5, metatags={"themadatum": "2020-01-22", "statusdatumSchvBeantwoord": "x"}))
     assert hits_first["date_asked"] == date(2020, 1, 22) and hits_first["date_answered"] == date(2020, 2, 21)
     assert hits_first["sources"]["date_answered"] == "record procedureverloop 'Tijdig beantwoord'"
+
+
+# -- search pages from a hostile imitation of the service: through the command line ----------------
+
+INCONSISTENT = {"count-never-ends", "new-hit-each-page"}  # the service contradicts itself
+
+
+@pytest.mark.parametrize("case", SEARCH_CASES)
+def test_each_malformed_search_page_is_a_search_error_of_its_kind(case):
+    """What `test_hostile` runs through the CLI, read by the search itself: never an empty result,
+    and InconsistentSearch exactly where the service contradicts itself."""
+    page, reason = SEARCH_CASES[case]
+    site = hostile.HostileSite(search=page)
+    site.replies["/pagina/onderhoud"] = hostile.Reply(body=MARKUP, headers={"Content-Type": "text/html"})
+    try:
+        client = Client(Settings(api_base=site.base, rate=0, retries=1, timeout=5))
+        with pytest.raises(api.SearchError, match=re.escape(reason)) as err:
+            list(api.search(client, api.Query(session_year=hostile.SESSION)))
+    finally:
+        site.close()
+    assert isinstance(err.value, api.InconsistentSearch) == (case in INCONSISTENT)
+
+
+def _cli_run(site: hostile.HostileSite, tmp_path, monkeypatch, *command: str):
+    """A vpetl command against the hostile site, the core in place of the Prefect flow."""
+    from vpetl import cli
+    from vpetl.flows import ingest as flows
+
+    monkeypatch.setattr(cli, "_prepare_flows", lambda settings: None)
+    monkeypatch.setattr(flows, "for_settings", lambda flow, settings: pipeline.execute)
+    return CliRunner().invoke(app, [*command, "--db", f"sqlite:///{tmp_path / 's.sqlite'}"], env={
+        "VPETL_RETRIES": "1", "COLUMNS": "200", "VPETL_DATA_DIR": str(tmp_path / "d"), "VPETL_RATE": "0"})
+
+
+def test_a_count_that_never_ends_is_refused_after_three_requests(tmp_path, monkeypatch):
+    """`count` always 20,000: the whole, then its two halves by date, which count as much as the
+    whole; the split would never end, so the run ends there, in one line."""
+    page, _ = SEARCH_CASES["count-never-ends"]
+    site = hostile.HostileSite(search=page)
+    try:
+        result = _cli_run(site, tmp_path, monkeypatch, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
+    finally:
+        site.close()
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "a search of 20000 hits split in two by date gives 20000 and 20000" in result.output
+    assert len(site.requests) == 3 and all(r.startswith("/api/search/query/") for r in site.requests)
+    assert "daterange" not in site.requests[0] and all("daterange" in r for r in site.requests[1:])
+
+
+def test_hits_of_other_kinds_are_dropped_and_counted_through_the_cli(tmp_path, monkeypatch):
+    """Two written questions, each in all three hit forms, among hits of other kinds (by
+    `aggregaattype`, by `soort`, by the entity their `opendata` names): the questions load, the
+    others are counted by kind in the run's output and in `vpetl status`, and never requested."""
+    site = hostile.HostileSite()
+    ids = [site.question(hostile.as_json(hostile.record(hostile.FIRST_ID + i, files=[]))) for i in range(2)]
+
+    def tagged(id_: str, **tags: str) -> dict:
+        return {"id": id_, "metatags": {"metatag": [{"name": "zittingsjaar", "value": hostile.SESSION},
+                                                    *({"name": k, "value": v} for k, v in tags.items())]}}
+    strays = [tagged("http://be.vlp.feed/7", aggregaattype="Actuele vraag"),
+              tagged("http://be.vlp.feed/8", aggregaattype="Actuele vraag"),
+              tagged("http://be.vlp.feed/9", soort="VI"),
+              tagged("https://www.vlaamsparlement.be/x/10", opendata="https://ws.vlpar.be/e/opendata/vi/10")]
+    hits = [tagged(f"http://be.vlp.feed/{i}{tail}", aggregaattype="Schriftelijke vraag", soort="SCHV")
+            for i in ids for tail in ("", f"/pfls/{i}", "/jnl/1")]
+    site.searches = lambda page: hostile.as_json({"count": str(len(hits) + len(strays)),
+                                                  "result": [*hits[:3], *strays, *hits[3:]]})
+    try:
+        ran = _cli_run(site, tmp_path, monkeypatch, "ingest", "--session", hostile.SESSION, "--api-base", site.base)
+        shown = _cli_run(site, tmp_path, monkeypatch, "status")
+    finally:
+        site.close()
+    assert ran.exit_code == 0, ran.output
+    assert "2 questions loaded, 0 unchanged, 0 failed, of 2 found" in ran.output
+    kinds = "2 Actuele vraag, 1 opendata vi, 1 soort VI"
+    assert f"dropped: {kinds} (search hits of another kind than a written question)" in ran.output
+    assert shown.exit_code == 0 and f"run 1 dropped: {kinds} (search hits of another kind)" in shown.output
+    assert not [r for r in site.requests if re.search(r"/schv/(7|8|9|10)$", r)]

@@ -12,6 +12,8 @@ from sqlalchemy import func, select, text
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 from vpetl.schema.export import beneficiaries, questions, table_cells
+from vpetl.schema.queries import current_run_ids
+from vpetl.schema.trace import trace
 from vpetl.settings import Settings
 from vpetl.vlpar import mirror
 
@@ -67,10 +69,12 @@ def test_second_sync_downloads_and_extracts_nothing(prefect, site, tmp_path):
     assert pdf_bodies(tmp_path, second.ingest_run_id) == 0 and second.extractions == 0
     assert count(tmp_path, m.ExtractionRun) == runs_before
     # only the search page, the one unanswered question's record and the record of the one
-    # question whose hits carry no last_modified were asked for (both records: a 304)
+    # question whose hits carry no last_modified were asked for (both records: a 304), and each
+    # of the 14 askers' member records, conditionally: a 304 each, no body
     log = count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id)
-    assert log == 3 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
-                              m.FetchLog.status == 304) == 2
+    assert log == 3 + 14 and count(tmp_path, m.FetchLog, m.FetchLog.ingest_run_id == second.ingest_run_id,
+                                   m.FetchLog.status == 304) == 2 + 14
+    assert second.people["member_records_unchanged"] == 14
 
 
 def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
@@ -98,7 +102,8 @@ def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
         runs = s.scalars(select(m.ExtractionRun).join(m.Document).where(m.Document.source_url == url)
                          .order_by(m.ExtractionRun.id)).all()
     assert now == ids_before  # same facts, same ids, from the new version
-    assert runs[0].superseded_by_run_id == runs[1].id and runs[1].superseded_by_run_id is None
+    with open_store(f"sqlite:///{tmp_path / 's.sqlite'}")() as s:
+        assert current_run_ids(s) >= {runs[1].id} and runs[0].id not in current_run_ids(s)
 
     # and then the first version again: its facts are the current ones, in the export and the views alike
     path.write_bytes(path.read_bytes()[: -len(b"\n% republished\n")])
@@ -109,6 +114,13 @@ def test_republished_answer_is_a_new_version(prefect, site, tmp_path):
         exported = {c["id"] for c in table_cells(s) if c["question_id"] == 1402312}
         viewed = {r[0] for r in s.execute(text("SELECT fact_id FROM v_table_cells WHERE question_id = 1402312"))}
         assert exported == set(ids_before) and viewed == exported
+        # export, views and trace name the same run: the first one, current again
+        fact = next(iter(exported))
+        exported_run = {c["provenance"]["run_id"] for c in table_cells(s) if c["id"] == fact}
+        viewed_run = {r[0] for r in s.execute(text("SELECT run_id FROM v_table_cells WHERE fact_id = :f"),
+                                              {"f": fact})}
+        traced = {r["extraction_run"]["id"] for r in trace(s, fact)["runs"] if r["extraction_run"]["current"]}
+    assert exported_run == viewed_run == traced == {runs[0].id}
 
 
 def test_a_question_answered_later_is_picked_up(prefect, site, tmp_path):

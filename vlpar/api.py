@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from defusedxml import DefusedXmlException, ElementTree
 
+from vpetl.errors import SourceError
 from vpetl.settings import BY_AGGREGATE_TYPE as BY_AGGREGATE_TYPE  # the filters live in the settings
 from vpetl.settings import BY_INITIATIVE as BY_INITIATIVE
 
@@ -102,6 +103,27 @@ class Hit:
         return None
 
 
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a question's record names them: the service's id and the names it gives."""
+
+    id: int
+    first_name: str | None
+    last_name: str | None
+
+
+def person_ref(value: object) -> PersonRef | None:
+    """`vraagsteller` or `minister` as a PersonRef; None without a usable id (the XML form has
+    none; the raw record keeps whatever was sent)."""
+    if not isinstance(value, dict):
+        return None
+    raw = value.get("id")
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        return None
+    return PersonRef(int(text), _text(value.get("voornaam")), _text(value.get("naam")))
+
+
 @dataclass
 class Record:
     id: int
@@ -119,6 +141,8 @@ class Record:
     file_types: dict[str, str] = field(default_factory=dict)  # URL -> the record's own word for it ("antwoord")
     timely: bool | None = None  # `tijdig`, however it is spelled
     sources: dict[str, str] = field(default_factory=dict)  # field -> where in the record its value came from
+    asker_ref: PersonRef | None = None  # `vraagsteller` with its id, when the record gives one
+    minister_ref: PersonRef | None = None
 
     @property
     def display_title(self) -> str | None:
@@ -163,7 +187,7 @@ def parse_hit(item: dict) -> Hit:
                _text(item.get("mimetype")) or _text(_first(tags.get("mimetype"))), form)
 
 
-class SearchError(ValueError):
+class SearchError(SourceError, ValueError):
     """A search page that cannot be read (HTML, broken JSON, fields of the wrong type, JSON that
     is not a search page): never an empty result."""
 
@@ -301,7 +325,7 @@ def _name(person: object) -> str | None:
 MAX_ID = 2**63 - 1  # the store's BIGINT
 
 
-class RecordError(ValueError):
+class RecordError(SourceError, ValueError):
     """A record the source sent that cannot be read as a written question: bad input, not a bug."""
 
 
@@ -347,12 +371,16 @@ def _parse_record(body: bytes | dict, question_id: int | None) -> Record:
         asker=_name(raw.get("vraagsteller")), minister=_name(raw.get("minister")),
         date_asked=None, date_answered=None, status=None,
         files=[url for url, _ in files], raw=raw, file_types={url: kind for url, kind in files if kind},
-        timely=read_flag(raw.get("tijdig")))
+        timely=read_flag(raw.get("tijdig")), asker_ref=person_ref(raw.get("vraagsteller")),
+        minister_ref=person_ref(raw.get("minister")))
     record.sources = {k: v for k, v in (("number", "record vraagnummer" if record.number is not None else None),
                                         ("title", f"record {title_key}" if record.title else None),
                                         ("asker", "record vraagsteller" if record.asker else None),
                                         ("minister", "record minister" if record.minister else None),
-                                        ("themes", "record thema" if record.themes else None)) if v}
+                                        ("themes", "record thema" if record.themes else None),
+                                        ("asker_id", "record vraagsteller.id" if record.asker_ref else None),
+                                        ("minister_id", "record minister.id" if record.minister_ref else None))
+                      if v}
     _dates_from_steps(record, [s for s in _listed(raw.get("procedureverloop")) if isinstance(s, dict)])
     return record
 

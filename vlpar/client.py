@@ -22,11 +22,13 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 import urllib3
 
+from vpetl import __version__
+from vpetl.errors import SourceError
 from vpetl.settings import Settings, redact
 
 PARLIAMENT_HOSTS = frozenset({"ws.vlpar.be", "www.vlaamsparlement.be", "vlaamsparlement.be",
                               "docs.vlaamsparlement.be"})
-USER_AGENT = "vpetl/0.1 (+https://github.com/vpetl/vpetl; open-data ETL of written questions)"
+USER_AGENT = f"vpetl/{__version__} (+https://github.com/vpetl/vpetl; open-data ETL of written questions)"
 # Which parliament host serves a path: how a mirror's URL is named in provenance.
 CANONICAL_HOSTS = (("/link", "http://www.vlaamsparlement.be"), ("/files/", "https://docs.vlaamsparlement.be"),
                    ("/pfile", "https://docs.vlaamsparlement.be"), ("/e/", "https://ws.vlpar.be"),
@@ -41,7 +43,7 @@ MAX_URL = 2048
 SCHEMES = ("http", "https")  # never file:, ftp:, gopher: or the like, whatever a link or a redirect says
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A URL that could not be fetched; `retryable` says whether a later try may succeed."""
 
     def __init__(self, url: str, reason: str, status: int | None = None, retryable: bool = False,

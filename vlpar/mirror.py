@@ -3,6 +3,7 @@
 Routes (as `../shared/vlpar-api.md` describes the real ones):
     /api/search/query/{query}?page=&max=   search, paged, `count` as a string
     /e/opendata/schv/{id}                  a written question (JSON with Accept: application/json, else XML)
+    /e/opendata/vv/{id}                    a member of parliament (JSON, as the real body in ../shared/real-api)
     /files/pfile?id=N, /pfile?id=N         documents, with ETag and Last-Modified
     /link?id=N                             short links: a redirect to the document (or to an HTML page)
     /pagina/{name}                         HTML pages
@@ -333,6 +334,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._search(unquote(path[len("/api/search/query/"):]), query)
         if m := re.fullmatch(r"/e/opendata/schv/(\d+)", path):
             return self._record(int(m[1]))
+        if m := re.fullmatch(r"/e/opendata/vv/(\d+)", path):
+            return self._member(m[1])
         if path in ("/files/pfile", "/pfile") and query.get("id", "").isdigit():
             return self._document(query["id"])
         if path == "/link" and query.get("id") in self.corpus.links:
@@ -407,6 +410,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             body, ctype = record_xml(record), "application/xml; charset=utf-8"
         return self._conditional(self._rewrite(body).encode(), ctype, path)
+
+    def _member(self, member_id: str) -> None:
+        """A member record as its file holds it: the real one where there is one (a copy of the
+        body in ../shared/real-api), else one written in its shape (keys, types, date forms).
+        Only the JSON form of a member record is known, so it is what is served."""
+        path = self.corpus.root / "members" / f"{int(member_id)}.json"
+        if not path.is_file():
+            return self._send(404, b"no such member", "text/plain")
+        return self._conditional(self._rewrite(path.read_text(encoding="utf-8")).encode(),
+                                 "application/json;charset=UTF-8", path)
 
     def _document(self, pfile: str) -> None:
         """A document in its own format: a PDF as application/pdf, anything else (Word, Excel)

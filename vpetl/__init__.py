@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.2.0"  # the one version string: the package, the extractors' RELEASE and the User-Agent
 
 _EXPORTS = {
     "Settings": "vpetl.settings",

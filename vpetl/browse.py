@@ -69,6 +69,14 @@ QUERIES = {
                "       expected, actual, rule, detail\n"
                "  FROM v_checks WHERE status <> 'pass' ORDER BY checked_at DESC",
     },
+    "questions_and_grants_by_party": {
+        "title": "Questions and grants by party and session year",
+        "description": "The asker's party on the day each question was asked (from their member record); the "
+                       "grants its annexes list, each counted once. A party renamed under the same id is one "
+                       "party: names_then says what it was called then.",
+        "sql": "SELECT session_year, party_name, names_then, party_id, questions, askers, grants, total_eur\n"
+               "  FROM v_party_session_years ORDER BY session_year, questions DESC",
+    },
     "facts_under_review": {
         "title": "Facts under review: disputed or corrected by a person",
         "sql": "SELECT r.fact_id, f.run_id, r.action, f.value AS extracted, r.value AS reviewed, r.reviewer,\n"
@@ -102,6 +110,22 @@ def metadata(database: str, pictures: Path | None) -> dict[str, Any]:
                         "beneficiaries": "How many grants", "total_cents": "The sum in cents",
                         "total_eur": "The sum in euro, exact", "question_ids": "The questions they come from"},
             "facets": ["year"], "sort_desc": "total_cents",
+        },
+        "v_questions": {
+            "title": "Questions, with who asked and their party on the day asked",
+            "description": "The asker's party comes from their member record's periods; a day no period covers, "
+                           "or a day they changed party, gives no party (asker_party_status says which).",
+            "columns": {"asker_id": "The asker's id in the parliament's records (its member record: "
+                                    "/e/opendata/vv/ID)", "asker_party_name": "The asker's party on the day asked, "
+                        "under the name it had then", "asker_party_id": "That party's id (a renamed party keeps it)",
+                        "asker_party_status": "member; no membership that day; changed party that day; "
+                        "member record not read", "party_name_now": "The party's newest name",
+                        "minister_id": "The minister's id in the parliament's records"},
+            "facets": ["asker_party_name", "session_year", "minister", "asker_party_status"],
+        },
+        "v_party_session_years": {
+            "title": "Questions and grants per party and session year",
+            "facets": ["session_year"], "sort_desc": "questions",
         },
         "v_checks": {
             "title": "Checks: answers against their annexes, lists against their totals",

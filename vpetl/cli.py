@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 from typer._click import exceptions as usage  # the exceptions Typer raises (it carries its own click)
 from typer.core import TyperGroup, TyperOption
 
+from . import output
+from .output import console, errors
 from .settings import Settings, environment_variable, prefect_offline, redact
+from .vlpar.forms import printable
 
 
 class OneLineErrors(TyperGroup):
@@ -34,19 +37,37 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
         except usage.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            typer.echo(output.clean(exc.ctx.get_help() if exc.ctx else exc.format_message()))
             sys.exit(2)
         except usage.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "vpetl"
-            typer.echo(f"{command}: {exc.format_message()} (see {command} --help)", err=True)
+            typer.echo(output.clean(f"{command}: {exc.format_message()} (see {command} --help)"), err=True)
             sys.exit(2)
         except usage.ClickException as exc:
-            exc.show()
+            typer.echo(output.clean(f"Error: {exc.format_message()}"), err=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
             typer.echo("aborted", err=True)
             sys.exit(1)
+        except OSError as exc:
+            from .filesystem import is_filesystem, one_line
+
+            if not is_filesystem(exc):
+                raise
+            typer.echo(f"vpetl: {one_line(exc)}", err=True)  # the disk's doing: one line, exit 1
+            sys.exit(1)
+        if code == INTERRUPTED:  # Typer's word for Ctrl-C: a run records itself as interrupted first
+            interrupted()
         sys.exit(code if isinstance(code, int) else 0)
+
+
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+
+
+def interrupted() -> None:
+    from .interrupt import stop
+
+    stop()
 
 
 _option_type = TyperOption.display_type_rich
@@ -63,12 +84,29 @@ TyperOption.display_type_rich = _flag_has_no_type  # type: ignore[method-assign]
 
 app = typer.Typer(help="ETL for the Flemish Parliament's written questions.", no_args_is_help=True,
                   add_completion=False, cls=OneLineErrors)
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"vpetl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _every_command(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                                help="Print vpetl's version and exit.")) -> None:
+    """ETL for the Flemish Parliament's written questions."""
+    from .environment import warnings
+
+    for line in warnings():  # a misspelt VPETL_* variable would otherwise be ignored in silence
+        errors.print(line, style="yellow")
+
+
 mirror_app = typer.Typer(help="A local mirror of the parliament's services.", no_args_is_help=True)
 app.add_typer(mirror_app, name="mirror")
-# Nothing printed is read as markup: titles, URLs and table cells come from outside, and a
-# "[/x]" in one must print as it is. Colour is given with `style=`.
-console = Console(soft_wrap=True, markup=False, highlight=False)
-errors = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)  # stdout may be data (--json)
+# `console` and `errors` (stderr: stdout may be data, --json) come from `output`: nothing printed
+# is read as markup, and no control character or bidi override from outside reaches the terminal.
+# Colour is given with `style=`.
 DEMO_SESSION = "2019-2020"
 DEMO_RATE = 50.0  # the mirror is local: no need to be gentle with it
 DEMO_BACKOFF = 0.1  # nor to wait a second before retrying its deliberately broken answer
@@ -99,27 +137,51 @@ def settings_from(**options: Any) -> Settings:
 
 
 def _print_summary(result: RunSummary, seconds: float) -> None:
-    console.print(f"vpetl: {result.loaded} questions loaded, {result.unchanged} unchanged, "
+    console.print(f"vpetl: {_count(result.loaded, 'question')} loaded, {result.unchanged} unchanged, "
                   f"{result.failed} failed, of {result.discovered} found, in {seconds:.1f} s "
-                  f"(ingest run {result.ingest_run_id}; {result.new_documents} new documents, "
-                  f"{len(result.changed_documents)} republished, {result.extractions} extractions, "
-                  f"{result.retries} retries)")
-    table = RichTable()
-    table.add_column("in the store")
-    table.add_column("count", justify="right")
-    for key, n in result.store.items():
-        table.add_row(key.replace("_", " "), str(n))
-    console.print(table)
+                  f"(ingest run {result.ingest_run_id}; {_count(result.new_documents, 'new document')}, "
+                  f"{len(result.changed_documents)} republished, {_count(result.extractions, 'extraction')}, "
+                  f"{_count(result.retries, 'retry')})")
+    console.print(output.table(("in the store", "count"), [(key.replace("_", " "), n) for key, n in
+                                                          result.store.items()], right=("count",)))
     if result.dropped:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
+    if result.people:
+        p = result.people
+        console.print(f"who asked: {p['member_records_read']} member records read, "
+                      f"{p['member_records_unchanged']} unchanged, {p['member_records_failed']} failed; "
+                      f"{p['questions_with_party']} questions with their asker's party on the day asked")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
-        console.print(f"not loaded: question {f.question_id}: {f.url}: {f.reason} (the next run retries)",
+        console.print(f"not loaded: question {f.question_id} ({f.step}): {f.url}: {f.reason} (the next run retries)",
                       style="yellow")
+    for f in result.people_failures:
+        console.print(f"no party for question {f.question_id}: {f.url}: {escape(printable(f.reason))} (the next run "
+                      "asks again)", style="yellow")
     if result.discovery_error:
         console.print(f"discovery stopped early, so questions may be missing: {result.discovery_error}",
                       style="red")
+    for line in result.not_stored:
+        console.print(f"not stored: {line} (the next ingest or sync fetches it again)", style="red")
+
+
+def _print_by_party(db: str) -> None:
+    """Questions and the grants their annexes list, by the asker's party on the day asked."""
+    from .schema.queries import by_party
+
+    with _store(db)() as session:
+        rows = by_party(session)
+    table = RichTable(title="questions by party (the asker's, on the day asked)")
+    for name, justify in (("session year", "left"), ("party", "left"), ("questions", "right"), ("askers", "right"),
+                          ("grants", "right"), ("total EUR", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        party = escape(printable(r.party_name)) if r.party_name else "(not known)"
+        then = sorted(set((r.names_then or "").split(",")) - {"", r.party_name})
+        party += f" (then {escape(printable(', '.join(then)))})" if then else ""
+        table.add_row(r.session_year or "", party, str(r.questions), str(r.askers), str(r.grants), r.total_eur or "")
+    console.print(table)
 
 
 def _dropped(counts: dict[str, int]) -> str:
@@ -143,7 +205,8 @@ def _quiet_prefect_console() -> None:
 def _guard(doing: str) -> Iterator[None]:
     """Run a flow; a failed search or fetch, or a busy database, is one clear line and exit 1 or 2.
     `doing` says what may fail: "search https://ws.vlpar.be", "fetch URL"."""
-    from .schema.lock import LockBusy
+    from .schema.blobs import BlobWriteError
+    from .schema.lock import LockBusy, LockLost
     from .vlpar.api import SearchError
     from .vlpar.client import FetchError
 
@@ -158,6 +221,12 @@ def _guard(doing: str) -> Iterator[None]:
     except LockBusy as exc:
         console.print(f"{exc}; try again later, or pass --wait SECONDS", style="red")
         raise typer.Exit(2) from exc
+    except LockLost as exc:  # the run is recorded as failed with the reason; nothing more was loaded
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
+    except BlobWriteError as exc:
+        console.print(f"run stopped: {exc}", style="red")
+        raise typer.Exit(1) from exc
 
 
 DB = setting("database_url", "--db")
@@ -167,30 +236,45 @@ RATE = setting("rate", "--rate")
 TIMEOUT = setting("timeout", "--timeout")
 WAIT = setting("lock_wait", "--wait")
 PROCESSES = setting("processes", "--processes")
+PREFECT = typer.Option(False, "--prefect", help="Run as a Prefect flow, seen in its UI (on the server "
+                       "PREFECT_API_URL names, else a temporary one); without it, and without PREFECT_API_URL, "
+                       "the run starts at once.")
+
+
+LEGACY_FORMS_HELP = ("Serve the forms vpetl's first mirror served (dates without offset, flags as booleans, "
+                     "record-level dates, hits per file only) instead of the attested ones.")
 
 
 @app.command()
 def demo(db: str = DB, data_dir: Path = DATA_DIR,
-         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures).")) -> None:
-    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed."""
+         fixtures: Path = typer.Option(None, help="Mirror root (default: the bundled fixtures)."),
+         legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP),
+         prefect: bool = PREFECT) -> None:
+    """Start the bundled mirror on 127.0.0.1 and ingest its whole corpus: no internet needed.
+
+    The mirror serves the live service's attested forms; `--legacy-forms` serves the first
+    mirror's instead, so a run over both shows that vpetl reads either alike."""
     from .vlpar import mirror
 
-    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT)
-    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}")
+    server, base = mirror.start(fixtures or mirror.DEFAULT_ROOT, legacy_forms=legacy_forms)
+    console.print(f"mirror serving {fixtures or mirror.DEFAULT_ROOT} at {base}"
+                  + (" (legacy forms)" if legacy_forms else ""))
     settings = settings_from(api_base=base, database_url=db, data_dir=data_dir, rate=DEMO_RATE,
                              backoff=DEMO_BACKOFF)
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import ingest as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_ingest
+    from .pipeline import progress
     from .vlpar.api import Query
 
+    progress.use(progress.for_terminal())
     started = time.monotonic()
     try:
         with _guard(f"search {base}"):
-            result = for_settings(flow, settings)(Query(session_year=DEMO_SESSION), settings)
+            result = run_ingest(Query(session_year=DEMO_SESSION), settings, prefect)
     finally:
         server.shutdown()
     _print_summary(result, time.monotonic() - started)
+    _print_by_party(settings.database_url)
 
 
 @app.command()
@@ -208,7 +292,7 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
            dask_address: str = setting("dask_address", "--dask-address"), processes: int = PROCESSES,
            extract_timeout: float = setting("extract_timeout", "--extract-timeout"),
            extract_memory_mb: int = setting("extract_memory_mb", "--extract-memory-mb"),
-           max_pages: int = setting("max_pages", "--max-pages")) -> None:
+           max_pages: int = setting("max_pages", "--max-pages"), prefect: bool = PREFECT) -> None:
     """Ingest written questions (by session year, dates, number or words), or one document."""
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate,
                              allowed_hosts=tuple(allow_host) or None, timeout=timeout, lock_wait=wait,
@@ -221,9 +305,8 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     if not (session or since or until or term or question):
         raise typer.BadParameter("say what to ingest: --session, --since/--until, --term, --question, --url or --file")
     _session_years([session] if session else [])
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import ingest as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_ingest
     from .pipeline import progress
     from .vlpar.api import Query, SearchError
 
@@ -232,7 +315,7 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
         try:
-            result = for_settings(flow, settings)(query, settings)
+            result = run_ingest(query, settings, prefect)
         except SearchError:
             raise  # the source's doing: one line, from the guard
         except ValueError as exc:  # the dask runner without an address
@@ -242,8 +325,9 @@ def ingest(session: str = typer.Option(None, "--session", help="Session year, e.
 
 
 def _exit_if_incomplete(results: list[RunSummary]) -> None:
-    """Exit 1 when a search stopped early: the run's questions were loaded, but not all were found."""
-    if any(r.discovery_error for r in results):
+    """Exit 1 when a search stopped early (the run's questions were loaded, but not all were
+    found), or when bytes fetched could not be kept (disk full, data dir removed)."""
+    if not all(r.complete for r in results):
         raise typer.Exit(1)
 
 
@@ -254,6 +338,10 @@ def _ingest_document(settings: Settings, url: str | None, file: Path | None) -> 
     _open_store(settings.database_url, create=True)
     with _guard(f"fetch {redact(url)}" if url else "read a file"):
         r: DocumentOutcome = ingest_document(settings, url=url, path=file)
+    if r.held_by:
+        console.print(f"{r.source_url}: sha256 {r.sha256}; already in the store as {r.held_by[0]} (question "
+                      f"{r.held_by[1]}): its facts are counted there, once; nothing added")
+        return
     read = bool(r.extractor and not r.error)
     how = (f"read by {r.extractor}: {_count(r.tables, 'table')}, {_count(r.beneficiaries, 'beneficiary')}" if read
            else f"not read: {r.error or f'not a document vpetl reads ({r.media_type})'}")
@@ -271,7 +359,7 @@ def _count(n: int, word: str) -> str:
 @app.command()
 def sync(session: list[str] = typer.Option([], "--session", help="Session years (default: current and previous)."),
          api_base: str = API_BASE, db: str = DB, data_dir: Path = DATA_DIR, rate: float = RATE,
-         timeout: float = TIMEOUT, wait: float = WAIT, processes: int = PROCESSES) -> None:
+         timeout: float = TIMEOUT, wait: float = WAIT, processes: int = PROCESSES, prefect: bool = PREFECT) -> None:
     """Pick up only what is new or changed since the last run (conditional requests)."""
     settings = settings_from(api_base=api_base, database_url=db, data_dir=data_dir, rate=rate, timeout=timeout,
                              lock_wait=wait, processes=processes)
@@ -279,15 +367,14 @@ def sync(session: list[str] = typer.Option([], "--session", help="Session years 
 
     years = _session_years(session) or current_session_years()
     console.print(f"sync: session years {', '.join(years)}")
-    _prepare_flows(settings)
-    from .flows.ingest import for_settings
-    from .flows.ingest import sync as flow
+    prefect = _prepare(settings, prefect)
+    from .oneoff import run_sync
     from .pipeline import progress
 
     progress.use(progress.for_terminal())
     started = time.monotonic()
     with _guard(f"search {redact(settings.api_base)}"):
-        results = for_settings(flow, settings)(years, settings)
+        results = run_sync(years, settings, prefect)
     for result in results:
         _print_summary(result, time.monotonic() - started)
     _exit_if_incomplete(results)
@@ -333,14 +420,9 @@ def _print_rows(columns: tuple[str, ...], rows: list[list[str]], title: str | No
     """A table at a terminal; piped, tab-separated lines with every value whole (a table would
     cut them to fit 80 columns)."""
     if not console.is_terminal:
-        sys.stdout.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
+        output.write("".join("\t".join(row) + "\n" for row in [list(columns), *rows]))
         return
-    table = RichTable(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print(output.table(columns, rows, title))
 
 
 @app.command()
@@ -364,7 +446,8 @@ def status(db: str = DB, runs: int = typer.Option(5, help="How many recent runs 
         console.print(f"incomplete: question {q['question_id']}: {q['label']} {q['url']}: {q['detail']}",
                       style="yellow")
     for f in st["last_failures"]:
-        console.print(f"failed in the last run: question {f.get('question_id')}: {f['url']}: {f['reason']}",
+        console.print(f"failed in the last run: question {f.get('question_id')} ({f.get('step', '?')}): {f['url']}: "
+                      f"{f['reason']}",
                       style="yellow")
     console.print(f"fetch log: {st['requests']} requests, {st['request_errors']} errors, "
                   f"{st['bytes']:,} bytes downloaded")
@@ -380,16 +463,24 @@ def export(format: Format = typer.Option(Format.jsonl, "--format", help="jsonl (
            out: Path = typer.Option(..., "--out", help="Folder to write one file per record kind into."),
            raw: bool = typer.Option(False, "--raw", help="CSV cells exactly as stored: no neutralising of "
                                     "text a spreadsheet would run as a formula, no removing of control characters."),
+           force: bool = typer.Option(False, "--force", help="Replace an export already in --out (its files "
+                                                             "are removed first; nothing else there is touched)."),
            db: str = DB) -> None:
     """Write questions, table cells, beneficiaries and validations, as the export contract says."""
+    from .schema.export import clear, existing
     from .schema.export import export as write
 
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; name a folder (it is made if missing)", param_hint="--out")
+    if (found := existing(out)) and not force:
+        console.print(f"{out} holds an export already ({', '.join(p.name for p in found)}): pass --force to "
+                      "replace it, or name another folder", style="red")
+        raise typer.Exit(1)
     with _store(db)() as session:
+        clear(out)
         counts = write(session, out, format.value, raw)
     for kind, n in counts.items():
-        console.print(f"{out / f'{kind}.{format.value}'}: {n} records")
+        console.print(f"{out / f'{kind}.{format.value}'}: {_count(n, 'record')}")
     _report_orphans(db)
 
 
@@ -399,14 +490,14 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
            as_json: bool = typer.Option(False, "--json", help="The table format score_tables.py reads.")) -> None:
     """Print the tables of any document: PDF (one entry per table and page), Word (.docx; .doc
     with LibreOffice), spreadsheet (.xlsx, .xls; .ods with LibreOffice) or CSV (with `sheet`)."""
-    from .extractors import UNREADABLE
+    from .errors import UnreadableDocument
     from .pipeline.pool import ExtractionPool, OverBudget, tables_of_file
 
     settings = settings_from()
     pool = ExtractionPool(settings.with_(processes=1))  # under the same budgets as a run's extraction
     try:
         found = pool.call(tables_of_file, str(pdf), settings.max_pages)
-    except (*UNREADABLE, OverBudget, MemoryError) as exc:
+    except (UnreadableDocument, OverBudget, MemoryError) as exc:
         reason = "ran out of its memory budget" if isinstance(exc, MemoryError) else str(exc)
         errors.print(f"{pdf}: {reason}", style="red")  # stdout holds the JSON or nothing
         raise typer.Exit(1) from exc
@@ -415,7 +506,7 @@ def tables(pdf: Path = typer.Argument(..., exists=True, dir_okay=False, metavar=
     if as_json:
         from .extractors.tables import per_page_json
 
-        sys.stdout.write(json.dumps(per_page_json(found), ensure_ascii=False) + "\n")
+        output.write_json(per_page_json(found))
         return
     for t in found:
         sheet = next((c.sheet for c in t.cells if c.sheet), None)
@@ -471,11 +562,25 @@ def _store(db: str | None, create: bool = False) -> sessionmaker[Session]:
 def _open_store(url: str, create: bool) -> sessionmaker[Session]:
     from .schema.db import StoreError, open_store
 
-    try:
-        return open_store(url, create=create)
+    try:  # only `vpetl migrate` changes a store's schema (a new store is still made)
+        return open_store(url, create=create, upgrade=False)
     except StoreError as exc:
         console.print(str(exc), style="red")
         raise typer.Exit(1) from exc
+
+
+def _prepare(settings: Settings, prefect: bool) -> bool:
+    """Before a one-off run: the store opens (or is made); with Prefect (asked for, or named by
+    PREFECT_API_URL, or the Dask runner) also what `_prepare_flows` does. True for a flow run."""
+    from .oneoff import server_notice, wants_prefect
+
+    if not wants_prefect(prefect, settings):
+        _open_store(settings.database_url, create=True)
+        return False
+    _prepare_flows(settings)
+    if notice := server_notice():
+        errors.print(notice)
+    return True
 
 
 def _prepare_flows(settings: Settings) -> None:
@@ -531,10 +636,15 @@ def diff(run_a: int = typer.Argument(..., help="An extraction run's id (see `vpe
         if missing:
             console.print(f"no extraction run {', '.join(map(str, missing))} in this store", style="red")
             raise typer.Exit(1)
+        urls = [session.get_one(m.ExtractionRun, run).document.source_url for run in (run_a, run_b)]
+        if urls[0] != urls[1]:  # fact ids are per document: every fact would be "removed" and "added"
+            console.print(f"runs {run_a} and {run_b} read different documents ({redact(urls[0])}, "
+                          f"{redact(urls[1])}): diff compares two runs over one document or its versions", style="red")
+            raise typer.Exit(1)
         d = diff_runs(session, run_a, run_b)
     if as_json:
-        sys.stdout.write(json.dumps({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
-                                     "removed": d.removed}, ensure_ascii=False) + "\n")
+        output.write_json({"run_a": run_a, "run_b": run_b, "added": d.added, "changed": d.changed,
+                           "removed": d.removed})
         return
     console.print(d.summary())
     for f in d.added:
@@ -580,7 +690,7 @@ def review(fact_id: str = typer.Argument(None, help="A fact's id, as the export 
     try:
         with _guard("review"), run_lock(store.kw["bind"]), store() as session, session.begin():  # a writer too
             if import_file:
-                console.print(f"{rv.import_file(session, import_file)} reviews added from {import_file}")
+                console.print(f"{_count(rv.import_file(session, import_file), 'review')} added from {import_file}")
             if fact_id:
                 if action is None or not by:
                     raise typer.BadParameter("a review needs --action and --by")
@@ -588,7 +698,7 @@ def review(fact_id: str = typer.Argument(None, help="A fact's id, as the export 
                 console.print(_review_line(fact_id, action.value, value, by, why))
         if export_file:
             with store() as session:
-                console.print(f"{rv.export_file(session, export_file)} reviews written to {export_file}")
+                console.print(f"{_count(rv.export_file(session, export_file), 'review')} written to {export_file}")
     except rv.ReviewError as exc:
         console.print(f"{exc}", style="red")
         raise typer.Exit(1) from exc
@@ -621,11 +731,11 @@ def trace(fact_id: str = typer.Argument(..., help="A fact's id, as the export gi
         console.print(f"no fact with id {fact_id}", style="red")
         raise typer.Exit(1)
     if format in ("json", "prov"):
-        sys.stdout.write(json.dumps(as_prov(t) if format == "prov" else t, ensure_ascii=False, indent=1) + "\n")
+        output.write_json(as_prov(t) if format == "prov" else t, indent=1)
         return
     for i, r in enumerate(t["runs"]):
         doc, run = r["document"], r["extraction_run"]
-        state = "current" if run["superseded_by"] is None else f"superseded by run {run['superseded_by']}"
+        state = "current" if run["current"] else "not current"
         console.print(f"{fact_id} ({state})" if i == 0 else f"earlier: {state}", style="bold" if i == 0 else None)
         for label, value in [("value", f"{r['value']} {r['unit'] or ''}"), ("as printed", r["raw_text"]),
                              ("labels", f"{r.get('row_label')} / {r.get('column_label')}"),
@@ -657,7 +767,8 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
                                            "`vpetl browse` serves them from)."),
          db: str = DB, data_dir: Path = DATA_DIR) -> None:
     """See a fact where it was printed, drawn from the stored bytes (nothing is fetched)."""
-    from .pipeline.pictures import draw, write_all
+    from .pipeline.pictures import PictureSkipped, draw, write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -665,21 +776,33 @@ def show(fact_id: str = typer.Argument(None, help="A fact's id, as the export gi
         raise typer.BadParameter("give FACT_ID with --png FILE, or --all", param_hint="FACT_ID")
     settings = settings_from(database_url=db, data_dir=data_dir)
     blobs = BlobStore(settings.blob_dir)
-    with _store(db)() as session, _blobs_there(settings):
-        if every:
-            target = out_dir or settings.data_dir / "pictures"
-            written, kept = write_all(placed_facts(session), blobs, target)
-            console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
-            return
-        fact = next(placed_facts(session, fact_id), None)
-        if fact is None:
-            console.print(f"no current fact with id {fact_id}", style="red")
-            raise typer.Exit(1)
-        data = draw(fact, blobs)
+    pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+    try:
+        with _store(db)() as session, _blobs_there(settings):
+            if every:
+                target = out_dir or settings.data_dir / "pictures"
+                written, kept = write_all(placed_facts(session), blobs, target, pool.call, _skipped)
+                console.print(f"{_count(written, 'picture')} written, {kept} already there, in {target}")
+                return
+            fact = next(placed_facts(session, fact_id), None)
+            if fact is None:
+                console.print(f"no current fact with id {fact_id}", style="red")
+                raise typer.Exit(1)
+            try:
+                data = draw(fact, blobs, pool.call)
+            except PictureSkipped as exc:
+                console.print(f"{fact_id}: not drawn: {exc}", style="red")
+                raise typer.Exit(1) from exc
+    finally:
+        pool.close()
     path = png if fact.on_page else png.with_suffix(".html")
     path.write_bytes(data)
     where = f"page {fact.page}" if fact.page is not None else "its table (no page: a Word table or a worksheet)"
     console.print(f"{path}: {fact.title}, {where}")
+
+
+def _skipped(line: str) -> None:
+    console.print(line, style="yellow")
 
 
 @contextmanager
@@ -704,6 +827,7 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
 
     from .browse import PICTURES_MOUNT, metadata
     from .pipeline.pictures import write_all
+    from .pipeline.pool import ExtractionPool
     from .schema.blobs import BlobStore
     from .schema.queries import placed_facts
 
@@ -717,10 +841,15 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
         console.print("Datasette is not installed: pip install 'vpetl[browse]'", style="red")
         raise typer.Exit(1) from exc
     folder = settings.data_dir / "pictures"
-    with _store(db)() as session, _blobs_there(settings):
-        if pictures:
-            written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder)
-            console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
+    if pictures:
+        pool = ExtractionPool(settings.with_(processes=1))  # pages are drawn under the extraction budgets
+        try:
+            with _store(db)() as session, _blobs_there(settings):
+                written, kept = write_all(placed_facts(session), BlobStore(settings.blob_dir), folder, pool.call,
+                                          _skipped)
+        finally:
+            pool.close()
+        console.print(f"pictures: {written} drawn, {kept} already there, in {folder}")
     folder.mkdir(parents=True, exist_ok=True)
     meta = settings.data_dir / "datasette.json"
     meta.write_text(json.dumps(metadata(Path(url.database).stem, folder), indent=1), encoding="utf-8")
@@ -728,6 +857,25 @@ def browse(db: str = DB, data_dir: Path = DATA_DIR,
     sys.stdout.flush()
     os.execv(sys.executable, [sys.executable, "-m", "datasette", "serve", url.database, "--metadata", str(meta),
                               "--static", f"{PICTURES_MOUNT}:{folder}", "--host", host, "--port", str(port)])
+
+
+@app.command("migrate")
+def migrate_store(db: str = DB) -> None:
+    """Bring the store's schema to this vpetl's (no other command changes it); a SQLite store is
+    copied aside first, so that the vpetl that made it can still open the copy."""
+    from .schema.db import StoreError, upgrade_store
+
+    url = settings_from(database_url=db).database_url
+    try:
+        was, now, copy = upgrade_store(url)
+    except StoreError as exc:
+        console.print(str(exc), style="red")
+        raise typer.Exit(1) from exc
+    if was == now:
+        console.print(f"the store {redact(url)} is at schema {now} already: nothing to do")
+        return
+    console.print(f"the store {redact(url)}: schema {was} -> {now}" + (f" (the store as it was: {copy})" if copy
+                                                                          else ""))
 
 
 @app.command("settings")
@@ -751,10 +899,7 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
                  seed: int = typer.Option(0, help="Seed of the fault draws."),
                  hang: float = typer.Option(3.0, help="Seconds a 'hang' fault waits."),
                  max_hits: int = typer.Option(10_000, help="Most hits one search serves."),
-                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help="Serve the forms vpetl's first "
-                                                   "mirror served (dates without offset, flags as booleans, record-"
-                                                   "level dates, hits per file only) instead of the attested ones.")
-                 ) -> None:
+                 legacy_forms: bool = typer.Option(False, "--legacy-forms", help=LEGACY_FORMS_HELP)) -> None:
     """Serve the parliament's API, records, documents and short links from fixtures."""
     from .vlpar import mirror
 
@@ -779,6 +924,14 @@ def mirror_serve(port: int = typer.Option(8765, help="Port (0: a free one)."),
         server.server_close()
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The `vpetl` command, as installed: its process ends at once on Ctrl-C (see `interrupted`)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from . import interrupt
+
+    interrupt.HARD_EXIT = True
     app()
+
+
+if __name__ == "__main__":
+    main()

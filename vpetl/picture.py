@@ -20,6 +20,15 @@ MARGIN = 90.0  # pt above and below the fact: a few rows of its table, so the la
 OUTLINE = (220, 20, 60)  # crimson: visible on white, black and the grey of shaded headers
 FILL = (255, 215, 0, 70)  # a light yellow wash over the fact, like a highlighter
 PAD = 2.0  # pt between the fact and its outline, so the outline never covers a glyph
+# Pixels one page may be drawn with: an A0 page (2,384 x 3,370 pt) at RESOLUTION is 19 million,
+# so twice that holds every real page, and costs at most ~160 MB as RGBA. A 14,400 pt square
+# (the largest page the PDF spec allows) would be 480 million (3.9 GB): it is not drawn.
+MAX_PIXELS = 40_000_000
+
+
+def page_pixels(width: float, height: float) -> int:
+    """Pixels a page of `width` x `height` points takes at RESOLUTION."""
+    return round(width * RESOLUTION / 72) * round(height * RESOLUTION / 72)
 
 
 def picture_name(fact_id: str, run_id: int, on_page: bool) -> str:
@@ -37,9 +46,10 @@ class Spot:
     bbox: tuple[float, float, float, float]
 
 
-def page_regions(pdf_bytes: bytes, spots: Iterable[Spot]) -> Iterator[tuple[str, bytes]]:
+def page_regions(pdf_bytes: bytes, spots: Iterable[Spot]) -> Iterator[tuple[str, bytes | str]]:
     """(fact_id, PNG) for each spot: the page's full width, a margin above and below the fact,
-    the fact outlined. Each page is rendered once however many facts it holds."""
+    the fact outlined. Each page is rendered once however many facts it holds. A page over
+    MAX_PIXELS is not drawn: its spots come with the reason (a str) instead of a PNG."""
     by_page: dict[int, list[Spot]] = {}
     for spot in spots:
         by_page.setdefault(spot.page, []).append(spot)
@@ -48,6 +58,11 @@ def page_regions(pdf_bytes: bytes, spots: Iterable[Spot]) -> Iterator[tuple[str,
             if not 1 <= number <= len(pdf.pages):
                 raise ValueError(f"page {number} is not in this document ({len(pdf.pages)} pages)")
             page = pdf.pages[number - 1]
+            if (pixels := page_pixels(page.width, page.height)) > MAX_PIXELS:
+                reason = (f"page {number} is {page.width:,.0f} x {page.height:,.0f} pt: {pixels / 1e6:,.0f} million "
+                          f"pixels at {RESOLUTION} dpi, more than the budget of {MAX_PIXELS / 1e6:.0f} million")
+                yield from ((spot.fact_id, reason) for spot in by_page[number])
+                continue
             rendered = page.to_image(resolution=RESOLUTION).original.convert("RGB")
             for spot in by_page[number]:
                 yield spot.fact_id, _band(rendered, page.bbox, spot.bbox)

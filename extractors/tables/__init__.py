@@ -17,25 +17,26 @@ from __future__ import annotations
 from typing import Any
 
 from .._typing import PDF
-from ..layout import page_words
+from ..pdfpage import ReadPage, read_pages
 from ..records import Table
-from .labels import CONFIDENCE, label, label_grid
+from .labels import label, label_grid
 from .page import page_tables, running_lines
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 from .stitch import stitch
 
-__all__ = ["CONFIDENCE", "DEFAULT", "Piece", "TableSettings", "extract_tables", "label_grid", "page_tables",
+__all__ = ["DEFAULT", "Piece", "TableSettings", "extract_tables", "label_grid", "page_tables",
            "per_page_json"]
 
 
-def extract_tables(pdf: PDF, s: TableSettings = DEFAULT) -> list[Table]:
-    """Every table of an open pdfplumber PDF, stitched across pages and labelled."""
-    words = [page_words(page) for page in pdf.pages]
-    running = running_lines(pdf.pages, words, s)
+def extract_tables(pdf: PDF | list[ReadPage], s: TableSettings = DEFAULT) -> list[Table]:
+    """Every table of an open pdfplumber PDF, or of its pages already read (`read_pages`: a
+    caller that reads the pages' text too reads them once), stitched across pages and labelled."""
+    pages = pdf if isinstance(pdf, list) else read_pages(pdf)
+    running = running_lines(pages, s)
     pieces: list[Piece] = []
-    for page, page_words_ in zip(pdf.pages, words):
-        pieces.extend(page_tables(page, page_words_, running, s))
+    for page in pages:
+        pieces.extend(page_tables(page, None, running, s))
     return [label(piece, i) for i, piece in enumerate(stitch(pieces, s))]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .._typing import Obj, Page
+from .._typing import Obj
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import Cell
 from .piece import Piece, compact_rows
 from .settings import DEFAULT, TableSettings
@@ -14,7 +15,7 @@ DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$")  # 'Documenten ........ 10'
 FIGURE_CAPTION = re.compile(r"^(figure|figuur|grafiek|chart|graph|kaart|map)\s*\d", re.IGNORECASE)
 
 
-def is_figure(page: Page, piece: Piece, s: TableSettings = DEFAULT) -> bool:
+def is_figure(page: ReadPage, piece: Piece, s: TableSettings = DEFAULT) -> bool:
     """A chart or a map that looks like a table: its plot is drawn with curves, slanted lines or
     a great many rectangles, or its text has a figure's caption."""
     x0, top, x1, bottom = piece.bbox

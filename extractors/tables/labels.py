@@ -19,8 +19,6 @@ CAPTION = re.compile(r"^(table|tabel|tableau|tabelle|figure|figuur|grafiek)\s+[A
 INNER_MARK = re.compile(r"(?<![mM])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 UNIT_NOTE = re.compile(r"\(in\s[^)]+\)")  # '(in voltijdse equivalenten)' on the line above a table
 # How sure each method is of its grid: Word and spreadsheet tables are exact structures.
-CONFIDENCE = {"ruled": 0.95, "open": 0.85, "unruled": 0.7, "ocr": 0.5, "word": 1.0, "sheet": 1.0}
-MAX_HEADER_ROWS = 3  # a table is headed by at most its first three rows (title, group header, unit row)
 
 
 def unmarked(text: str) -> str:
@@ -41,13 +39,13 @@ def is_number(text: str) -> bool:
     return looks_numeric(text) and not YEARISH.match(unmarked(text))
 
 
-def header_rows(grid: dict[tuple[int, int], Cell], n_rows: int) -> int:
+def header_rows(grid: dict[tuple[int, int], Cell], n_rows: int, s: TableSettings = DEFAULT) -> int:
     """Row 0 heads the table unless it holds numbers (a list without a header); later rows head
     it too while they hold only labels or years."""
     if any(is_number(c.text) for (r, col), c in grid.items() if r == 0 and col > 0):
         return 0
     count = 1
-    for r in range(1, min(n_rows - 1, MAX_HEADER_ROWS)):
+    for r in range(1, min(n_rows - 1, s.max_header_rows)):
         row = [c for (rr, _), c in grid.items() if rr == r]
         texts = [c.text for c in row if c.col > 0]
         first = [c for c in row if c.col == 0]
@@ -182,7 +180,7 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     for c in values:  # with the table's amounts known: an average per project beside a column of euros
         c.unit = unit(c, amounts)
     filled = len(piece.cells) / max(1, piece.n_rows * piece.n_cols)
-    confidence = round(CONFIDENCE[piece.method] * (0.6 + 0.4 * min(1.0, filled)), 3)
+    confidence = round(DEFAULT.confidence(piece.method) * (0.6 + 0.4 * min(1.0, filled)), 3)
     pages = sorted({c.page for c in piece.cells if c.page is not None})
     return Table(index=index, page=piece.page, bbox=piece.bbox, method=piece.method,
                  confidence=confidence, n_rows=piece.n_rows, n_cols=piece.n_cols,

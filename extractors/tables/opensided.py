@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from .._typing import Obj, Page, Word
+from .._typing import Obj, Word
 from ..layout import Line, group_lines, inside, overlaps
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox
 from .footnotes import FOOTNOTE_LINE
 from .grid import bands, build_grid, rows_under
@@ -18,7 +19,7 @@ from .settings import DEFAULT, TableSettings
 SENTENCE = re.compile(r"^\S+(\s+\S+){3,}[.:]$")  # four words or more, ending as a sentence does
 
 
-def open_tables(page: Page, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
+def open_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's tables drawn with horizontal rules only, outside the boxes already `taken`."""
     rules = [e for e in join_collinear(page.horizontal_edges, s)
              if e["x1"] - e["x0"] >= s.min_rule_width

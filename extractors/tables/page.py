@@ -8,8 +8,9 @@ import re
 from pdfplumber.utils import merge_bboxes
 
 from .. import ocr
-from .._typing import Page, Word
-from ..layout import Line, group_lines, inside, join_lines, page_words
+from .._typing import Word
+from ..layout import Line, group_lines, inside, join_lines
+from ..pdfpage import ReadPage
 from ..records import Cell
 from .filters import is_contents, is_figure, is_prose, title_and_source_rows
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
@@ -27,13 +28,13 @@ def running_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()))
 
 
-def running_lines(pages: list[Page], words: list[list[Word]], s: TableSettings = DEFAULT) -> set[str]:
+def running_lines(pages: list[ReadPage], s: TableSettings = DEFAULT) -> set[str]:
     """Page headers and footers: lines in the top or bottom margin that recur on many pages
     (page numbers aside). They are neither tables nor text between a table and the page's end."""
     seen: dict[str, int] = {}
     in_body: set[str] = set()  # rows in columns met inside a page's body: a table's header, not a running line
-    for page, ws in zip(pages, words):
-        lines = group_lines(ws)
+    for page in pages:
+        lines = page.text_lines
         keys = set()
         for i, ln in enumerate(lines):
             if ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height:
@@ -54,15 +55,19 @@ def _heads_rows(line: Line, after: list[Line], s: TableSettings = DEFAULT) -> bo
         after[0].top - line.bottom < s.header_row_gap * line.height)
 
 
-def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),
+def page_tables(page: ReadPage, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),
                 s: TableSettings = DEFAULT) -> list[Piece]:
-    """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR)."""
-    words = page_words(page) if words is None else words
+    """The tables of one page, top to bottom (a page without text is read by OCR, if there is OCR).
+    `words`: the page's words, if not all of `page.words`."""
+    lines = page.text_lines if words is None else group_lines(words)
     if running:
-        words = [w for ln in group_lines(words) if running_key(ln.text) not in running for w in ln.words]
-    scanned = not words and not page.chars and ocr.available()
+        lines = [ln for ln in lines if running_key(ln.text) not in running]
+        words = [w for ln in lines for w in ln.words]
+    elif words is None:
+        words = page.words
+    scanned = not words and not page.has_chars and ocr.available()
     if scanned:  # a picture has no rules to read: its tables are found by alignment only
-        words = ocr.page_words(page)
+        words = ocr.page_words(page.source)
     if not words:
         return []
     found = _found(page, words, scanned, s)
@@ -74,7 +79,7 @@ def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[
     found = join_split(found, words, s)
     found = [extend_down(p, words, found, s) for p in found]
     found.sort(key=lambda p: p.bbox[1])
-    lines = group_lines(words)
+    lines = group_lines(words) if scanned else lines  # the lines of `words`, grouped once
     for piece in found:
         attach_footnotes(piece, lines, found, s)
         piece.lines_above = sum(1 for ln in lines if ln.bottom < piece.bbox[1])
@@ -85,7 +90,7 @@ def page_tables(page: Page, words: list[Word] | None = None, running: frozenset[
     return found
 
 
-def _found(page: Page, words: list[Word], scanned: bool, s: TableSettings) -> list[Piece]:
+def _found(page: ReadPage, words: list[Word], scanned: bool, s: TableSettings) -> list[Piece]:
     """Each layout on what the ones before it left: ruled, open-sided, unruled (a scan: unruled only)."""
     if scanned:
         found = unruled_tables(page, words, [], s)
@@ -98,7 +103,7 @@ def _found(page: Page, words: list[Word], scanned: bool, s: TableSettings) -> li
     return found
 
 
-def _ends_page(page: Page, last: Piece, lines: list[Line], s: TableSettings) -> bool:
+def _ends_page(page: ReadPage, last: Piece, lines: list[Line], s: TableSettings) -> bool:
     """No body text follows the page's last table (footnotes, stray marks and the footer aside)."""
     return not any(ln.top > last.bbox[3] + 1 and not FOOTNOTE_LINE.match(ln.text)
                    and len(ln.text) > 3  # a stray mark or number is not text

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._typing import Page, Word
+from .._typing import Word
 from ..layout import group_lines, inside, join_lines
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox, Cell
 from .grid import bands, build_grid, data_line
 from .opensided import join_collinear
@@ -15,7 +16,7 @@ from .piece import Piece, cluster, nearest, rounded
 from .settings import DEFAULT, TableSettings
 
 
-def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
+def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's ruled tables."""
     pieces = []
     for table in page.find_tables(s.ruled()):
@@ -46,7 +47,7 @@ def ruled_tables(page: Page, words: list[Word], s: TableSettings = DEFAULT) -> l
     return pieces
 
 
-def rules_extent(page: Page, bbox: BBox, xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> BBox:
+def rules_extent(page: ReadPage, bbox: BBox, xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> BBox:
     """The table's box as far as its rules reach. A grid drawn with inner rules only has no
     border: the line-based finder sees only the cells closed on four sides, while the
     horizontal rules run on over the first and last columns and the vertical ones up through
@@ -56,7 +57,8 @@ def rules_extent(page: Page, bbox: BBox, xs: list[float], ys: list[float], s: Ta
     rules = join_collinear(page.horizontal_edges, s)
     across = [e for e in rules
               if any(abs(e["top"] - y) <= tol for y in ys) and e["x0"] <= bbox[2] + tol and e["x1"] >= bbox[0] - tol]
-    down = [e for e in page.vertical_edges
+    verticals = [e for e in page.edges if e["orientation"] == "v"]
+    down = [e for e in verticals
             if any(abs(e["x0"] - x) <= tol for x in xs) and e["top"] <= bbox[3] + tol and e["bottom"] >= bbox[1] - tol]
     x0 = agreed([e["x0"] for e in across], tol, min)
     x1 = agreed([e["x1"] for e in across], tol, max)
@@ -66,7 +68,7 @@ def rules_extent(page: Page, bbox: BBox, xs: list[float], ys: list[float], s: Ta
     def closed(x: float | None = None, y: float | None = None) -> bool:  # a border drawn there: not inner rules only
         if x is not None:
             return any(abs(e["x0"] - x) <= tol and e["top"] <= bbox[3] and e["bottom"] >= bbox[1]
-                       for e in page.vertical_edges)
+                       for e in verticals)
         return any(abs(e["top"] - (y or 0.0)) <= tol and e["x0"] <= bbox[2] and e["x1"] >= bbox[0] for e in rules)
 
     grown = (x0 if x0 < bbox[0] - s.cluster and not closed(x=x0) else bbox[0],

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from pdfplumber.utils import merge_bboxes
 
-from .._typing import Page, Word
+from .._typing import Word
 from ..layout import Line, group_lines, inside
 from ..numbers import looks_numeric
+from ..pdfpage import ReadPage
 from ..records import BBox
 from .grid import build_grid
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 
 
-def unruled_tables(page: Page, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
+def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
     """The page's tables of aligned text, outside the boxes already `taken`."""
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
     blocks: list[list[Line]] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 from vpetl.extractors import Extraction, sniff
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
-from vpetl.schema.load import DocumentIn, load_document, log_exchanges
+from vpetl.schema.load import DocumentIn, held_copy, load_document, log_exchanges
 from vpetl.schema.lock import run_lock
 from vpetl.settings import Settings
 from vpetl.vlpar.client import Client
@@ -34,6 +34,7 @@ class DocumentOutcome:
     tables: int
     beneficiaries: int
     new_extraction: bool
+    held_by: tuple[str, int] | None = None  # the same bytes, already a question's: (its URL, the question)
 
 
 def ingest_document(settings: Settings, url: str | None = None, path: Path | None = None,
@@ -53,6 +54,11 @@ def ingest_document(settings: Settings, url: str | None = None, path: Path | Non
                 log_exchanges(session, None, log.drain())
         else:
             raise ValueError("give a url or a path")
+        with store() as session:
+            held = held_copy(session, doc.sha256)
+            if held is not None:  # nothing to load: its facts are in the store, counted with the question
+                return DocumentOutcome(doc.source_url, doc.sha256, doc.media_type or sniff.OTHER, None, None, 0, 0,
+                                       False, (held[0].source_url, held[1]))
         ex = None
         if doc.readable:
             extractor = extractor or ExtractionPool(settings.with_(processes=1))  # one document: one worker

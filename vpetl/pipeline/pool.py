@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import resource
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from vpetl import extractors
-from vpetl.extractors import Extraction, Role, ocr
+from vpetl.errors import VpetlError
+from vpetl.extractors import Extraction, Role, leash, ocr
 from vpetl.extractors.records import Table
 from vpetl.settings import Settings
 
@@ -32,9 +34,14 @@ Measured = tuple[Extraction, float, float]
 
 
 T = TypeVar("T")
+KILLED_WAIT = 5.0  # seconds to wait for a killed worker to be gone before its leftovers are swept
 
 
-class OverBudget(Exception):
+class Interrupted(VpetlError):
+    """The pool was aborted (Ctrl-C) while a document waited for it: nothing is stored of it."""
+
+
+class OverBudget(VpetlError):
     """A document's extraction ran out of time, or its worker died (out of memory)."""
 
 
@@ -85,6 +92,7 @@ def _start_worker(memory_mb: int, use_ocr: bool, run_pid: int) -> None:
     ends when the run's process does."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle: it ends the workers
     threading.Thread(target=_exit_with, args=(run_pid,), daemon=True, name="vpetl-watchdog").start()
     ocr.enable(use_ocr)
 
@@ -122,9 +130,21 @@ class ExtractionPool:
         self.processes = settings.processes or os.cpu_count() or 1
         self.settings = settings
         self.lock = threading.Lock()
-        self.pool = self._new()
+        self._pool: ProcessPoolExecutor | None = None  # started by the first document to extract
+        self.closed = False  # aborted: no pool is started again
         self.cpu_seconds = 0.0
         self.peak_mb = 0.0
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        """The workers, started when first needed: a run with nothing to extract (an unchanged
+        question) does not wait for processes to start and import the extractors."""
+        with self.lock:
+            if self.closed:
+                raise Interrupted("the run was interrupted: its extraction workers are ended")
+            if self._pool is None:
+                self._pool = self._new()
+            return self._pool
 
     def _new(self) -> ProcessPoolExecutor:
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
@@ -138,12 +158,16 @@ class ExtractionPool:
 
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         with self.lock:
-            if self.pool is not broken:
-                return  # another thread renewed it already
-            for process in list(getattr(broken, "_processes", {}).values()):
+            if self._pool is not broken or self.closed:
+                return  # another thread renewed it already, or the run was interrupted
+            workers = list((getattr(broken, "_processes", None) or {}).values())
+            for process in workers:
                 process.kill()
             broken.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new()
+            for process in workers:
+                process.join(KILLED_WAIT)  # bounded: SIGKILL cannot be ignored
+            leash.sweep()  # a killed worker's LibreOffice died with it (pdeathsig); its folder goes here
+            self._pool = self._new()
 
     def call(self, fn: Callable[..., T], *args: Any, attempts: int = 2) -> T:
         """`fn(*args)` in a worker, under the time and memory budgets; raises OverBudget when
@@ -172,7 +196,22 @@ class ExtractionPool:
         return out
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        with self.lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        leash.sweep()
+
+    def abort(self) -> None:
+        """End the workers now, mid-document (Ctrl-C): nothing of theirs is stored, nothing is waited for."""
+        with self.lock:
+            pool, self._pool = self._pool, None
+            self.closed = True  # a thread still waiting on a killed worker gets no new pool
+        if pool is not None:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+        leash.sweep()
 
 
 class InProcess:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,17 +21,20 @@ from vpetl import extractors
 from vpetl.extractors import Extraction, sniff
 from vpetl.extractors.checks import check_question
 from vpetl.extractors.records import AnnexLink
+from vpetl.filesystem import is_filesystem
+from vpetl.schema.blobs import BlobWriteError
 from vpetl.schema.load import (
     AnnexIn,
     DocumentIn,
     QuestionIn,
     StoredQuestion,
-    extracted,
     latest_document,
     load_question,
+    needs_extraction,
     stored_question,
 )
 from vpetl.schema.lock import LockLost
+from vpetl.schema.people import PersonName
 from vpetl.vlpar import api
 from vpetl.vlpar.client import FetchError, Response
 from vpetl.vlpar.forms import display, read_date
@@ -106,8 +109,8 @@ def discover(run: Run, query: api.Query) -> list[Found]:
 
 
 def ingest_batch(run: Run, batch: list[Found]) -> list[QuestionOutcome]:
-    """A batch of questions, one after the other."""
-    return [ingest_question(run, found) for found in batch]
+    """A batch of questions, one after the other; none starts once the run is stopping (Ctrl-C)."""
+    return [ingest_question(run, found) for found in batch if not run.stopping.is_set()]
 
 
 def ingest_question(run: Run, found: Found) -> QuestionOutcome:
@@ -127,9 +130,26 @@ def ingest_question(run: Run, found: Found) -> QuestionOutcome:
     except api.RecordError as exc:
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except BlobWriteError as exc:  # the machine's doing (disk full, data dir gone): said plainly
+        outcome.status = Status.failed
+        outcome.not_stored = True
+        outcome.failed(api.record_url(run.client, question_id), str(exc))
+    except FileNotFoundError as exc:
+        if not str(exc.filename or "").startswith(str(run.blobs.root)):
+            raise
+        outcome.status = Status.failed  # bytes written a moment ago are gone: the data dir was removed
+        outcome.not_stored = True
+        outcome.failed(api.record_url(run.client, question_id),
+                       f"its bytes were removed from {run.blobs.root} while the run went on")
     except LockLost:
         raise  # not this question's doing: the whole run stops
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (read-only, full), not this question: the whole run stops, said once
+        if run.stopping.is_set():  # its extraction ended by Ctrl-C: not loaded, nothing to report
+            outcome.status = Status.failed
+            outcome.failed(api.record_url(run.client, question_id), "interrupted")
+            return outcome
         log.exception("question %s: bug in vpetl", question_id)
         outcome.status = Status.failed
         outcome.failed(api.record_url(run.client, question_id), f"bug in vpetl: {type(exc).__name__}: {exc}")
@@ -156,6 +176,8 @@ def skip_without_request(stored: StoredQuestion | None, last_modified: str | Non
 def _ingest(run: Run, found: Found, outcome: QuestionOutcome) -> None:
     with run.store() as session:
         stored = stored_question(session, found.question_id)
+    if stored and any(sha not in run.blobs for sha in stored.documents):
+        stored = replace(stored, complete=False)  # bytes lost from the blob store: fetched again
     if skip_without_request(stored, found.last_modified, run.incremental):
         outcome.status = Status.unchanged
         return
@@ -168,12 +190,14 @@ def _ingest(run: Run, found: Found, outcome: QuestionOutcome) -> None:
     docs = fetch_documents(run, record, found, stored, outcome)
     q.answer_url, q.answer_identified_by, q.answer_other_urls = (docs.answer_url, docs.answer_evidence,
                                                                  docs.answer_other_urls)
+    outcome.step = "extract"
     extract_documents(run, docs, record.date_answered or record.date_asked or date.today())
     q.answer, q.answer_extraction = docs.answer, docs.answer_extraction
     q.annexes = [annex.as_loaded(i, run) for i, annex in enumerate(docs.annexes, start=1)]
     q.validations = docs.validations()
     q.complete = not outcome.failures
     run.lease.check()
+    outcome.step = "load"
     with run.store() as session:
         outcome.extractions = load_question(session, q, run.ingest_run_id, run.flow_run_id).extractions_new
 
@@ -203,7 +227,10 @@ def question_in(run: Run, record: api.Record, resp: Response, found: Found) -> Q
         record_fetched_at=resp.fetched_at, record_etag=resp.headers.get("etag"),
         record_last_modified=resp.headers.get("last-modified"),
         last_modified=found.last_modified or (last_modified if isinstance(last_modified, str) else None),
-        search_metatags=found.metatags or None, sources=facts["sources"])
+        search_metatags=found.metatags or None, sources=facts["sources"],
+        asker_id=record.asker_ref.id if record.asker_ref else None,
+        minister_id=record.minister_ref.id if record.minister_ref else None,
+        people=[PersonName(p.id, p.first_name, p.last_name) for p in (record.asker_ref, record.minister_ref) if p])
 
 
 # Which search metatag gives a field, and whether it comes before the record's own reading. The
@@ -379,10 +406,10 @@ def _fetch(run: Run, url: str, outcome: QuestionOutcome) -> tuple[DocumentIn | N
 
 def _fresh(run: Run, doc: DocumentIn | None, extractor: str) -> bool:
     """A document whose bytes the current version of the extractor has not read yet."""
-    if doc is None or not doc.readable:
+    if doc is None:
         return False
     with run.store() as session:
-        return not extracted(session, doc.source_url, doc.sha256, extractor, run.extractor_identity)
+        return needs_extraction(session, doc, extractor, run.extractor_identity)
 
 
 def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
@@ -395,8 +422,10 @@ def fetch_document(run: Run, url: str, outcome: QuestionOutcome) -> DocumentIn:
     resp = run.client.get(url, etag=have.etag if have else None, last_modified=have.last_modified if have else None,
                           sink=run.blobs, expect_document=True)
     if resp.not_modified and have:
+        outcome.documents.add(have.sha256)
         return have
     doc = document_in(resp, run.blobs.get(resp.sha256 or ""))
+    outcome.documents.add(doc.sha256)
     if prev_in is None:
         outcome.new_documents.add(doc.sha256)
     elif prev_in.sha256 != doc.sha256:  # republished: same URL, new bytes; the old version is kept

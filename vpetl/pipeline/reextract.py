@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from vpetl import extractors
 from vpetl.extractors import Extraction, Role
 from vpetl.extractors.checks import check_question
+from vpetl.filesystem import is_filesystem
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs, previous_run
-from vpetl.schema.load import DocumentIn, has_run, load_reextraction
+from vpetl.schema.load import DocumentIn, load_reextraction, needs_extraction
 from vpetl.schema.lock import Lease, LockLost, run_lock
 from vpetl.schema.queries import QuestionDocument, question_documents
 from vpetl.settings import Settings
@@ -52,8 +53,7 @@ def role(qd: QuestionDocument) -> Role:
 def stale(session: Session, qd: QuestionDocument, only: str | None, identity: str) -> bool:
     """A document with no run of its extractor (of `only`, when given) as it is now (`identity`)."""
     name = extractors.NAMES[role(qd)]
-    return (DocumentIn.of(qd.document).readable and (only is None or name == only)
-            and not has_run(session, qd.document.id, name, identity))
+    return (only is None or name == only) and needs_extraction(session, DocumentIn.of(qd.document), name, identity)
 
 
 def reextract(settings: Settings, questions: list[int] | None = None, only: str | None = None,
@@ -87,6 +87,8 @@ def _one_question(store: sessionmaker[Session], blobs: BlobStore, extractor: Ext
     except LockLost:
         raise  # another run may be loading: nothing more may be written
     except Exception as exc:
+        if is_filesystem(exc):
+            raise  # the machine's disk (bytes missing, a folder refused), not this question: said once
         log.exception("re-extracting question %s", question_id)
         return [Reextraction(question_id, None, None, None, None, None, f"bug in vpetl: {type(exc).__name__}: {exc}")]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from vpetl import extractors
+from vpetl.errors import Step
 from vpetl.extractors import Extraction, Role
 from vpetl.schema.blobs import BlobStore
 from vpetl.schema.db import open_store
@@ -58,6 +59,11 @@ class Run:
     flow_run_id: str | None = None
     discovery_error: str | None = None  # why discovery stopped early, when it did
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of other kinds, by kind
+    people_seen: set[int] = field(default_factory=set)  # member records asked for this run (once each)
+    people_lock: threading.Lock = field(default_factory=threading.Lock)
+    found: int = 0  # questions discovered, and what became of those done so far: an interrupted run's counts
+    outcomes: list[QuestionOutcome] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on Ctrl-C: no new question starts
 
     @cached_property
     def extractor_identity(self) -> str:
@@ -82,11 +88,12 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Failure:
-    """A part of a question that could not be fetched: the next run tries it again."""
+    """A part of a question that failed, and in which step: the next run tries it again."""
 
     question_id: int
     url: str
     reason: str
+    step: Step = "fetch"
 
 
 @dataclass
@@ -99,9 +106,12 @@ class QuestionOutcome:
     changed_documents: list[str] = field(default_factory=list)  # republished: same URL, new bytes
     extractions: int = 0
     failures: list[Failure] = field(default_factory=list)
+    step: Step = "fetch"  # the step the question is in, which a failure records
+    documents: set[str] = field(default_factory=set)  # sha256 of every document the question has now
+    not_stored: bool = False  # failed because the blob store could not keep its bytes
 
     def failed(self, url: str, reason: str) -> None:
-        self.failures.append(Failure(self.question_id, url, reason))
+        self.failures.append(Failure(self.question_id, url, reason, self.step))
 
 
 @dataclass
@@ -122,7 +132,10 @@ class RunSummary:
     failures: list[Failure]
     discovery_error: str | None = None  # the search stopped early: some questions may be missing
     dropped: dict[str, int] = field(default_factory=dict)  # search hits of another kind than a written question
+    not_stored: list[str] = field(default_factory=list)  # what the blob store could not keep, or lost during the run
     store: dict[str, int] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)  # member records read, unchanged, failed
+    people_failures: list[Failure] = field(default_factory=list)  # questions whose asker's record was not read
 
     @classmethod
     def of(cls, run: Run, found: int, outcomes: list[QuestionOutcome]) -> RunSummary:
@@ -135,13 +148,31 @@ class RunSummary:
                    extraction_cpu_s=round(run.extractor.cpu_seconds, 1),
                    extraction_peak_mb=round(run.extractor.peak_mb),
                    failures=[f for o in outcomes for f in o.failures], discovery_error=run.discovery_error,
-                   dropped=dict(sorted(run.dropped.items())))
+                   dropped=dict(sorted(run.dropped.items())), not_stored=not_stored(run.blobs, outcomes))
+
+    @property
+    def complete(self) -> bool:
+        """Whether everything found is accounted for: discovery ended, and every byte fetched is kept."""
+        return self.discovery_error is None and not self.not_stored
 
     def counts(self) -> dict[str, object]:
         """As stored with the run (JSON)."""
         out = asdict(self)
         out.pop("store")
         return out
+
+
+def not_stored(blobs: BlobStore, outcomes: list[QuestionOutcome]) -> list[str]:
+    """Lines saying what the run could not keep: questions whose bytes could not be written, and
+    documents whose bytes were gone from the blob store at the run's end (the data dir removed
+    while it ran). The store knows what it has, so the next ingest or sync fetches them again."""
+    lines = [f"question {o.question_id}: {f.reason}" for o in outcomes if o.not_stored for f in o.failures[-1:]]
+    gone = sorted({sha for o in outcomes if o.status != Status.failed for sha in o.documents if sha not in blobs})
+    if gone:
+        lines.append(f"{len(gone)} document{'s' if len(gone) > 1 else ''}' bytes missing from {blobs.root} at the "
+                     f"end of the run (removed while it ran?): {', '.join(s[:12] for s in gone[:5])}"
+                     + (", ..." if len(gone) > 5 else ""))
+    return lines
 
 
 @contextmanager
@@ -162,6 +193,14 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
                   extractor or ExtractionPool(settings), lease, incremental, run_id, flow_run_id)
         try:
             yield run
+        except KeyboardInterrupt:  # Ctrl-C: what was loaded is kept, and the run says how far it came
+            run.stopping.set()
+            getattr(run.extractor, "abort", run.extractor.close)()
+            run.flush_log()
+            with store() as session:
+                finish_ingest_run(session, run_id, "interrupted", RunSummary.of(run, run.found, run.outcomes).counts(),
+                                  "interrupted (Ctrl-C)")
+            raise
         except BaseException as exc:
             run.flush_log()
             with store() as session:

@@ -17,7 +17,7 @@ from vpetl.schema.load import finish_ingest_run
 from vpetl.settings import Settings
 from vpetl.vlpar import api
 
-from . import progress
+from . import people, progress
 from .pool import Extractor
 from .question import Found, discover, ingest_batch
 from .run import QuestionOutcome, Run, RunSummary, open_run
@@ -27,10 +27,11 @@ Batches = Sequence[list[Found]]
 
 @dataclass(frozen=True)
 class Steps:
-    """How a run's two stages are carried out: plain calls here, Prefect tasks in `vpetl.flows`."""
+    """How a run's stages are carried out: plain calls here, Prefect tasks in `vpetl.flows`."""
 
     discover: Callable[[Run, api.Query], list[Found]]
     ingest_batches: Callable[[Run, Batches], Iterator[list[QuestionOutcome]]]
+    enrich_people: Callable[[Run, list[int]], people.PeopleOutcome] = people.enrich  # who asked, their party
 
 
 def batches(found: list[Found], size: int) -> list[list[Found]]:
@@ -42,10 +43,16 @@ def on_threads(work: Callable[[Run, list[Found]], list[QuestionOutcome]]
     """Batches on a few local threads (fetching and loading wait on I/O), in order; each thread
     keeps the caller's context (a flow run's, where there is one)."""
     def run_all(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
-        with ThreadPoolExecutor(run.settings.workers) as threads:
+        threads = ThreadPoolExecutor(run.settings.workers)
+        try:
             futures = [threads.submit(contextvars.copy_context().run, work, run, batch) for batch in todo]
             for future in futures:
                 yield future.result()
+        except BaseException:  # Ctrl-C or a lost lock: batches not started never start, none is waited for
+            run.stopping.set()
+            threads.shutdown(wait=False, cancel_futures=True)
+            raise
+        threads.shutdown()
     return run_all
 
 
@@ -58,14 +65,16 @@ def execute(query: api.Query, settings: Settings, incremental: bool = False, ste
     with open_run(settings, params, incremental, flow_run_id, extractor) as run:
         try:
             found = steps.discover(run, query)
+            run.found = len(found)
             reporter.start(len(found))
-            outcomes: list[QuestionOutcome] = []
             for done in steps.ingest_batches(run, batches(found, settings.batch)):
-                outcomes += done
+                run.outcomes += done
                 reporter.advance(len(done))
         finally:
             reporter.close()
-        result = RunSummary.of(run, len(found), outcomes)
+        who = steps.enrich_people(run, [f.question_id for f in found])
+        result = RunSummary.of(run, len(found), run.outcomes)
+        result.people, result.people_failures = who.counts(), who.failures
         with run.store() as session:
             finish_ingest_run(session, result.ingest_run_id, "failed" if result.discovery_error else "ok",
                               result.counts(), result.discovery_error)
