@@ -38,8 +38,8 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        if len(block) < s.unruled_min_lines:
-            continue
+        if len(block) < s.unruled_min_lines or not any(looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
+            continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
         piece = build_grid(page.page_number, "unruled", block_rows(block), bbox, (), s)
         if piece and has_number_column(piece, s):
