@@ -1,6 +1,6 @@
 """Table and list extraction measured over the space of layouts (fixtures/generator).
 
-    python bench/layouts.py --documents 500 --seed 1000 [--show 20] [--producer reportlab]
+    python bench/layouts.py --documents 500 --seed 1000 [--show 20] [--producer reportlab] [--no-long]
 
 Generates N documents from a seed (even: answer tables; odd: beneficiary lists), reads each
 through vpetl's real entry point (`vpetl.extractors.extract`, as the pipeline does: the
@@ -8,7 +8,9 @@ answer or annex extractor, whatever the format), and prints per dimension value 
 cells exact, labels, units and scale; lists found, beneficiaries exact (name, granted amount,
 NIS codes; an organisation that is not a municipality's own has nis_code null and its place in
 `municipality`, as the export contract says, and is scored so), granted amounts read beside
-requested ones, subtotals checked, and rows that are not beneficiaries taken as ones.
+requested ones, subtotals checked, and rows that are not beneficiaries taken as ones. Then a 195-page bill text of the
+seed (prose in two columns, a table every 20 pages) is read as the pipeline reads an answer,
+under the default time and memory budgets: whether it fitted, its time and memory, its cells.
 
 Seeds: 1-99 are development seeds (look at their failures with --show); 1000 and up are
 report seeds (quote those, never tune on them). Times are CPU seconds of this process
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import date
@@ -70,6 +73,7 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, help="print this many failures")
     ap.add_argument("--producer", default=None, help="only documents of this producer")
     ap.add_argument("--keep", type=Path, default=None, help="write the documents with failures here")
+    ap.add_argument("--no-long", action="store_true", help="skip the 195-page document (a minute or two)")
     args = ap.parse_args()
     by_dim: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     totals = {"table": Counter[str](), "list": Counter[str]()}
@@ -98,7 +102,7 @@ def main() -> None:
             misses += score.misses
             if args.keep and score.misses:
                 args.keep.mkdir(parents=True, exist_ok=True)
-                suffix = {"docx": "docx", "xlsx": "xlsx", "csv": "csv"}.get(doc.producer, "pdf")
+                suffix = {"docx": "docx", "xlsx": "xlsx", "xls": "xls", "csv": "csv"}.get(doc.producer, "pdf")
                 (args.keep / f"{doc.name}.{suffix}").write_bytes(doc.data)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"bench/layouts.py --documents {args.documents} --seed {args.seed}"
@@ -110,9 +114,39 @@ def main() -> None:
         print(f"skipped {n} documents ({reason})")
     report(by_dim, totals["table"], "table")
     report(by_dim, totals["list"], "list")
+    if not args.no_long:
+        misses += long_report(args.seed)
     for line in misses[: args.show]:
         print("  MISS", line[:300])
     sys.stdout.flush()
+
+
+def long_report(seed: int) -> list[str]:
+    """The 195-page bill text of the seed (fixtures/generator/long.py), read as the pipeline
+    reads an answer: in a worker under the default budgets (time, memory). Prints whether it
+    fitted, the worker's CPU seconds and peak memory, the wall time, and its tables' cells."""
+    from vpetl.fixtures.generator.long import long_document
+    from vpetl.pipeline.pool import ExtractionPool
+    from vpetl.settings import Settings
+
+    doc = long_document(seed)
+    settings = Settings().with_(processes=1)
+    pool = ExtractionPool(settings)
+    with tempfile.TemporaryDirectory(prefix="vpetl-long-") as tmp:
+        path = Path(tmp) / "long.pdf"
+        path.write_bytes(doc.data)
+        pool.pool  # noqa: B018 - the worker started and ready first: the budget counts the reading only
+        wall = time.monotonic()
+        run = pool.extract("answer", path, PUBLISHED)
+        wall = time.monotonic() - wall
+    pool.close()
+    score = score_document(doc, run.result)
+    c = score.counts
+    print(f"\nLONG DOCUMENT ({len(doc.tables)} tables in 195 pages; budgets {settings.extract_timeout:g} s, "
+          f"{settings.extract_memory_mb} MB): {'read' if run.error is None else 'FAILED: ' + run.error}; "
+          f"wall {wall:.1f} s, worker peak {pool.peak_mb:.0f} MB, CPU {pool.cpu_seconds:.1f} s; "
+          f"cells {pct(c, 'cells')}, labels {pct(c, 'labels')}, units {pct(c, 'units')}")
+    return score.misses
 
 
 if __name__ == "__main__":

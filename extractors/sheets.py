@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,15 @@ class Sheet:
     name: str | None  # None for a CSV file
     rows: list[list[Value]]
     issues: list[str] = field(default_factory=list)
+    units: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> a unit its number format shows
+
+
+CURRENCY_FORMAT = re.compile(r"€|\bEUR\b|\beuro\b", re.IGNORECASE)  # '#,##0.00 [$€-813]', '"EUR "#,##0'
+
+
+def format_unit(number_format: str | None) -> str | None:
+    """The unit a cell's number format prints with its number: euros ('#,##0.00 €'), or none."""
+    return "EUR" if number_format and CURRENCY_FORMAT.search(number_format) else None
 
 
 def read_sheets(data: bytes, media: str) -> list[Sheet]:
@@ -84,11 +94,15 @@ def _xlsx(data: bytes) -> Iterator[Sheet]:
     budget = MAX_CELLS
     for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
         sheet = Sheet(ws.title, [])
-        for r, (row, frow) in enumerate(zip(ws.iter_rows(values_only=True), wf.iter_rows(values_only=True)), 1):
-            budget -= len(row)
+        for r, (cells, frow) in enumerate(zip(ws.iter_rows(), wf.iter_rows(values_only=True)), 1):
+            budget -= len(cells)
             if budget < 0:
                 raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
+            row = [cell.value for cell in cells]
             sheet.rows.append([_exact(v) for v in row])
+            for c, cell in enumerate(cells):
+                if isinstance(cell.value, int | float) and (unit := format_unit(getattr(cell, "number_format", None))):
+                    sheet.units[(r - 1, c)] = unit
             for c, (v, f) in enumerate(zip(row, frow), 1):
                 if v is None and isinstance(f, str) and f.startswith("="):
                     sheet.issues.append(f"{ws.title}!{get_column_letter(c)}{r}: a formula without a cached "
@@ -99,13 +113,20 @@ def _xlsx(data: bytes) -> Iterator[Sheet]:
 def _xls(data: bytes) -> Iterator[Sheet]:
     import xlrd  # Excel 97-2003
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
     budget = MAX_CELLS
     for ws in book.sheets():
         budget -= ws.nrows * ws.ncols
         if budget < 0:
             raise SheetError(f"more than {MAX_CELLS:,} cells: larger than any annex; not read")
-        yield Sheet(ws.name, [[_exact(v) for v in ws.row_values(r)] for r in range(ws.nrows)])
+        sheet = Sheet(ws.name, [[_exact(v) for v in ws.row_values(r)] for r in range(ws.nrows)])
+        for r in range(ws.nrows):
+            for c in range(ws.ncols):
+                if ws.cell_type(r, c) == xlrd.XL_CELL_NUMBER:
+                    fmt = book.format_map.get(book.xf_list[ws.cell_xf_index(r, c)].format_key)
+                    if unit := format_unit(fmt.format_str if fmt else None):
+                        sheet.units[(r, c)] = unit
+        yield sheet
 
 
 def _csv(data: bytes) -> Sheet:
@@ -153,6 +174,7 @@ def sheet_table(sheet: Sheet, index: int) -> Table | None:
             cell = Cell(row=i, col=c, text=str(value), page=None, bbox=None, sheet=sheet.name,
                         ref=f"{get_column_letter(c + 1)}{top + i + 1}")
             cell.value = value if isinstance(value, Decimal) else None
+            cell.unit = sheet.units.get((top + i, c))
             cells.append(cell)
     if width < DEFAULT.sheet_min_columns or end < 2:
         return None

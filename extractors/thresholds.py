@@ -59,6 +59,7 @@ class TableSettings:
     # a page's tables
     margin_share: float = 0.12  # page headers and footers stand in this top and bottom share of the page
     running_share: float = 0.3  # a margin line on this share of pages (at least two) is a running header
+    header_row_gap: float = 2.0  # a repeated table header is at most this many line heights above its next row
     sideways_overlap: float = 0.7  # a grid and text beside it sharing this share of height are one table
     sideways_gap: float = 30.0  # ... when at most this far apart
     stacked_gap: float = 15.0  # a header grid at most this far above a body is its header
@@ -81,6 +82,7 @@ class TableSettings:
     footnote_lines: int = 8  # ... in the first this many lines
     note_gap: float = 0.5  # a note's next line follows it within this many line heights ...
     note_size_slack: float = 0.5  # ... set no larger (pt) than the note: the body's text is larger
+    group_fit: float = 6.0  # a group header within this (pt) of flush or centred over its columns spans them
     centred_share: float = 0.1  # a lone header centred within this share of its table's width spans it all
     caption_distance: float = 3.0  # a caption stands within this many line heights above its table
     stitch_column_tolerance: float = 12.0  # a continuation's columns match within this

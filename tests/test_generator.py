@@ -4,12 +4,17 @@ is read by vpetl's real entry point with every cell and every grantee as the tru
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from vpetl.extractors import extract
 from vpetl.fixtures.generator import generate_one
 from vpetl.fixtures.generator.dimensions import draw_list_dims, draw_table_dims
 from vpetl.fixtures.generator.numbers import printed
 from vpetl.fixtures.generator.places import places
+from vpetl.fixtures.generator.score import score_document
 
 
 def test_numbers_print_in_every_belgian_form():
@@ -67,3 +72,22 @@ def test_places_come_from_the_reference_with_both_codes():
     known = {p.name: p for p in places()}
     assert known["Gent"].nis_code == "44021" and known["Gent"].province == "Oost-Vlaanderen"
     assert len(known) > 250
+
+
+# Documents of the development seed 1, one per failure kind the benchmark showed (each read
+# wrong before the fix named): a group header centred over its columns ('2023' over 'Aantal'
+# and 'Bedrag'); inner rules only, continued on a page without a header; inner rules only and
+# no header, three tables a page; a two-line header over inner rules, across pages under a
+# running header; a row whose values are all empty in an unruled table; a table without a
+# header continued on the next page (columns set apart by a few short rows).
+SAMPLE = [64, 110, 122, 98, 148, 138]
+
+
+@pytest.mark.parametrize("index", SAMPLE)
+def test_a_fixed_sample_is_read_cell_for_cell(index):
+    doc = generate_one(1, index)
+    run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
+    score = score_document(doc, run.result)
+    assert score.counts["cells"] > 0
+    for key in ("cells", "labels", "units"):
+        assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]

@@ -3,6 +3,7 @@ exact numbers with their sheet and cell, and bad files recorded with their reaso
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -212,3 +213,36 @@ def test_an_ods_annex_is_read_through_libreoffice(soffice, tmp_path):
     assert sniff.media_type(data) == sniff.ODS
     [blist] = extractors.extract("annex", data).result.beneficiary_lists
     assert sum(b.amount_eur for b in blist.rows) == Decimal("243120.75")
+
+
+def _priced_workbook() -> bytes:
+    """A sheet whose amounts are typed numbers shown with a euro sign by their number format,
+    beside a typed count."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Regio", "Vastgelegd", "Aanvragen"])
+    for region, amount, count in (("Gent", 1250.5, 12), ("Brugge", 800.0, 7), ("Totaal", 2050.5, 19)):
+        ws.append([region, amount, count])
+        ws.cell(ws.max_row, 2).number_format = "#,##0.00 [$€-813]"
+        ws.cell(ws.max_row, 3).number_format = "#,##0"
+    path = io.BytesIO()
+    wb.save(path)
+    return path.getvalue()
+
+
+def _units(data: bytes) -> dict[tuple[str | None, str | None], tuple[Decimal | None, str | None]]:
+    [table] = extractors.extract_tables_of(data)
+    return {(c.row_label, c.column_label): (c.value, c.unit) for c in table.cells if c.value is not None}
+
+
+def test_a_typed_amount_takes_its_unit_from_its_number_format():
+    units = _units(_priced_workbook())
+    assert units[("Gent", "Vastgelegd")] == (Decimal("1250.5"), "EUR")  # the header names no unit: the format does
+    assert units[("Gent", "Aanvragen")] == (Decimal("12"), "count")
+
+
+def test_an_xls_keeps_the_unit_of_its_number_format(soffice, tmp_path):
+    source = tmp_path / "priced.xlsx"
+    source.write_bytes(_priced_workbook())
+    data = _converted(soffice, source, "xls", tmp_path)
+    assert _units(data)[("Totaal", "Vastgelegd")] == (Decimal("2050.5"), "EUR")

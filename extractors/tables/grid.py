@@ -89,7 +89,19 @@ def bands(region: list[Word], ys: list[float], v_rules: list[float], s: TableSet
         elif rows and columns >= s.split_band_lines:
             rows.extend([ln] for ln in band)
         else:
-            rows.append(band)
+            rows.extend(group_rows(band, v_rules))
+    return rows
+
+
+def group_rows(band: list[Line], v_rules: list[float]) -> list[list[Line]]:
+    """A band of words as rows: one row of multi-line cells, split above a line in more
+    columns than the line over it (a group header, '2023  2024', over its sub-headers)."""
+    rows = [[band[0]]]
+    for above, line in zip(band, band[1:]):
+        if len(chunks(line, v_rules)) > len(chunks(above, v_rules)) >= 2:
+            rows.append([line])
+        else:
+            rows[-1].append(line)
     return rows
 
 
@@ -195,28 +207,71 @@ def header_columns(parts: list[Line], cols: list[tuple[float, float]]) -> list[i
     return None
 
 
-def _row_cells(page: int, r: int, row: list[Line], cols: list[tuple[float, float]], v_rules: list[float],
-               header: bool) -> list[Cell]:
+def _row_cells(page: int, r: int, row: list[Line], cols: list[tuple[float, float]], edges: list[float],
+               v_rules: list[float], header: bool, s: TableSettings = DEFAULT) -> list[Cell]:
     """One row's cells: each chunk in the columns it overlaps (a header's chunks in order, when
-    there is one a column)."""
+    there is one a column; a chunk between two vertical rules in the column they bound; a
+    header's next line under the chunk of the line above it that it aligns with)."""
     slots: dict[int, list[tuple[int, Line]]] = {}
+    placed: list[tuple[Line, int]] = []  # a header's chunks so far, with their column
     for line in row:
         parts = chunks(line, v_rules)
         in_order = header_columns(parts, cols) if header else None
         for k, ch in enumerate(parts):
             covered = [i for i, (a, b) in enumerate(cols) if ch.x0 <= b and ch.x1 >= a]
+            ruled = ruled_column(ch, edges, v_rules)
+            above = next((col for prev, col in placed if _under(prev, ch, s)), None) if header else None
             if in_order is not None:
                 covered = [in_order[k]]
+            elif ruled is not None:
+                covered = [ruled]
+            elif above is not None and len(covered) <= 1:
+                covered = [above]
+            elif not covered and header:  # set left over numbers set right: the column it ends before
+                centre = (ch.x0 + ch.x1) / 2
+                covered = [next((i for i, (_, b) in enumerate(cols) if b >= centre), len(cols) - 1)]
             elif not covered:
                 covered = [min(range(len(cols)), key=lambda i: abs(cols[i][0] - ch.x0))]
             slots.setdefault(covered[0], []).append((covered[-1], ch))
+            placed.append((ch, covered[0]))
     cells = []
-    for col, placed in sorted(slots.items()):
-        last = max(p[0] for p in placed)
-        lines = [p[1] for p in placed]
+    for col, in_slot in sorted(slots.items()):
+        last = max(p[0] for p in in_slot)
+        lines = [p[1] for p in in_slot]
         cells.append(Cell(row=r, col=col, col_span=last - col + 1, text=join_lines(lines), page=page,
                           bbox=rounded(merge_bboxes([ln.bbox for ln in lines]))))
     return cells
+
+
+def _under(upper: Line, lower: Line, s: TableSettings = DEFAULT) -> bool:
+    """A header cell's next line: set under the line above it, flush left or right or centred."""
+    return (abs(upper.x0 - lower.x0) <= s.aligned_edge or abs(upper.x1 - lower.x1) <= s.aligned_edge
+            or abs((upper.x0 + upper.x1) / 2 - (lower.x0 + lower.x1) / 2) <= s.aligned_edge)
+
+
+def ruled_column(ch: Line, edges: list[float], v_rules: list[float]) -> int | None:
+    """The column a chunk stands in when vertical rules bound it on both sides (the table's outer
+    edges count as bounds): a header set left over numbers set right overlaps no number, but it
+    is inside its cell's rules. None without rules, or for a chunk that crosses one."""
+    if not v_rules:
+        return None
+    bounds = [edges[0], *v_rules, edges[-1]]
+    left = max((x for x in bounds if x <= ch.x0 + 1), default=None)
+    right = min((x for x in bounds if x >= ch.x1 - 1), default=None)
+    if left is None or right is None or any(left < x < right for x in bounds):
+        return None
+    inside = [i for i in range(len(edges) - 1) if left - 1 <= edges[i] and edges[i + 1] <= right + 1]
+    return inside[0] if len(inside) == 1 else None
+
+
+def column_edges(cols: list[tuple[float, float]], bbox: BBox, v_rules: list[float]) -> list[float]:
+    """Where one column ends and the next begins: at the vertical rule between them, else
+    halfway between their texts."""
+    edges = [bbox[0]]
+    for a, b in zip(cols, cols[1:]):
+        between = [x for x in v_rules if a[1] - 1 <= x <= b[0] + 1]
+        edges.append(sum(between) / len(between) if between else (a[1] + b[0]) / 2)
+    return [*edges, bbox[2]]
 
 
 def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
@@ -230,10 +285,11 @@ def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
     cols = columns(rows, bbox[2] - bbox[0], v_rules, s)
     if len(cols) < 2:
         return None
-    edges = [bbox[0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [bbox[2]]
+    edges = column_edges(cols, bbox, v_rules)
     first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s) and not years_only(row, v_rules)),
                       len(rows))
-    cells = [cell for r, row in enumerate(rows) for cell in _row_cells(page, r, row, cols, v_rules, r < first_data)]
+    cells = [cell for r, row in enumerate(rows)
+             for cell in _row_cells(page, r, row, cols, edges, v_rules, r < first_data, s)]
     if sum(1 for c in cells if c.col_span == 1) < s.min_single_cells:
         return None
     top = min(ln.top for row in rows for ln in row)

@@ -98,6 +98,46 @@ def _whole_columns(cells: list[Cell]) -> dict[int, bool]:
     return out
 
 
+def group_spans(piece: Piece, n_header: int, label_col: int, s: TableSettings = DEFAULT) -> None:
+    """A group header ('2023' over 'Aantal' and 'Bedrag') heads every column under it: of the
+    runs of columns around its own that the header row leaves free and the row under it heads,
+    the one it is set over (flush left, centred or flush right; the widest when several fit).
+    Only a PDF's cells need this: Word and sheets state their spans."""
+    edges = piece.col_edges
+    if n_header < 2 or len(edges) != piece.n_cols + 1:
+        return
+    for r in range(n_header - 1):
+        row = sorted((c for c in piece.cells if c.row == r and c.bbox), key=lambda c: c.col)
+        lower = {c.col: c for c in piece.cells if r < c.row < n_header and c.col_span == 1 and c.bbox}
+        for i, c in enumerate(row):
+            lo = max(label_col + 1, row[i - 1].col + row[i - 1].col_span if i else 0)
+            hi = row[i + 1].col - 1 if i + 1 < len(row) else piece.n_cols - 1
+            if c.col <= label_col or c.col_span > 1 or not (lo <= c.col <= hi) or c.col not in lower:
+                continue
+            a0 = c.col
+            while a0 - 1 >= lo and a0 - 1 in lower:
+                a0 -= 1
+            b1 = c.col
+            while b1 + 1 <= hi and b1 + 1 in lower:
+                b1 += 1
+            fits = [(_fit(c, lower, edges, a, b), -(b - a), a, b) for a in range(a0, c.col + 1)
+                    for b in range(c.col, b1 + 1)]
+            best = min(fits)
+            if best[0] <= s.group_fit and best[3] > best[2]:
+                c.col, c.col_span = best[2], best[3] - best[2] + 1
+
+
+def _fit(c: Cell, lower: dict[int, Cell], edges: list[float], a: int, b: int) -> float:
+    """How far a header is from being set over columns a..b: flush left with the first column's
+    header, flush right with the last one's, or centred between their edges or their headers
+    (points, rounded to whole points so that near-ties go to the widest run)."""
+    x0, _, x1, _ = c.bbox or (0.0, 0.0, 0.0, 0.0)
+    left, right = (lower[a].bbox or (0.0,) * 4)[0], (lower[b].bbox or (0.0,) * 4)[2]
+    centre = (x0 + x1) / 2
+    return float(round(min(abs(x0 - left), abs(x1 - right), abs(centre - (edges[a] + edges[b + 1]) / 2),
+                           abs(centre - (left + right) / 2))))
+
+
 def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     """Header rows, row and column labels, numbers, units and footnotes of a table."""
     grid = {(c.row, c.col): c for c in piece.cells}
@@ -106,6 +146,7 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     label_col = next((col for col in range(piece.n_cols)
                       if (texts := [c.text for c in body if c.col == col])
                       and sum(not is_number(t) for t in texts) >= 0.5 * len(texts)), 0)
+    group_spans(piece, n_header, label_col)
     col_labels: dict[int, str] = {}
     for c in sorted(piece.cells, key=lambda c: (c.row, c.col)):
         if c.row < n_header:
@@ -118,7 +159,7 @@ def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
     for c in piece.cells:
         c.column_label = " ".join(col_labels.get(c.col, "").split()) or None
         parsed = parse_number(c.text)
-        own[id(c)] = parsed.unit
+        own[id(c)] = parsed.unit or c.unit  # a sheet's number format may print the unit ('1.234,00 €')
         marks = parsed.markers if parsed.value is not None else label_marks(c.text)  # labels have marks too
         c.footnotes = [Footnote(m, piece.footnotes.get(m)) for m in marks]
         if c.is_header:

@@ -3,15 +3,20 @@ rules, columns from where the text leaves a vertical gap."""
 
 from __future__ import annotations
 
+import re
+
 from .._typing import Obj, Word
 from ..layout import Line, group_lines, inside, overlaps
 from ..numbers import looks_numeric
 from ..pdfpage import ReadPage
 from ..records import BBox
+from .footnotes import FOOTNOTE_LINE
 from .grid import bands, build_grid, rows_under
 from .labels import CAPTION
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
+
+SENTENCE = re.compile(r"^\S+(\s+\S+){3,}[.:]$")  # four words or more, ending as a sentence does
 
 
 def open_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
@@ -45,7 +50,7 @@ def _rule_groups(words: list[Word], rules: list[Obj], s: TableSettings) -> list[
             if (abs(ref["x0"] - rule["x0"]) < s.rule_align and abs(ref["x1"] - rule["x1"]) < s.rule_align
                     and rule["top"] >= ref["top"]
                     and (rule["top"] - ref["top"] < s.rule_group_gap or tabular(words, ref, rule, s))
-                    and not captioned(words, ref, rule)):
+                    and not captioned(words, ref, rule) and not parted(words, ref, rule)):
                 if rule["top"] - ref["top"] > 1:
                     group.append(rule)
                 break
@@ -90,6 +95,18 @@ def lines_between(words: list[Word], upper: Obj, lower: Obj) -> list[Line]:
 def captioned(words: list[Word], upper: Obj, lower: Obj) -> bool:
     """A caption ('Table 2.', 'Tabel 3', 'Figuur 1') between two rules: they belong to two tables."""
     return any(CAPTION.match(ln.text) for ln in lines_between(words, upper, lower))
+
+
+def parted(words: list[Word], upper: Obj, lower: Obj) -> bool:
+    """A note or a sentence between two rules: the upper rule closes one table and the lower
+    one opens the next."""
+    return any(parting(ln) for ln in lines_between(words, upper, lower))
+
+
+def parting(line: Line) -> bool:
+    """A note ('(2) Toestand op 31 december.') or a sentence alone on its line: no row of a
+    table, but text between two tables."""
+    return bool(FOOTNOTE_LINE.match(line.text) or (len(line.chunks()) == 1 and SENTENCE.match(line.text)))
 
 
 def tabular(words: list[Word], upper: Obj, lower: Obj, s: TableSettings = DEFAULT) -> bool:

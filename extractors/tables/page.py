@@ -16,7 +16,7 @@ from .filters import is_contents, is_figure, is_prose, title_and_source_rows
 from .footnotes import FOOTNOTE_LINE, attach_footnotes
 from .grid import bands, build_grid, chunks, rows_under
 from .labels import find_caption, is_number
-from .opensided import open_tables
+from .opensided import open_tables, parting
 from .piece import Piece, area, box, column_at, compact_rows, rounded, shared_area
 from .ruled import ruled_tables
 from .settings import DEFAULT, TableSettings
@@ -32,21 +32,27 @@ def running_lines(pages: list[ReadPage], s: TableSettings = DEFAULT) -> set[str]
     """Page headers and footers: lines in the top or bottom margin that recur on many pages
     (page numbers aside). They are neither tables nor text between a table and the page's end."""
     seen: dict[str, int] = {}
+    in_body: set[str] = set()  # rows in columns met inside a page's body: a table's header, not a running line
     for page in pages:
         lines = page.text_lines
-        keys = {running_key(ln.text) for i, ln in enumerate(lines)
-                if (ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height)
-                and not _heads_rows(ln, lines[i + 1:i + 2])}
+        keys = set()
+        for i, ln in enumerate(lines):
+            if ln.bottom < s.margin_share * page.height or ln.top > (1 - s.margin_share) * page.height:
+                if not _heads_rows(ln, lines[i + 1:i + 2], s):
+                    keys.add(running_key(ln.text))
+            elif len(ln.chunks()) >= 2:
+                in_body.add(running_key(ln.text))
         for key in keys:
             seen[key] = seen.get(key, 0) + 1
-    return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages))}
+    return {k for k, n in seen.items() if n >= max(2, s.running_share * len(pages)) and k not in in_body}
 
 
-def _heads_rows(line: Line, after: list[Line]) -> bool:
+def _heads_rows(line: Line, after: list[Line], s: TableSettings = DEFAULT) -> bool:
     """A table's header repeated at the top of each page: the line right under it is a row in
-    as many columns. (A running header stands apart from what follows.)"""
-    return bool(after) and len(line.chunks()) >= 2 and len(after[0].chunks()) == len(line.chunks()) and (
-        after[0].top - line.bottom < line.height)
+    columns too (as many, or more under a group header such as '2023  2024'). A running header
+    stands apart from what follows."""
+    return bool(after) and len(line.chunks()) >= 2 and len(after[0].chunks()) >= len(line.chunks()) and (
+        after[0].top - line.bottom < s.header_row_gap * line.height)
 
 
 def page_tables(page: ReadPage, words: list[Word] | None = None, running: frozenset[str] | set[str] = frozenset(),
@@ -136,7 +142,7 @@ def join_stacked(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]
         upper, lower = _above(out[i], out[i + 1]), out[i + 1]
         width = min(upper.bbox[2] - upper.bbox[0], lower.bbox[2] - lower.bbox[0])
         shared = min(upper.bbox[2], lower.bbox[2]) - max(upper.bbox[0], lower.bbox[0])
-        if (0 <= lower.bbox[1] - upper.bbox[3] < s.stacked_gap and shared >= s.stacked_shared * width
+        if (-s.cluster <= lower.bbox[1] - upper.bbox[3] < s.stacked_gap and shared >= s.stacked_shared * width
                 and upper.n_rows <= s.stacked_header_rows and not any(is_number(c.text) for c in upper.cells)):
             out[i] = _stacked(upper, lower, s)
             del out[i + 1]
@@ -160,12 +166,14 @@ def _above(upper: Piece, lower: Piece) -> Piece:
 
 def _stacked(upper: Piece, lower: Piece, s: TableSettings) -> Piece:
     edges = lower.col_edges
+    centres = _column_centres(lower)
     cells: dict[tuple[int, int], Cell] = {}
     for c in upper.cells:
         b = box(c)
         quarter = (b[2] - b[0]) / 4  # a cell's box is wider than its text's column
-        c0 = column_at(edges, b[0] + quarter)
-        c1 = max(c0, column_at(edges, b[2] - quarter))
+        under = [k for k, x in centres.items() if b[0] <= x <= b[2]]  # the body's columns inside the drawn box
+        c0 = min(under) if under else column_at(edges, b[0] + quarter)
+        c1 = max(under) if under else max(c0, column_at(edges, b[2] - quarter))
         key = (c.row, c0)
         if key in cells:
             cells[key].text = f"{cells[key].text} {c.text}"
@@ -182,6 +190,15 @@ def _stacked(upper: Piece, lower: Piece, s: TableSettings) -> Piece:
                  lower.footnotes, caption=upper.caption or lower.caption)
 
 
+def _column_centres(piece: Piece) -> dict[int, float]:
+    """Each column's middle, as its one-column cells stand (the median of their centres)."""
+    xs: dict[int, list[float]] = {}
+    for c in piece.cells:
+        if c.col_span == 1:
+            xs.setdefault(c.col, []).append((box(c)[0] + box(c)[2]) / 2)
+    return {k: sorted(v)[len(v) // 2] for k, v in xs.items()}
+
+
 def _centred(b: tuple[float, float, float, float], x0: float, x1: float, s: TableSettings) -> bool:
     """A box centred over x0..x1: set over the whole span, not over one column."""
     return abs((b[0] + b[2]) / 2 - (x0 + x1) / 2) <= s.centred_share * (x1 - x0)
@@ -189,14 +206,15 @@ def _centred(b: tuple[float, float, float, float], x0: float, x1: float, s: Tabl
 
 def join_split(pieces: list[Piece], words: list[Word], s: TableSettings = DEFAULT) -> list[Piece]:
     """One table found as two, one above the other (its upper rows between rules, its lower rows
-    shaded): same width, same number of columns, at most a row apart. They are one table again,
-    with the rows between them."""
+    shaded): same width, same number of columns, at most a row apart, no note or sentence
+    between them. They are one table again, with the rows between them."""
     out = sorted(pieces, key=lambda p: p.bbox[1])
     i = 0
     while i < len(out) - 1:
         upper, lower = out[i], out[i + 1]
         gap = lower.bbox[1] - upper.bbox[3]
-        if (upper.n_cols == lower.n_cols and -1 <= gap <= s.split_gap
+        between = group_lines([w for w in words if upper.bbox[3] < (w["top"] + w["bottom"]) / 2 < lower.bbox[1]])
+        if (upper.n_cols == lower.n_cols and -1 <= gap <= s.split_gap and not any(parting(ln) for ln in between)
                 and abs(upper.bbox[0] - lower.bbox[0]) <= s.stitch_column_tolerance
                 and abs(upper.bbox[2] - lower.bbox[2]) <= s.stitch_column_tolerance):
             out[i] = _joined(upper, lower, words, s)

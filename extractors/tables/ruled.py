@@ -3,12 +3,15 @@ where the rules frame column groups or only the header, the text decides the row
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .._typing import Word
 from ..layout import group_lines, inside, join_lines
 from ..numbers import looks_numeric
 from ..pdfpage import ReadPage
 from ..records import BBox, Cell
 from .grid import bands, build_grid, data_line
+from .opensided import join_collinear
 from .piece import Piece, cluster, nearest, rounded
 from .settings import DEFAULT, TableSettings
 
@@ -24,8 +27,12 @@ def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) 
         if n_cols < 2 or n_rows < 1:
             continue
         bbox = table.bbox
+        outer = rules_extent(page, bbox, xs, ys, s)
+        if outer != bbox:  # inner rules only: the outer rows and columns have rules on one side
+            bbox, ys = outer, cluster(sorted({*ys, outer[1], outer[3]}), s.cluster)
         region = [w for w in words if inside(w, bbox)]
-        if under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s) or outside_cells(region, boxes):
+        if (outer != table.bbox or under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s)
+                or outside_cells(region, boxes)):
             # the text makes the rows or the columns; only rules that reach the body part columns
             rules = body_rules(region, boxes, xs, s)
             piece = build_grid(page.page_number, "ruled", bands(region, ys, rules, s), bbox, rules, s)
@@ -38,6 +45,46 @@ def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) 
         if len(cells) >= 3 and len(cells) >= s.min_fill * n_rows * n_cols:  # else a chart's grid, a form
             pieces.append(Piece(page.page_number, "ruled", rounded(table.bbox), cells, n_rows, n_cols, xs))
     return pieces
+
+
+def rules_extent(page: ReadPage, bbox: BBox, xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> BBox:
+    """The table's box as far as its rules reach. A grid drawn with inner rules only has no
+    border: the line-based finder sees only the cells closed on four sides, while the
+    horizontal rules run on over the first and last columns and the vertical ones up through
+    the header row and down through the last row. At least two of the grid's own rules must
+    reach as far (a chart's axis crossing a box is one line). A fully ruled grid: its own box."""
+    tol = s.snap_tolerance
+    rules = join_collinear(page.horizontal_edges, s)
+    across = [e for e in rules
+              if any(abs(e["top"] - y) <= tol for y in ys) and e["x0"] <= bbox[2] + tol and e["x1"] >= bbox[0] - tol]
+    verticals = [e for e in page.edges if e["orientation"] == "v"]
+    down = [e for e in verticals
+            if any(abs(e["x0"] - x) <= tol for x in xs) and e["top"] <= bbox[3] + tol and e["bottom"] >= bbox[1] - tol]
+    x0 = agreed([e["x0"] for e in across], tol, min)
+    x1 = agreed([e["x1"] for e in across], tol, max)
+    top = agreed([e["top"] for e in down], tol, min)
+    bottom = agreed([e["bottom"] for e in down], tol, max)
+
+    def closed(x: float | None = None, y: float | None = None) -> bool:  # a border drawn there: not inner rules only
+        if x is not None:
+            return any(abs(e["x0"] - x) <= tol and e["top"] <= bbox[3] and e["bottom"] >= bbox[1]
+                       for e in verticals)
+        return any(abs(e["top"] - (y or 0.0)) <= tol and e["x0"] <= bbox[2] and e["x1"] >= bbox[0] for e in rules)
+
+    grown = (x0 if x0 < bbox[0] - s.cluster and not closed(x=x0) else bbox[0],
+             top if top < bbox[1] - s.cluster and not closed(y=top) else bbox[1],
+             x1 if x1 > bbox[2] + s.cluster and not closed(x=x1) else bbox[2],
+             bottom if bottom > bbox[3] + s.cluster and not closed(y=bottom) else bbox[3])
+    return bbox if grown == tuple(bbox) else rounded(grown)
+
+
+def agreed(values: list[float], tolerance: float, pick: Callable[[list[float]], float]) -> float:
+    """The furthest (`pick`: min or max) of the values that another one lies within `tolerance`
+    of (two rules reach there); infinitely far the other way when none does."""
+    shared = [v for i, v in enumerate(values) if any(abs(v - u) <= tolerance for j, u in enumerate(values) if j != i)]
+    if shared:
+        return pick(shared)
+    return float("inf") if pick is min else float("-inf")
 
 
 def _cells(page: int, region: list[Word], boxes: list[BBox], xs: list[float], ys: list[float]) -> list[Cell]:

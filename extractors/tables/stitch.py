@@ -59,11 +59,15 @@ def remap_columns(piece: Piece, prev: Piece, s: TableSettings = DEFAULT) -> None
 
 
 def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
-    """Same outer edges, and the same inner edges or the same header row."""
+    """Same outer edges, and the same inner edges, the same header row, or every cell of the
+    continuation inside the column of the same number above (a few short rows set their
+    columns' edges elsewhere than many long ones do)."""
     tolerance = s.stitch_column_tolerance
     outer = all(abs(x - y) <= tolerance for x, y in ((a.bbox[0], b.bbox[0]), (a.bbox[2], b.bbox[2])))
     inner = all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
-    return outer and (inner or row_texts(a, 0) == row_texts(b, 0))
+    fits = all(column_at(a.col_edges, box(c)[0] + 1) == c.col == column_at(a.col_edges, box(c)[2] - 1)
+               for c in b.cells if c.col_span == 1)
+    return outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))
 
 
 def row_texts(piece: Piece, row: int) -> list[tuple[int, str]]:

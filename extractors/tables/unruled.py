@@ -19,23 +19,78 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
     """The page's tables of aligned text, outside the boxes already `taken`."""
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
     blocks: list[list[Line]] = []
+    pending: list[Line] = []  # lines of a label alone (its values empty), kept if the block goes on
     for line in group_lines(free):
-        if len(line.chunks()) < 2:
-            blocks.append([])
+        last = (pending or blocks[-1])[-1] if blocks and blocks[-1] else None
+        near = last is not None and line.top - last.bottom < s.block_gap * line.height
+        if len(line.chunks()) >= 2:
+            if near or (last is not None and heads(last, line, blocks[-1], s)):
+                blocks[-1] += [*pending, line]
+            else:
+                blocks.append([line])
+        elif near and last is not None and (label_alone(line, blocks[-1], s) or continues_header(line, blocks[-1], s)):
+            pending.append(line)
             continue
-        if blocks and blocks[-1] and line.top - blocks[-1][-1].bottom < s.block_gap * line.height:
-            blocks[-1].append(line)
         else:
-            blocks.append([line])
+            blocks.append([])
+        pending = []
+    if blocks and pending and all(continues(ln) for ln in pending):
+        blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        if len(block) < s.unruled_min_lines:
-            continue
+        if len(block) < s.unruled_min_lines or not any(looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
+            continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", [[ln] for ln in block], bbox, (), s)
+        piece = build_grid(page.page_number, "unruled", block_rows(block), bbox, (), s)
         if piece and has_number_column(piece, s):
             pieces.append(piece)
     return pieces
+
+
+def continues(line: Line, above: Line | None = None) -> bool:
+    """A cell's next line, not a row: it goes on in lower case or opens a bracket ('(%)',
+    '(in euro)'), or the line above broke off at a hyphen or a comma."""
+    return line.text[:1].islower() or line.text.startswith("(") or (
+        above is not None and above.chunks()[0].text.endswith(("-", ",")))
+
+
+def block_rows(block: list[Line]) -> list[list[Line]]:
+    """A block's lines as rows: a line of one chunk that continues the one above (a label
+    wrapped in its cell, a header's second line) is part of its row."""
+    rows: list[list[Line]] = []
+    for line in block:
+        if rows and len(line.chunks()) == 1 and continues(line, rows[-1][-1]):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+def heads(last: Line, line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """A header line set further above the first row than rows are apart (a row of group
+    headers is often padded): each of its chunks stands over one of the row's."""
+    if len(block) != 1 or line.top - last.bottom >= s.header_row_gap * line.height:
+        return False
+    over, under = last.chunks(), line.chunks()
+    if over[0].x1 < under[0].x0:  # the label column's header, over an empty cell
+        over = over[1:]
+    return len(over) >= 1 and all(any(abs(a.x0 - b.x0) <= s.aligned_edge or abs(a.x1 - b.x1) <= s.aligned_edge
+                                      or abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) <= s.aligned_tolerance
+                                      for b in under) for a in over)
+
+
+def continues_header(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """The next line of a header cell ('Aantal' / 'aanvragen'): one chunk under one of the
+    header line's chunks, the block's only line so far."""
+    return len(block) == 1 and any(abs(line.x0 - ch.x0) <= s.aligned_edge or abs(line.x1 - ch.x1) <= s.aligned_edge
+                                   for ch in block[0].chunks()[1:])
+
+
+def label_alone(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """A row whose values are all empty: one chunk where the block's labels start, ending
+    before any value does (a sentence under the table runs on into the columns)."""
+    values = min(ln.chunks()[1].x0 for ln in block if len(ln.chunks()) > 1)
+    return abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 < values
 
 
 def has_number_column(piece: Piece, s: TableSettings = DEFAULT) -> bool:
