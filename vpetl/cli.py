@@ -148,9 +148,9 @@ def _print_summary(result: RunSummary, seconds: float) -> None:
         console.print(f"dropped: {_dropped(result.dropped)} (search hits of another kind than a written question)")
     if result.people:
         p = result.people
-        console.print(f"who asked: {p['member_records_read']} member records read, "
+        console.print(f"who asked: {_count(p['member_records_read'], 'member record')} read, "
                       f"{p['member_records_unchanged']} unchanged, {p['member_records_failed']} failed; "
-                      f"{p['questions_with_party']} questions with their asker's party on the day asked")
+                      f"{_count(p['questions_with_party'], 'question')} with their asker's party on the day asked")
     for url in result.changed_documents:
         console.print(f"republished: {url} (new version stored, its facts re-extracted)")
     for f in result.failures:
