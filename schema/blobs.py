@@ -7,8 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from vpetl.errors import VpetlError
 
-class BlobWriteError(OSError):
+
+class BlobWriteError(VpetlError, OSError):
     """Bytes the blob store could not keep (disk full, folder gone, no permission): the OSError
     it comes from, always with the file it concerns (a full disk's failed write names none), so
     that it is told as an error of the disk (`vpetl.filesystem`) in one line, and the run stops."""

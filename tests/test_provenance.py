@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import text
 
 from vpetl import extractors
-from vpetl.extractors import beneficiaries
+from vpetl.extractors import municipalities
 from vpetl.schema.db import open_store
 from vpetl.schema.diff import diff_runs
 from vpetl.schema.export import beneficiaries as export_beneficiaries
@@ -58,8 +58,8 @@ def test_reextract_new_version_offline_keeps_ids_and_corrections(store, monkeypa
     monkeypatch.setattr(version, "source_hash", lambda: "an edited extractor")  # as after an upgrade
     new_identity = extractors.identity(settings.ocr)
     assert new_identity != old_identity and new_identity.startswith(version.RELEASE + "+")
-    real = beneficiaries.resolve
-    monkeypatch.setattr(beneficiaries, "resolve", lambda name, on: None if "Gent" in name else real(name, on))
+    real = municipalities.resolve
+    monkeypatch.setattr(municipalities, "resolve", lambda name, on: None if "Gent" in name else real(name, on))
     rows = reextract(settings, questions=[1402289], extractor=InProcess(settings))
     assert len(rows) == 3  # the answer and both annexes
     changed = {r.question_id: r for r in rows if r.changed}

@@ -139,7 +139,8 @@ def test_ctrl_c_records_the_run_as_interrupted_and_exits_130(tmp_path, mirror_ba
     environ.update(PREFECT_HOME=str(tmp_path / "p"), VPETL_RATE="2")  # 15 questions take a while at 2/s
     proc = subprocess.Popen([VPETL, "ingest", "--session", "2019-2020", "--api-base", mirror_base, "--db", db,
                              "--data-dir", str(tmp_path / "d")], cwd=tmp_path, env=environ, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_as_at_a_terminal)
     try:
         deadline = time.monotonic() + 240
         while not _a_question_loaded(tmp_path / "s.sqlite") and time.monotonic() < deadline:
@@ -161,6 +162,15 @@ def test_ctrl_c_records_the_run_as_interrupted_and_exits_130(tmp_path, mirror_ba
         loaded = s.scalars(select(m.Question.id)).all()
     assert (run.status, run.error) == ("interrupted", "interrupted (Ctrl-C)")
     assert run.counts["discovered"] == 15 and run.counts["loaded"] <= len(loaded) < 15
+
+
+def _as_at_a_terminal() -> None:
+    """Ctrl-C's default action, as a command started at a terminal has it. A child inherits an
+    ignored SIGINT (POSIX: a background job of `sh` ignores it, and Python then keeps it ignored),
+    and the test runner's process may have it ignored: the command would then rightly not stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _a_question_loaded(path: Path) -> bool:

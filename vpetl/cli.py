@@ -225,7 +225,6 @@ def _guard(doing: str) -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-
 DB = setting("database_url", "--db")
 DATA_DIR = setting("data_dir", "--data-dir")
 API_BASE = setting("api_base", "--api-base")

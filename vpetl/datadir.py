@@ -15,13 +15,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from vpetl.errors import VpetlError
 from vpetl.schema import store_info
 from vpetl.settings import Settings, environment_variable
 
 DEFAULT_NAME = "vpetl-data"
 
 
-class DataDirMissing(Exception):
+class DataDirMissing(VpetlError):
     """The store records a data dir that is not there, and none was named: said in one line."""
 
 
