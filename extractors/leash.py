@@ -130,13 +130,14 @@ def sweep(parent: Path | None = None) -> list[Path]:
             pid = int((folder / OWNER).read_text())
         except (OSError, ValueError):
             continue  # not ours, or not finished being made
-        if not _alive(pid):
+        if not alive(pid):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process with this pid exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

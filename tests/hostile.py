@@ -59,11 +59,9 @@ def fuzzed(data: bytes, seed: int, flips: int = 40) -> bytes:
     return bytes(out)
 
 
-def encrypted_pdf() -> bytes:
-    """A one-page PDF under the standard security handler whose password is not empty."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
+def pdf_of(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of these objects (1-based ids, the first the catalog), with a correct xref; `trailer`
+    adds entries to its trailer (an /Encrypt)."""
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -71,9 +69,16 @@ def encrypted_pdf() -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += (b"trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16
-            + b">] >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(out)
+
+
+def encrypted_pdf() -> bytes:
+    """A one-page PDF under the standard security handler whose password is not empty."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
+    return pdf_of(objects, b"/Encrypt 4 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">] ")
 
 
 class HostileSite:

@@ -23,19 +23,7 @@ from vpetl.schema.blobs import BlobStore
 from vpetl.schema.queries import Placed
 
 from .conftest import FILES
-
-
-def pdf_of(objects: list[bytes]) -> bytes:
-    """A PDF of these objects (1-based ids, the first the catalog), with a correct xref."""
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+from .hostile import pdf_of
 
 
 def text_page(width: float, height: float, parent: int = 2, font: int = 4, contents: int = 5) -> bytes:

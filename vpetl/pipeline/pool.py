@@ -108,19 +108,9 @@ def _exit_with(pid: int) -> None:
     if fd is not None:
         select.select([fd], [], [])
     else:
-        while _alive(pid):
+        while leash.alive(pid):
             time.sleep(1.0)
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 class ExtractionPool:
