@@ -84,7 +84,7 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_
         def run_logs():  # what the flow run's page shows (its logs reach the server in batches, so a while later)
             found = [r["message"] for r in api(f"{url}/logs/filter", {"logs": {"flow_run_id": {
                 "any_": [first.flow_run_id]}}, "limit": 200})]
-            return found if any("15/15 questions" in line for line in found) else None
+            return found if any("15 loaded, 0 unchanged" in line for line in found) else None
         logs = wait_for(run_logs, 60, "the flow run's logs")
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
@@ -93,6 +93,7 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_
     assert first.counts["loaded"] == 15 and flow_run["deployment_id"]
     printed = (tmp_path / "serve.log").read_text()  # what the person who started `serve` sees of each run
     assert "15/15 questions" in printed and "15 loaded, 0 unchanged, 0 failed of 15 found" in printed
+    assert any("15/15 questions" in line for line in logs), logs
     assert any("15 loaded, 0 unchanged, 0 failed of 15 found" in line for line in logs), logs
     [artifact] = [a for a in artifacts if a["flow_run_id"] == first.flow_run_id]
     rows = {r["what"]: r for r in json.loads(artifact["data"])}
