@@ -13,6 +13,7 @@ from ..records import BBox
 from .grid import build_grid
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
+from .wrap import Block
 
 
 def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
@@ -28,20 +29,21 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
                 blocks[-1] += [*pending, line]
             else:
                 blocks.append([line])
-        elif near and last is not None and (label_alone(line, blocks[-1], s) or continues_header(line, blocks[-1], s)):
+        elif near and last is not None and (label_alone(line, blocks[-1], s) or continues_header(line, blocks[-1], s)
+                                            or wrapped_tail(blocks, [*pending, line], s)):
             pending.append(line)
             continue
         else:
             blocks.append([])
         pending = []
-    if blocks and pending and all(continues(ln) for ln in pending):
+    if (blocks and pending and all(continues(ln) for ln in pending)) or wrapped_tail(blocks, pending, s):
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
         if len(block) < s.unruled_min_lines or not any(looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", block_rows(block), bbox, (), s)
+        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s)
         if piece and has_number_column(piece, s):
             pieces.append(piece)
     return pieces
@@ -54,12 +56,27 @@ def continues(line: Line, above: Line | None = None) -> bool:
         above is not None and above.chunks()[0].text.endswith(("-", ",")))
 
 
-def block_rows(block: list[Line]) -> list[list[Line]]:
+def wrapped_tail(blocks: list[list[Line]], pending: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """Lines left after a block's last row that are its cells wrapped (`wrap.py`)."""
+    if not blocks or not blocks[-1] or not pending:
+        return False
+    geometry = Block([*blocks[-1], *pending], s)
+    row = [blocks[-1][-1]]
+    for line in pending:
+        if not geometry.wraps(line, row):
+            return False
+        row.append(line)
+    return True
+
+
+def block_rows(block: list[Line], s: TableSettings = DEFAULT) -> list[list[Line]]:
     """A block's lines as rows: a line of one chunk that continues the one above (a label
-    wrapped in its cell, a header's second line) is part of its row."""
+    wrapped in its cell, a header's second line), or that is a cell's text wrapped under a
+    row of data (`wrap.py`), is part of its row."""
     rows: list[list[Line]] = []
+    geometry = Block(block, s)
     for line in block:
-        if rows and len(line.chunks()) == 1 and continues(line, rows[-1][-1]):
+        if rows and (len(line.chunks()) == 1 and continues(line, rows[-1][-1]) or geometry.wraps(line, rows[-1])):
             rows[-1].append(line)
         else:
             rows.append([line])

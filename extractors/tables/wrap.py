@@ -1,0 +1,76 @@
+"""A cell's text wrapped onto a next line, told from a row of its own by geometry alone.
+
+A table with no rules between its rows (Word's 'header rule only' or no rules, converted to PDF)
+sets a long name that does not fit its cell on two lines: the first beside the row's other
+values, the second alone under it ('Autonoom Gemeentebedrijf' / 'Zonnebeke'). That second line
+looks like a row whose values are empty, or a group heading ('Limburg'). What only a wrap has:
+- it stands under a cell of a row of data with every cell most rows have (a subtotal's place is
+  empty), flush with that cell's left edge;
+- its first word would not have fitted on the line above: that line's end plus a space plus the
+  word reach past the widest text of the column anywhere in the table (so past the cell's edge);
+- it follows the line above at the table's usual line spacing, not further (a heading set
+  apart by padding is a row);
+- it holds no number (a row of figures is a row).
+A group heading mostly follows a subtotal (a row with an empty cell) or a name that leaves room
+for its first word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..layout import Line
+from ..numbers import looks_numeric
+from .settings import DEFAULT, TableSettings
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+def _data(line: Line) -> bool:
+    """A row of data: a number among two chunks or more."""
+    parts = line.chunks()
+    return len(parts) >= 2 and any(looks_numeric(ch.text) for ch in parts)
+
+
+@dataclass
+class Block:
+    """The lines of one table (top down) and the measures of them a wrap is judged by."""
+
+    lines: list[Line]
+    s: TableSettings = DEFAULT
+
+    def __post_init__(self) -> None:
+        data = [ln for ln in self.lines if _data(ln)]  # rows of data: headings may be padded, wraps set closer
+        self.gap = _median([b.top - a.bottom for a, b in zip(data, data[1:])])
+        counts = [len(ln.chunks()) for ln in data]
+        self.full = max(set(counts), key=counts.count) if counts else 0  # the cells of most rows
+        self.space = _median([w["x0"] - v["x1"] for ln in self.lines for ch in ln.chunks()
+                              for v, w in zip(ch.words, ch.words[1:])])
+        self.chunks = [ch for ln in self.lines for ch in ln.chunks()]
+
+    def right_limit(self, x0: float) -> float:
+        """How far the text of the column whose cells start at x0 reaches, at the widest: the
+        cell's right edge is no nearer."""
+        return max(ch.x1 for ch in self.chunks if abs(ch.x0 - x0) <= self.s.aligned_edge)
+
+    def wraps(self, line: Line, row: list[Line]) -> bool:
+        """`line` continues the cells of `row`, the row of data above it."""
+        first, above = row[0], row[-1]
+        if not _data(first) or len(first.chunks()) < self.full:
+            return False  # a full row of data only: the grid joins a header's lines; a subtotal leaves a cell empty
+        if line.top - above.bottom > self.gap + self.s.wrap_gap_slack * line.height:
+            return False
+        return all(self._wrapped(part, above) for part in line.chunks())
+
+    def _wrapped(self, part: Line, above: Line) -> bool:
+        """`part` is the next line of the cell of `above` it stands under, flush left."""
+        if looks_numeric(part.text):
+            return False
+        cell = next((c for c in above.chunks() if abs(c.x0 - part.x0) <= self.s.aligned_edge), None)
+        if cell is None:
+            return False
+        word = part.words[0]
+        return cell.x1 + self.space + (word["x1"] - word["x0"]) > self.right_limit(cell.x0)
