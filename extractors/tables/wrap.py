@@ -11,6 +11,8 @@ looks like a row whose values are empty, or a group heading ('Limburg'). What on
 - it follows the line above at the table's usual line spacing, not further (a heading set
   apart by padding is a row);
 - it holds no number (a row of figures is a row).
+A row broken across a page (Word lets a row break there) is the same wrap, read from the cells of
+the table's two pages (`broken_row`).
 A group heading mostly follows a subtotal (a row with an empty cell) or a name that leaves room
 for its first word.
 """
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 
 from ..layout import Line
 from ..numbers import looks_numeric
+from ..records import Cell
+from .piece import box
 from .settings import DEFAULT, TableSettings
 
 
@@ -74,3 +78,30 @@ class Block:
             return False
         word = part.words[0]
         return cell.x1 + self.space + (word["x1"] - word["x0"]) > self.right_limit(cell.x0)
+
+
+def broken_row(table: list[Cell], above: list[Cell], below: list[Cell],
+               s: TableSettings = DEFAULT) -> list[tuple[Cell, Cell]] | None:
+    """`below`, the first row of a table's next page (under its repeated header), as the rest of
+    `above`, the last row of the page before: the pairs (cell above, its rest below), or None when
+    `below` is a row of its own. A wrap's marks, read from cells: `above` is a full row of data;
+    each cell of `below` is text flush under a cell of `above`, whose text its first word would not
+    have followed within the column's widest text (`table`'s cells)."""
+    rows: dict[int, list[Cell]] = {}
+    for c in table:
+        rows.setdefault(c.row, []).append(c)
+    counts = [len(r) for r in rows.values() if any(looks_numeric(c.text) for c in r)]
+    full = max(set(counts), key=counts.count) if counts else 0
+    if not below or not any(looks_numeric(c.text) for c in above) or len(above) < full:
+        return None
+    pairs = []
+    for c in below:
+        cell = next((a for a in above if a.col == c.col and abs(box(a)[0] - box(c)[0]) <= s.aligned_edge), None)
+        if cell is None or looks_numeric(c.text) or not c.text.strip():
+            return None
+        limit = max(box(x)[2] for x in table if x.col == c.col and abs(box(x)[0] - box(cell)[0]) <= s.aligned_edge)
+        word = (box(c)[2] - box(c)[0]) * len(c.text.split()[0]) / len(c.text)  # its first word, letters set evenly
+        if box(cell)[2] + word <= limit:
+            return None
+        pairs.append((cell, c))
+    return pairs
