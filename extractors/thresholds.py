@@ -48,6 +48,8 @@ class TableSettings:
     number_column_share: float = 0.6  # a column with this share of numbers makes a block a table
     wrap_gap_slack: float = 0.1  # a cell's wrapped line follows at the table's usual line gap plus this many
     #                              line heights (PDF rounding); a padded heading stands further (Word: 0.13)
+    wrap_line_gap: float = 0.5  # ... and at most this many line heights under the line above: a paragraph's
+    #                             lines, up to 1.5 line spacing (Word's tables: 0.33); padded rows stand further
 
     # building a grid from lines
     wide_chunk_share: float = 0.6  # a chunk wider than this share of the table is a title, not a column

@@ -10,20 +10,22 @@ from .wrap import broken_row
 
 
 def stitch(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
-    """Join each table that ends a page with one that starts the next page in the same columns."""
+    """Join each table that ends a page with one that starts the next page in the same columns; a
+    fragment (`Piece.fragment`) that continues none is no table."""
     out: list[Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
         continued = bool(prev and piece.page == (prev.cells[-1].page or 0) + 1 and piece.first_on_page
                          and prev.last_on_page and piece.lines_above <= s.stitch_lines_above)
         if prev is None or not continued:
-            out.append(piece)
+            if not piece.fragment:
+                out.append(piece)
             continue
         if piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
             remap_columns(piece, prev, s)
         if piece.n_cols == prev.n_cols and same_columns(prev, piece, s):
             _append(prev, piece, s)
-        else:
+        elif not piece.fragment:
             out.append(piece)
     return out
 

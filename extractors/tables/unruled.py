@@ -17,11 +17,14 @@ from .wrap import Block
 
 
 def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
-    """The page's tables of aligned text, outside the boxes already `taken`."""
+    """The page's tables of aligned text, outside the boxes already `taken`. Fewer lines than a
+    table needs, at the top of the page, are kept as a fragment: the rows a table of the page
+    before carried over (its subtotal and total), which `stitch.py` joins or drops."""
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
+    lines = group_lines(free)
     blocks: list[list[Line]] = []
     pending: list[Line] = []  # lines of a label alone (its values empty), kept if the block goes on
-    for line in group_lines(free):
+    for line in lines:
         last = (pending or blocks[-1])[-1] if blocks and blocks[-1] else None
         near = last is not None and line.top - last.bottom < s.block_gap * line.height
         if len(line.chunks()) >= 2:
@@ -40,11 +43,14 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        if len(block) < s.unruled_min_lines or not any(looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
+        fragment = 0 < len(block) < s.unruled_min_lines and block[0] is lines[0]
+        if (len(block) < s.unruled_min_lines and not fragment) or not any(
+                looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
         piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s)
-        if piece and has_number_column(piece, s):
+        if piece and (has_number_column(piece, s) or fragment):
+            piece.fragment = fragment
             pieces.append(piece)
     return pieces
 

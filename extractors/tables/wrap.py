@@ -8,8 +8,9 @@ looks like a row whose values are empty, or a group heading ('Limburg'). What on
   empty), flush with that cell's left edge;
 - its first word would not have fitted on the line above: that line's end plus a space plus the
   word reach past the widest text of the column anywhere in the table (so past the cell's edge);
-- it follows the line above at the table's usual line spacing, not further (a heading set
-  apart by padding is a row);
+- it follows the line above at the table's usual spacing of rows, not further (a heading set
+  apart by padding is a row), and as close as a paragraph's lines are set (a table whose rows
+  stand further apart pads them: a line of its own there is a row);
 - it holds no number (a row of figures is a row).
 A row broken across a page (Word lets a row break there) is the same wrap, read from the cells of
 the table's two pages (`broken_row`).
@@ -65,7 +66,8 @@ class Block:
         first, above = row[0], row[-1]
         if not _data(first) or len(first.chunks()) < self.full:
             return False  # a full row of data only: the grid joins a header's lines; a subtotal leaves a cell empty
-        if line.top - above.bottom > self.gap + self.s.wrap_gap_slack * line.height:
+        gap = line.top - above.bottom
+        if gap > self.gap + self.s.wrap_gap_slack * line.height or gap > self.s.wrap_line_gap * line.height:
             return False
         return all(self._wrapped(part, above) for part in line.chunks())
 
