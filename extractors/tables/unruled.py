@@ -111,9 +111,11 @@ def continues_header(line: Line, block: list[Line], s: TableSettings = DEFAULT) 
 
 def label_alone(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
     """A row whose values are all empty: one chunk where the block's labels start, ending
-    before any value does (a sentence under the table runs on into the columns)."""
+    before any value does (a sentence under the table runs on into the columns), set in the
+    size of the row above (a short sentence that introduces the next table is body text)."""
     values = min(ln.chunks()[1].x0 for ln in block if len(ln.chunks()) > 1)
-    return abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 < values
+    return (abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 < values
+            and abs(line.height - block[-1].height) <= s.row_size_slack)
 
 
 def has_number_column(piece: Piece, s: TableSettings = DEFAULT) -> bool:
