@@ -144,11 +144,15 @@ def group_lines(words: list[Word], s: TableSettings = DEFAULT) -> list[Line]:
     return [Line(sorted(ws, key=lambda w: w["x0"])) for ws in lines]
 
 def join_lines(lines: list[Line]) -> str:
-    """Text of stacked lines as one string. A word broken by a hyphen at the line's end is
+    """Text of stacked lines as one string (`join_texts`)."""
+    return join_texts([line.text for line in lines])
+
+
+def join_texts(texts: list[str]) -> str:
+    """Texts set one under the other as one string. A word broken by a hyphen at the line's end is
     mended ('overheids-' + 'gebouwen'); a compound's own hyphen stays ('Mechelen-' + 'Kempen')."""
     out = ""
-    for line in lines:
-        text = line.text
+    for text in texts:
         if not out:
             out = text
         elif out.endswith("-") and not out.endswith(" -"):

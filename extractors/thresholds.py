@@ -46,6 +46,11 @@ class TableSettings:
     unruled_min_lines: int = 3  # fewer aligned lines are a list or a signature, not a table
     block_gap: float = 1.5  # lines further apart (in line heights) start a new block
     number_column_share: float = 0.6  # a column with this share of numbers makes a block a table
+    row_size_slack: float = 0.5  # a row of a label alone is set within this (pt) of its table's size
+    wrap_gap_slack: float = 0.1  # a cell's wrapped line follows at the table's usual line gap plus this many
+    #                              line heights (PDF rounding); a padded heading stands further (Word: 0.13)
+    wrap_line_gap: float = 0.5  # ... and at most this many line heights under the line above: a paragraph's
+    #                             lines, up to 1.5 line spacing (Word's tables: 0.33); padded rows stand further
 
     # building a grid from lines
     wide_chunk_share: float = 0.6  # a chunk wider than this share of the table is a title, not a column

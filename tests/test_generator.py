@@ -11,10 +11,12 @@ import pytest
 
 from vpetl.extractors import extract
 from vpetl.fixtures.generator import generate_one
+from vpetl.fixtures.generator.converted import SAMPLE as CONVERTED
+from vpetl.fixtures.generator.converted import converted
 from vpetl.fixtures.generator.dimensions import draw_list_dims, draw_table_dims
 from vpetl.fixtures.generator.numbers import printed
 from vpetl.fixtures.generator.places import places
-from vpetl.fixtures.generator.score import score_document
+from vpetl.fixtures.generator.score import norm, score_document
 
 
 def test_numbers_print_in_every_belgian_form():
@@ -91,3 +93,27 @@ def test_a_fixed_sample_is_read_cell_for_cell(index):
     assert score.counts["cells"] > 0
     for key in ("cells", "labels", "units"):
         assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
+
+
+@pytest.mark.parametrize(("seed", "index"), CONVERTED)
+def test_a_word_list_converted_to_pdf_is_read_cell_for_cell(seed, index):
+    """Word lists without rules between their rows, as LibreOffice converts them: a name wrapped
+    onto a line of its own is the end of the name above (not a row, not a group heading), a row
+    broken across the page is one row, a subtotal and the total carried alone to the next page
+    stay the list's. Every cell of the table as printed, every grantee, every subtotal checked."""
+    doc = converted(seed, index)
+    run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
+    assert run.result is not None, run.error
+    (truth,) = doc.lists
+    (table,) = run.result.tables
+    grid: dict[int, dict[int, str]] = {}
+    for c in table.cells:
+        grid.setdefault(c.row, {})[c.col] = c.text
+    width = len(truth.table.rows[0])
+    assert [[norm(grid[r].get(k, "")) for k in range(width)] for r in sorted(grid)] == \
+        [[norm(text) for text in row] for row in truth.table.rows]
+    score = score_document(doc, run.result)
+    assert score.counts["grantees"] == len(truth.rows) > 0
+    for key in ("lists", "grantees", "granted_not_requested", "subtotals_checked"):
+        assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
+    assert score.counts["false_grantees"] == 0, score.misses[:5]

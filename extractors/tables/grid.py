@@ -9,6 +9,7 @@ from __future__ import annotations
 from pdfplumber.utils import merge_bboxes
 
 from .._typing import Word
+from ..dates import NUMERIC_DATE
 from ..layout import Line, group_lines, join_lines
 from ..numbers import looks_numeric, split_markers
 from ..records import BBox, Cell
@@ -41,11 +42,13 @@ def data_line(line: Line, xs: list[float], s: TableSettings = DEFAULT) -> bool:
 
 
 def closing_row(line: Line, s: TableSettings = DEFAULT) -> bool:
-    """A row under a table's last rule: a line of data, or a label with a number at its end (a
-    shaded 'Saldo ... -52,4' row, a 'Totaal' row with no rule under it)."""
+    """A row under a table's last rule: a line of data, or a label with a number or a date at its
+    end (a shaded 'Saldo ... -52,4' row, a 'Totaal' row with no rule under it, a last row whose
+    count is empty beside its amount and the date of its decision)."""
     parts = line.chunks()
+    last = parts[-1].text.strip()
     return data_line(line, [], s) or (len(parts) >= 2 and not looks_numeric(parts[0].text)
-                                       and looks_numeric(parts[-1].text))
+                                       and (looks_numeric(last) or bool(NUMERIC_DATE.fullmatch(last))))
 
 
 def rows_under(lines: list[Line], bottom: float, previous: Line | None = None,

@@ -13,7 +13,9 @@ from ..records import BBox, Cell
 @dataclass
 class Piece:
     """A table as found on one page: cells in a grid of `n_rows` x `n_cols`, the x of its column
-    edges, the footnote texts printed under it and the caption above it."""
+    edges, the footnote texts printed under it and the caption above it. A `fragment` (a table's
+    last rows carried over to the top of a page, fewer than a table alone needs) is kept only
+    if it continues the table the page before ends with (`stitch.py`)."""
 
     page: int
     method: str
@@ -27,6 +29,7 @@ class Piece:
     first_on_page: bool = False
     last_on_page: bool = False
     lines_above: int = 0
+    fragment: bool = False  # too short to stand alone: kept only as the rest of the table the page before ends with
 
 
 def compact_rows(piece: Piece) -> Piece:

@@ -1,38 +1,52 @@
 """A table that ends a page and one that starts the next in the same columns are one table;
-the header the second page repeats is dropped."""
+the header the second page repeats is dropped, and a row broken across the page is one row."""
 
 from __future__ import annotations
 
+from ..layout import join_texts
 from .piece import Piece, box, column_at
 from .settings import DEFAULT, TableSettings
+from .wrap import broken_row
 
 
 def stitch(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
-    """Join each table that ends a page with one that starts the next page in the same columns."""
+    """Join each table that ends a page with one that starts the next page in the same columns; a
+    fragment (`Piece.fragment`) that continues none is no table."""
     out: list[Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
         continued = bool(prev and piece.page == (prev.cells[-1].page or 0) + 1 and piece.first_on_page
                          and prev.last_on_page and piece.lines_above <= s.stitch_lines_above)
         if prev is None or not continued:
-            out.append(piece)
+            if not piece.fragment:
+                out.append(piece)
             continue
         if piece.n_cols < prev.n_cols:  # the continuation leaves some columns empty
             remap_columns(piece, prev, s)
         if piece.n_cols == prev.n_cols and same_columns(prev, piece, s):
-            _append(prev, piece)
-        else:
+            _append(prev, piece, s)
+        elif not piece.fragment:
             out.append(piece)
     return out
 
 
-def _append(prev: Piece, piece: Piece) -> None:
+def _append(prev: Piece, piece: Piece, s: TableSettings = DEFAULT) -> None:
+    """`piece`'s rows after `prev`'s: without the header it repeats, and its first row joined to
+    `prev`'s last when that row broke across the page (`wrap.broken_row`)."""
     cells = piece.cells
     if row_texts(piece, 0) == row_texts(prev, 0):  # the header, repeated
         cells = [c for c in cells if c.row > 0]
         offset = prev.n_rows - 1
     else:
         offset = prev.n_rows
+    first = min((c.row for c in cells), default=0)
+    above = [c for c in prev.cells if c.row + c.row_span == prev.n_rows]
+    broken = broken_row(prev.cells, above, [c for c in cells if c.row == first], s)
+    for head, rest in broken or []:
+        head.text = join_texts([head.text, rest.text])
+    if broken:
+        cells = [c for c in cells if c.row != first]
+        offset -= 1
     for c in cells:
         c.row += offset
     prev.cells.extend(cells)

@@ -13,14 +13,18 @@ from ..records import BBox
 from .grid import build_grid
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
+from .wrap import Block
 
 
 def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: TableSettings = DEFAULT) -> list[Piece]:
-    """The page's tables of aligned text, outside the boxes already `taken`."""
+    """The page's tables of aligned text, outside the boxes already `taken`. Fewer lines than a
+    table needs, at the top of the page, are kept as a fragment: the rows a table of the page
+    before carried over (its subtotal and total), which `stitch.py` joins or drops."""
     free = [w for w in words if not any(inside(w, t, 2) for t in taken)]
+    lines = group_lines(free)
     blocks: list[list[Line]] = []
     pending: list[Line] = []  # lines of a label alone (its values empty), kept if the block goes on
-    for line in group_lines(free):
+    for line in lines:
         last = (pending or blocks[-1])[-1] if blocks and blocks[-1] else None
         near = last is not None and line.top - last.bottom < s.block_gap * line.height
         if len(line.chunks()) >= 2:
@@ -28,21 +32,25 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
                 blocks[-1] += [*pending, line]
             else:
                 blocks.append([line])
-        elif near and last is not None and (label_alone(line, blocks[-1], s) or continues_header(line, blocks[-1], s)):
+        elif near and last is not None and (label_alone(line, blocks[-1], s) or continues_header(line, blocks[-1], s)
+                                            or wrapped_tail(blocks, [*pending, line], s)):
             pending.append(line)
             continue
         else:
             blocks.append([])
         pending = []
-    if blocks and pending and all(continues(ln) for ln in pending):
+    if (blocks and pending and all(continues(ln) for ln in pending)) or wrapped_tail(blocks, pending, s):
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        if len(block) < s.unruled_min_lines or not any(looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
+        fragment = 0 < len(block) < s.unruled_min_lines and block[0] is lines[0]
+        if (len(block) < s.unruled_min_lines and not fragment) or not any(
+                looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", block_rows(block), bbox, (), s)
-        if piece and has_number_column(piece, s):
+        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s)
+        if piece and (has_number_column(piece, s) or fragment):
+            piece.fragment = fragment
             pieces.append(piece)
     return pieces
 
@@ -54,12 +62,27 @@ def continues(line: Line, above: Line | None = None) -> bool:
         above is not None and above.chunks()[0].text.endswith(("-", ",")))
 
 
-def block_rows(block: list[Line]) -> list[list[Line]]:
+def wrapped_tail(blocks: list[list[Line]], pending: list[Line], s: TableSettings = DEFAULT) -> bool:
+    """Lines left after a block's last row that are its cells wrapped (`wrap.py`)."""
+    if not blocks or not blocks[-1] or not pending:
+        return False
+    geometry = Block([*blocks[-1], *pending], s)
+    row = [blocks[-1][-1]]
+    for line in pending:
+        if not geometry.wraps(line, row):
+            return False
+        row.append(line)
+    return True
+
+
+def block_rows(block: list[Line], s: TableSettings = DEFAULT) -> list[list[Line]]:
     """A block's lines as rows: a line of one chunk that continues the one above (a label
-    wrapped in its cell, a header's second line) is part of its row."""
+    wrapped in its cell, a header's second line), or that is a cell's text wrapped under a
+    row of data (`wrap.py`), is part of its row."""
     rows: list[list[Line]] = []
+    geometry = Block(block, s)
     for line in block:
-        if rows and len(line.chunks()) == 1 and continues(line, rows[-1][-1]):
+        if rows and (len(line.chunks()) == 1 and continues(line, rows[-1][-1]) or geometry.wraps(line, rows[-1])):
             rows[-1].append(line)
         else:
             rows.append([line])
@@ -88,9 +111,11 @@ def continues_header(line: Line, block: list[Line], s: TableSettings = DEFAULT) 
 
 def label_alone(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
     """A row whose values are all empty: one chunk where the block's labels start, ending
-    before any value does (a sentence under the table runs on into the columns)."""
+    before any value does (a sentence under the table runs on into the columns), set in the
+    size of the row above (a short sentence that introduces the next table is body text)."""
     values = min(ln.chunks()[1].x0 for ln in block if len(ln.chunks()) > 1)
-    return abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 < values
+    return (abs(line.x0 - block[-1].x0) <= s.aligned_edge and line.x1 < values
+            and abs(line.height - block[-1].height) <= s.row_size_slack)
 
 
 def has_number_column(piece: Piece, s: TableSettings = DEFAULT) -> bool:
