@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -54,9 +57,28 @@ def who_asked(run: Run, question_ids: list[int]) -> people.PeopleOutcome:
 
 
 def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
-    futures = [ingest_batch.submit(run, batch) for batch in todo]
-    for future in futures:
-        yield future.result()
+    """Each batch as a task, at most `settings.workers` of them in flight whatever the flow's
+    task runner (Prefect's default thread pool has no bound: a session year's 800 batches would
+    be 800 threads, each with its store sessions and its documents in memory); their outcomes in
+    order, each as soon as it and those before it are done."""
+    slots = threading.Semaphore(run.settings.workers)
+    pending: deque[PrefectFuture[list[QuestionOutcome]]] = deque()
+    done: set[PrefectFuture[list[QuestionOutcome]]] = set()
+
+    def finished(future: PrefectFuture[list[QuestionOutcome]]) -> None:
+        done.add(future)
+        slots.release()
+
+    for batch in todo:
+        slots.acquire()
+        while pending and pending[0] in done:
+            done.discard(pending[0])
+            yield pending.popleft().result()
+        future = ingest_batch.submit(run, batch)
+        future.add_done_callback(finished)
+        pending.append(future)
+    while pending:
+        yield pending.popleft().result()
 
 
 def _flow_run_id() -> str | None:
