@@ -45,6 +45,7 @@ DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shippe
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
 MAX_HITS = 10_000  # the real service serves at most this many hits of one query
+KEPT_SEARCHES = 16  # queries whose hits are kept for their later pages (a split search pages a few at once)
 MIMETYPES = {".pdf": "application/pdf", ".html": "text/html", ".csv": "text/csv",
              ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -110,6 +111,8 @@ class Corpus:
         self.cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.files: tuple[int, dict[str, Path]] = (-1, {})  # the files folder's mtime, and pfile id -> file
+        self.searches: dict[str, list[dict[str, Any]]] = {}  # a query's hits as its first page saw them
+        self.searches_lock = threading.Lock()
 
     def file(self, pfile: int | str) -> Path | None:
         """A document's file, whatever its format; the folder is listed again only when it changed
@@ -145,6 +148,22 @@ class Corpus:
     @staticmethod
     def published(r: dict[str, Any]) -> str:
         return r.get("statusdatumSchvBeantwoord") or r.get("themadatum") or ""
+
+    def search(self, query: str, page: int) -> list[dict[str, Any]]:
+        """A query's hits as its first page found them: later pages page through that result, as
+        a search engine's do, and are not searched again (a session's query has thousands of
+        hits: searching again for every page of 100 made paging through it quadratic). Page 1
+        searches anew, so a record changed on disk is found changed by the next search."""
+        with self.searches_lock:
+            kept = self.searches.get(query) if page > 1 else None
+        if kept is not None:
+            return kept
+        hits = self.hits(query)
+        with self.searches_lock:
+            self.searches[query] = hits
+            while len(self.searches) > KEPT_SEARCHES:
+                del self.searches[next(iter(self.searches))]  # the oldest first
+        return hits
 
     def hits(self, query: str) -> list[dict[str, Any]]:
         """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`,
@@ -390,9 +409,9 @@ class Handler(BaseHTTPRequestHandler):
         return PARLIAMENT_URL.sub(self.base, text)
 
     def _search(self, q: str, query: dict[str, Any]) -> None:
-        hits = self.corpus.hits(q)
         size = min(int(query.get("max", 10)), MAX_PAGE_SIZE)
         page = max(int(query.get("page", 1)), 1)
+        hits = self.corpus.search(q, page)
         chunk = hits[:self.corpus.max_hits][(page - 1) * size: page * size]
         first = (page - 1) * size + 1
         body = {"count": str(len(hits)), "firstindex": str(first), "lastindex": str(first + len(chunk) - 1),
