@@ -8,16 +8,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from vpetl import pipeline
 from vpetl.pipeline import people, progress, question
@@ -53,10 +57,45 @@ def who_asked(run: Run, question_ids: list[int]) -> people.PeopleOutcome:
     return people.enrich(run, question_ids)
 
 
+def as_is(run: Run) -> Run:
+    """The run as a task parameter that Prefect passes on without looking inside. Prefect walks
+    through every parameter of every task (looking for futures to wait on and record): through a
+    run, that is every outcome so far, so each batch cost more than the one before, and a session
+    year of 800 batches spent most of the flow's CPU there."""
+    return cast(Run, quote(run))
+
+
+def _discover(run: Run, query: Query) -> list[question.Found]:
+    return discover(as_is(run), query)
+
+
+def _who_asked(run: Run, question_ids: list[int]) -> people.PeopleOutcome:
+    return who_asked(as_is(run), question_ids)
+
+
 def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
-    futures = [ingest_batch.submit(run, batch) for batch in todo]
-    for future in futures:
-        yield future.result()
+    """Each batch as a task, at most `settings.workers` of them in flight whatever the flow's
+    task runner (Prefect's default thread pool has no bound: a session year's 800 batches would
+    be 800 threads, each with its store sessions and its documents in memory); their outcomes in
+    order, each as soon as it and those before it are done."""
+    slots = threading.Semaphore(run.settings.workers)
+    pending: deque[PrefectFuture[list[QuestionOutcome]]] = deque()
+    done: set[PrefectFuture[list[QuestionOutcome]]] = set()
+
+    def finished(future: PrefectFuture[list[QuestionOutcome]]) -> None:
+        done.add(future)
+        slots.release()
+
+    for batch in todo:
+        slots.acquire()
+        while pending and pending[0] in done:
+            done.discard(pending[0])
+            yield pending.popleft().result()
+        future = ingest_batch.submit(as_is(run), batch)
+        future.add_done_callback(finished)
+        pending.append(future)
+    while pending:
+        yield pending.popleft().result()
 
 
 def _flow_run_id() -> str | None:
@@ -65,9 +104,10 @@ def _flow_run_id() -> str | None:
 
 def _run(query: Query, settings: Settings, incremental: bool) -> RunSummary:
     if settings.runner == "dask":  # batches on local threads, extraction on the cluster
-        steps, extractor = Steps(discover, on_threads(question.ingest_batch), who_asked), ClusterExtraction(settings)
+        steps = Steps(_discover, on_threads(question.ingest_batch), _who_asked)
+        extractor: ClusterExtraction | None = ClusterExtraction(settings)
     else:
-        steps, extractor = Steps(discover, _as_tasks, who_asked), None
+        steps, extractor = Steps(_discover, _as_tasks, _who_asked), None
     log = get_run_logger()  # the flow run's page in the UI shows its progress and its outcome
     with progress.also_to(log.info):
         summary = pipeline.execute(query, settings, incremental, steps, _flow_run_id(), extractor)

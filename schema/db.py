@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,12 +21,20 @@ from .lock import LockBusy, run_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Seconds a thread waits for one of the store's connections before its question fails, reported
+# as a bug: a run's pool has a connection for each of its threads (`Settings.store_connections`),
+# so none should wait at all. (SQLAlchemy's default wait.)
+CONNECTION_WAIT = 30.0
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+
+def make_engine(url: str, connections: int | None = None) -> Engine:
+    """An engine for the URL; with `connections`, its pool holds exactly that many (a run's
+    threads at once: more would only wait on SQLite's one writer, fewer would make a thread
+    wait for another's connection)."""
+    engine = _create(url, connections)
     if engine.dialect.name == "sqlite":
         if read_only_file(engine.url.database):
-            return _read_only(engine)
+            return _read_only(engine, connections)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:  # integrity and concurrent readers
@@ -53,12 +61,23 @@ def read_only_file(database: str | None) -> bool:
         return False
 
 
-def _read_only(engine: Engine) -> Engine:
+def _create(url: str, connections: int | None) -> Engine:
+    """An engine whose pool holds `connections` (None: SQLAlchemy's default pool). Only a queue
+    pool has a size: an in-memory SQLite database has one connection per thread."""
+    engine = create_engine(url)
+    if connections is None or not isinstance(engine.pool, QueuePool):
+        return engine
+    engine.dispose()
+    return create_engine(url, pool_size=connections, max_overflow=0, pool_timeout=CONNECTION_WAIT)
+
+
+def _read_only(engine: Engine, connections: int | None) -> Engine:
     """The same store, opened read-only and immutable (no locks, no WAL files: nothing else
     can be writing to a store on a read-only disk)."""
     path = Path(str(engine.url.database)).resolve()
     engine.dispose()
-    return create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
+    url = f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"
+    return _create(url, connections)
 
 
 def migrate(engine: Engine) -> None:
@@ -88,12 +107,14 @@ class StoreError(VpetlError):
     not answer. The message says what to do."""
 
 
-def open_store(url: str, create: bool = True, upgrade: bool = True) -> sessionmaker[Session]:
+def open_store(url: str, create: bool = True, upgrade: bool = True,
+               connections: int | None = None) -> sessionmaker[Session]:
     """An up-to-date store at a SQLAlchemy URL (`Settings.database_url`), as a session factory.
     With `create=False` a SQLite file that does not exist is an error, not a new empty store.
     With `upgrade=False` (the CLI: only `vpetl migrate` changes a schema) a store at another
-    schema is an error that says what to do; a new, empty database is still made a store."""
-    engine = _engine(url, create)
+    schema is an error that says what to do; a new, empty database is still made a store.
+    `connections`: how many sessions may be open at once (a run: `Settings.store_connections`)."""
+    engine = _engine(url, create, connections)
     try:
         off = None if versions.is_empty(engine) else versions.behind(engine, url)
         # (no schema revision but tables: another process is making this new store; wait for it)
@@ -149,11 +170,11 @@ def upgrade_store(url: str) -> tuple[str | None, str, Path | None]:
     return off.at, off.needs, copy
 
 
-def _engine(url: str, create: bool) -> Engine:
+def _engine(url: str, create: bool, connections: int | None = None) -> Engine:
     """An engine for the URL; a URL that is not one, or (unless `create`) a SQLite file that
     does not exist, is a StoreError saying what to do."""
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, connections)
     except (ArgumentError, NoSuchModuleError) as exc:
         hint = " (SQLAlchemy wants postgresql+psycopg://...)" if url.startswith("postgres://") else ""
         raise StoreError(f"{redact(url)!r} is not a database URL vpetl can use{hint}; e.g. "

@@ -198,3 +198,37 @@ def test_the_flow_run_page_shows_progress_and_outcome(ingested):
     messages = asyncio.run(logs())
     assert "15/15 questions" in " ".join(messages)  # the last progress line
     assert any("15 loaded, 0 unchanged, 0 failed of 15 found" in message for message in messages)
+
+
+def test_no_more_batches_in_flight_than_workers(prefect, mirror_base, tmp_path, monkeypatch):
+    """The flow's default task runner has no bound of its own: 15 batches of one question with
+    2 workers must still be 2 at a time (a session year's 800 batches were 800 threads, and
+    their sessions ran the store's connection pool dry)."""
+    import threading
+
+    from vpetl.pipeline import question
+
+    from .conftest import flow_ingest
+
+    workers, in_flight, most, lock = 2, [0], [0], threading.Lock()
+    crowded = threading.Event()  # set when more batches than workers run at once
+    real = question.ingest_batch
+
+    def counted(run, batch):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            if in_flight[0] > workers:
+                crowded.set()
+        try:
+            crowded.wait(0.3)  # a while for others to start, if they can: overlap is what is measured
+            return real(run, batch)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(question, "ingest_batch", counted)
+    result = flow_ingest(api_base=mirror_base, database_url=f"sqlite:///{tmp_path / 's.sqlite'}",
+                         data_dir=str(tmp_path / "data"), rate=100, workers=workers, batch=1)
+    assert (result.discovered, result.loaded, result.failed) == (15, 15, 0)
+    assert most[0] == workers

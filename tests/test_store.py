@@ -50,3 +50,33 @@ def test_a_failing_load_leaves_nothing(store_url, monkeypatch):
     with sessions() as s:
         for model in (m.Question, m.Document, m.ExtractionRun, m.ExtractedTable, m.TableCell):
             assert s.scalar(select(func.count()).select_from(model)) == 0, model.__tablename__
+
+
+def test_a_run_has_a_connection_for_each_of_its_threads(store_url):
+    """Every batch thread, the run's own thread and PostgreSQL's run lock hold a session at once
+    without waiting for one another (SQLAlchemy's default pool has 15: more threads waited 30 s
+    and failed their question)."""
+    import threading
+
+    from vpetl.settings import Settings
+
+    settings = Settings(database_url=store_url, workers=20)
+    sessions = open_store(store_url, connections=settings.store_connections)
+    held = threading.Barrier(settings.store_connections, timeout=60)
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with sessions() as s:
+                s.execute(select(1))  # checks a connection out until the session closes
+                held.wait()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hold) for _ in range(settings.store_connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sessions.kw["bind"].pool.size() == settings.store_connections  # not more: SQLite has one writer

@@ -23,6 +23,7 @@ a PDF was expected, a redirect loop, a redirect to a foreign host."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shippe
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
 MAX_HITS = 10_000  # the real service serves at most this many hits of one query
+KEPT_SEARCHES = 16  # queries whose hits are kept for their later pages (a split search pages a few at once)
 MIMETYPES = {".pdf": "application/pdf", ".html": "text/html", ".csv": "text/csv",
              ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -110,6 +112,8 @@ class Corpus:
         self.cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.files: tuple[int, dict[str, Path]] = (-1, {})  # the files folder's mtime, and pfile id -> file
+        self.searches: dict[str, Result] = {}  # a query's result as its first page found it
+        self.searches_lock = threading.Lock()
 
     def file(self, pfile: int | str) -> Path | None:
         """A document's file, whatever its format; the folder is listed again only when it changed
@@ -146,20 +150,42 @@ class Corpus:
     def published(r: dict[str, Any]) -> str:
         return r.get("statusdatumSchvBeantwoord") or r.get("themadatum") or ""
 
-    def hits(self, query: str) -> list[dict[str, Any]]:
-        """Search hits for a query: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`,
+    def search(self, query: str, page: int) -> Result:
+        """A query's result as its first page found it: later pages page through that result, as
+        a search engine's do, and are not searched again (a session's query has thousands of
+        hits: searching again for every page of 100 made paging through it quadratic). Page 1
+        searches anew, so a record changed on disk is found changed by the next search."""
+        with self.searches_lock:
+            kept = self.searches.get(query) if page > 1 else None
+        if kept is not None:
+            return kept
+        result = self.result(query)
+        with self.searches_lock:
+            self.searches[query] = result
+            while len(self.searches) > KEPT_SEARCHES:
+                del self.searches[next(iter(self.searches))]  # the oldest first
+        return result
+
+    def result(self, query: str) -> Result:
+        """What a query finds: `zittingsjaar=`, `nummer=`, `publicatiedatum:daterange:A..B`,
         `requiredfields=name:value.name:value` and plain words (matched in titles and themes) are
         understood. A session year's search also brings a hit of another kind, as the live
-        backend does despite the filter."""
+        backend does despite the filter. Hits are counted here and built page by page."""
         year = re.search(r"zittingsjaar=([^\s&+]+)", query)  # whatever is asked: "foo" finds nothing
         span = re.search(r"daterange:(\d{4}-\d\d-\d\d)?\.\.(\d{4}-\d\d-\d\d)?", query)
         required = re.search(r"requiredfields=([^&]*)", query)
-        out = [r for r in self.records() if self._matches(r, query, year, span)]
-        out.sort(key=lambda r: (self.published(r), r["id"]), reverse=True)
-        hits = [hit for r in out for hit in self._hits(r) if not required or _required(hit, required[1])]
-        if year and hits and not self.legacy_forms:
-            hits.insert(1, stray_hit(year[1]))
-        return hits
+        found = [r for r in self.records() if self._matches(r, query, year, span)]
+        found.sort(key=lambda r: (self.published(r), r["id"]), reverse=True)
+        result = Result(self, required[1] if required else None)
+        for r in found:
+            result.add(r)
+        if year and result.ends and result.ends[-1] and not self.legacy_forms:
+            result.stray = stray_hit(year[1])
+        return result
+
+    def hits_of(self, r: dict[str, Any], required: str | None) -> list[dict[str, Any]]:
+        """A record's hits that have every field a `requiredfields=` expression asks for."""
+        return [hit for hit in self._hits(r) if not required or _required(hit, required)]
 
     def _matches(self, r: dict[str, Any], query: str, year: re.Match[str] | None, span: re.Match[str] | None) -> bool:
         number = re.search(r"nummer=(\d+)", query)
@@ -219,6 +245,46 @@ class Corpus:
                 "title": title, "url": f"https://www.vlaamsparlement.be/nl/parlementair-werk/"
                                        f"schriftelijke-vragen/{r['id']}",
                 "metatags": {"metatag": [{"name": k, "value": v} for k, v in tags if v is not None]}}
+
+
+@dataclass
+class Result:
+    """A query's result: the records it found, in order, and where each one's hits end in the
+    list of hits, which is built a page at a time (a session's hits are tens of thousands of
+    dicts: kept whole, a few queries' would take hundreds of MB)."""
+
+    corpus: Corpus
+    required: str | None  # the query's `requiredfields=` expression
+    records: list[dict[str, Any]] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)  # hits up to and including each record
+    stray: dict[str, Any] | None = None  # the hit of another kind, second in the list
+
+    def add(self, r: dict[str, Any]) -> None:
+        n = len(self.corpus.hits_of(r, self.required))
+        if n:
+            self.records.append(r)
+            self.ends.append((self.ends[-1] if self.ends else 0) + n)
+
+    @property
+    def count(self) -> int:
+        return (self.ends[-1] if self.ends else 0) + (self.stray is not None)
+
+    def page(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """Hits start..stop-1 of the list, the stray hit second."""
+        if self.stray is None:
+            return self._hits(start, stop)
+        head = self._hits(0, 1) if start == 0 else []
+        stray = [self.stray] if start <= 1 < stop else []
+        return (head + stray + self._hits(max(start, 2) - 1, stop - 1))[:max(stop - start, 0)]
+
+    def _hits(self, start: int, stop: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        i = bisect.bisect_right(self.ends, start)  # the record whose hits hold hit `start`
+        skip = start - (self.ends[i - 1] if i else 0)
+        while i < len(self.records) and len(out) < stop - start:
+            out += self.corpus.hits_of(self.records[i], self.required)[skip:]
+            skip, i = 0, i + 1
+        return out[:max(stop - start, 0)]
 
 
 STRAY_ID = 1399999  # the stray hit's question (a question for explanation, not a written question)
@@ -390,12 +456,12 @@ class Handler(BaseHTTPRequestHandler):
         return PARLIAMENT_URL.sub(self.base, text)
 
     def _search(self, q: str, query: dict[str, Any]) -> None:
-        hits = self.corpus.hits(q)
         size = min(int(query.get("max", 10)), MAX_PAGE_SIZE)
         page = max(int(query.get("page", 1)), 1)
-        chunk = hits[:self.corpus.max_hits][(page - 1) * size: page * size]
+        result = self.corpus.search(q, page)
+        chunk = result.page((page - 1) * size, min(page * size, self.corpus.max_hits))
         first = (page - 1) * size + 1
-        body = {"count": str(len(hits)), "firstindex": str(first), "lastindex": str(first + len(chunk) - 1),
+        body = {"count": str(result.count), "firstindex": str(first), "lastindex": str(first + len(chunk) - 1),
                 "result": [dict(h, index=first + i, rank=10) for i, h in enumerate(chunk)], "facet_category": []}
         self._send(200, self._rewrite(json.dumps(body, ensure_ascii=False)).encode(), "application/json")
 

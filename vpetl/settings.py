@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 
+    @property
+    def store_connections(self) -> int:
+        """Sessions a run has open at once, at most: one per batch thread (each opens one at a
+        time), the run's own thread (discovery's fetch log, who asked, the summary) and the
+        connection that holds PostgreSQL's run lock for the whole run."""
+        return self.workers + 2
+
     def with_(self, **changes: Any) -> Settings:
         """A copy with the given values, None meaning "keep": how CLI options override."""
         given = {k: v for k, v in changes.items() if v is not None}

@@ -187,7 +187,7 @@ def open_run(settings: Settings, query: dict[str, object], incremental: bool = F
     recorded as failed with its reason, and its fetch log is kept."""
     log = FetchLog()
     client = Client(settings, on_exchange=log)
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, connections=settings.store_connections)
     with run_lock(store.kw["bind"], wait=settings.lock_wait) as lease:
         with store() as session:
             run_id = begin_ingest_run(session, redact(client.api_base), {**query, "incremental": incremental},
