@@ -84,7 +84,7 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_
         def run_logs():  # what the flow run's page shows (its logs reach the server in batches, so a while later)
             found = [r["message"] for r in api(f"{url}/logs/filter", {"logs": {"flow_run_id": {
                 "any_": [first.flow_run_id]}}, "limit": 200})]
-            return found if any("15/15 questions" in line for line in found) else None
+            return found if any("15 loaded, 0 unchanged" in line for line in found) else None  # the last line
         logs = wait_for(run_logs, 60, "the flow run's logs")
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
