@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -46,6 +49,40 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line(f"{count} need ../shared beside this checkout (the real corpus, the table "
                                     f"benchmark and its scorer) and were not run: see the README, \"Two commands\"",
                                     yellow=True)
+
+
+ONCE: list[Path] = []  # this run's folder for what its workers share (set when the session starts)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _once_folder(request, tmp_path_factory) -> None:
+    """Under xdist each worker's temporary folder is in the run's own (pytest-N/popen-gwN), so
+    that one is shared by the workers of this run and no other; without xdist, the session's."""
+    base = tmp_path_factory.getbasetemp()
+    ONCE[:] = [(base.parent if hasattr(request.config, "workerinput") else base) / "once"]
+    ONCE[0].mkdir(exist_ok=True)
+
+
+def once(key: str, make: Callable[[], Any]) -> Any:
+    """`make()` computed once per test run however many workers ask for it (the first computes
+    it under a lock and leaves it pickled; the others read that): for an expensive result that
+    several test files check, such as the tables of a real PDF."""
+    path = ONCE[0] / f"{key}.pickle"
+    with (ONCE[0] / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        value = make()
+        path.with_suffix(".part").write_bytes(pickle.dumps(value))
+        path.with_suffix(".part").replace(path)
+        return value
+
+
+def real_pdf_tables(name: str) -> list:
+    """The tables of ../shared/corpus/real/`name`, extracted once per test run."""
+    from vpetl.extractors import extract_pdf_tables
+
+    return once(f"real-{name}", lambda: extract_pdf_tables((SHARED / "corpus" / "real" / name).read_bytes()))
 
 
 def pdf(pfile: int) -> bytes:

@@ -229,15 +229,16 @@ def test_a_run_killed_with_sigkill_takes_libreoffice_with_it(tmp_root, tmp_path)
 
 
 RUN_BUDGET = 45.0  # seconds per document: ample for a small conversion on a busy machine, far short of BIG's
+BIG_BUDGET = 3.0  # seconds for BIG in the second run: far short of its minutes (a longer wait proves no more)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not leash.isolated(), reason="no network namespace on this machine")
 def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_path):
     """`vpetl ingest` (the installed command, with a TMPDIR of its own) over a server whose
-    answers are an .odt and a .doc linking to the canary (a host vpetl refuses) and an .odt too
-    big to convert within the budget: no request at the canary, no LibreOffice process, no
-    conversion folder afterwards; the two small ones are read."""
+    answers are an .odt and a .doc linking to the canary (a host vpetl refuses), then, in a
+    second run on a short budget, an .odt too big to convert within it: no request at the
+    canary, no LibreOffice process, no conversion folder afterwards; the two small ones are read."""
     from sqlalchemy import select
 
     from vpetl.schema import models as m
@@ -254,26 +255,37 @@ def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_pa
     site = hostile.HostileSite()
     kinds = {"odt": "application/vnd.oasis.opendocument.text", "doc": "application/msword"}
     ids = {}
-    for name, data in (("odt", odt), ("doc", doc), ("big", big_odt(BIG))):
+
+    def serve(name: str, data: bytes) -> None:
         ids[name] = site.question(hostile.as_json(hostile.record(hostile.FIRST_ID + len(site.questions))),
                                   hostile.Reply(body=data, headers={"Content-Type": kinds.get(name, kinds["odt"])}))
+
     # A short TMPDIR: the worker pool's forkserver puts its socket there, and a socket's path
     # has at most 107 bytes (pytest's tmp_path under xdist comes close to it).
     root = Path(tempfile.mkdtemp(prefix="vpetl-t-", dir="/tmp"))
     db = f"sqlite:///{tmp_path / 'l.sqlite'}"
-    try:
-        vpetl = str(Path(sys.executable).parent / "vpetl")
-        done = subprocess.run([vpetl, "ingest", "--session", hostile.SESSION, "--api-base", site.base, "--db", db,
+    vpetl = str(Path(sys.executable).parent / "vpetl")
+
+    def ingest(budget: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([vpetl, "ingest", "--session", hostile.SESSION, "--api-base", site.base, "--db", db,
                                "--data-dir", str(tmp_path / "data"), "--rate", "0", "--processes", "1",
-                               "--extract-timeout", str(RUN_BUDGET)],
+                               "--extract-timeout", str(budget)],
                               env={**os.environ, "TMPDIR": str(root), "VPETL_RETRIES": "1", "VPETL_DATABASE_URL": ""},
                               capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    try:
+        serve("odt", odt)
+        serve("doc", doc)
+        small = ingest(RUN_BUDGET)
+        serve("big", big_odt(BIG))
+        big = ingest(BIG_BUDGET)
     finally:
         site.close()
     running, leftovers = gone(root, 0), sorted(p.name for p in root.iterdir())
     shutil.rmtree(root, ignore_errors=True)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-    assert "3 questions loaded" in done.stdout, done.stdout
+    assert small.returncode == 0, (small.stdout + small.stderr)[-2000:]
+    assert "2 questions loaded" in small.stdout, small.stdout
+    assert big.returncode == 0, (big.stdout + big.stderr)[-2000:]
+    assert "3 questions loaded" in big.stdout and "1 new document" in big.stdout, big.stdout  # BIG; the rest as read
     assert canary.requests == []
     assert running == []
     assert [name for name in leftovers if name.startswith(leash.PREFIX)] == []
@@ -282,4 +294,4 @@ def test_an_ingest_of_the_libreoffice_cases_leaves_nothing_behind(canary, tmp_pa
             m.ExtractionRun.document_id == q.answer_document_id)).one() for q in session.scalars(select(m.Question))}
     assert runs[ids["odt"]].status != "failed" and runs[ids["doc"]].status != "failed", {
         k: (r.status, r.error) for k, r in runs.items()}
-    assert runs[ids["big"]].status == "failed" and "budget" in runs[ids["big"]].error
+    assert runs[ids["big"]].status == "failed" and "budget of 3 s" in runs[ids["big"]].error

@@ -10,11 +10,8 @@ from functools import cache
 
 import pytest
 
-from vpetl.extractors import extract_pdf_tables
+from .conftest import real_pdf_tables
 
-from .conftest import SHARED
-
-REAL = SHARED / "corpus" / "real"
 REKENHOF = "rekenhof-aanpassing-vlaamse-begroting-2026.pdf"
 SERV = "vp-12-2025-2026-nr1-serv-evaluatie-begroting-2026.pdf"
 pytestmark = pytest.mark.shared
@@ -22,7 +19,7 @@ pytestmark = pytest.mark.shared
 
 @cache
 def tables(name: str):
-    return extract_pdf_tables((REAL / name).read_bytes())
+    return real_pdf_tables(name)  # extracted once per run; test_tables.py reads the same
 
 
 def table(name: str, caption: str):
@@ -201,7 +198,7 @@ def test_rekenhof_tabel_20_rows_without_a_rule_between_page_49():
 
 def test_tables_of_contents_are_not_tables():
     assert not [t for t in tables(SERV) if t.page == 4]  # 'Inhoud', titles and page numbers
-    assert extract_pdf_tables((REAL / "vp-19-2025-2026-nr5-verslag-begrotingsaanpassing.pdf").read_bytes()) == []
+    assert tables("vp-19-2025-2026-nr5-verslag-begrotingsaanpassing.pdf") == []
 
 
 # ---- forty more cells, each read off the rendered page by a person -------------------------------

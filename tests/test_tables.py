@@ -7,7 +7,7 @@ import pytest
 
 from vpetl.extractors import extract_answer, extract_pdf_tables, ocr
 
-from .conftest import SHARED, pdf
+from .conftest import SHARED, pdf, real_pdf_tables
 
 
 def grid(pfile: int, index: int = 0):
@@ -115,7 +115,7 @@ REAL = sorted((SHARED / "corpus" / "real").glob("*.pdf"))
 @pytest.mark.shared
 @pytest.mark.parametrize("path", REAL or [None], ids=lambda p: p.name[:30] if p else "none")
 def test_real_pdfs_never_crash(path):
-    tables = extract_pdf_tables(path.read_bytes())
+    tables = real_pdf_tables(path.name)  # extracted once per run; test_real_tables.py reads the same
     for t in tables:
         assert t.n_rows >= 2 and t.n_cols >= 2
         assert all(1 <= c.page for c in t.cells)
