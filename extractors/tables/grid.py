@@ -173,8 +173,9 @@ def years_only(row: list[Line], v_rules: list[float]) -> bool:
 
 def merge_header(rows: list[list[Line]], v_rules: list[float], s: TableSettings = DEFAULT) -> list[list[Line]]:
     """Leading rows of words whose chunks stand at the same places are one header row of
-    multi-line cells ('Totaal / budget / initieel'); a spanning group header stays its own row."""
-    first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s)), 0)
+    multi-line cells ('Totaal / budget / initieel'); a spanning group header stays its own row.
+    A row with a value in it (a first row whose other values are empty) is no header line."""
+    first_data = next((i for i, row in enumerate(rows) if has_data(row, v_rules, s) or has_value(row, v_rules)), 0)
     out: list[list[Line]] = []
     for i, row in enumerate(rows):
         if 0 < i < first_data and aligned(out[-1][-1], row[0], v_rules, s):
@@ -182,6 +183,13 @@ def merge_header(rows: list[list[Line]], v_rules: list[float], s: TableSettings 
         else:
             out.append(list(row))
     return out
+
+
+def has_value(row: list[Line], v_rules: list[float]) -> bool:
+    """A value right of the row's label that is no year ('EUR 1 890 114,54' beside empty cells):
+    a header's cells name columns, they hold no amounts."""
+    return any(looks_numeric(ch.text) and not YEARISH.match(split_markers(ch.text)[0])
+               for line in row for ch in chunks(line, v_rules)[1:])
 
 
 def has_data(row: list[Line], v_rules: list[float], s: TableSettings = DEFAULT) -> bool:
