@@ -95,6 +95,18 @@ def test_a_fixed_sample_is_read_cell_for_cell(index):
         assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
 
 
+def test_a_last_row_carried_alone_to_the_next_page_stays_the_tables():
+    """Development seed 6, document 14 (reportlab, horizontal rules, a running header): the table's
+    last row is the only line of it on page 2, under the running header. One row is fewer than a
+    table needs, but as the rest of the table page 1 ends with it is that table's (it was lost)."""
+    doc = generate_one(6, 14)
+    run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
+    score = score_document(doc, run.result)
+    assert score.counts["cells"] > 0
+    for key in ("cells", "labels", "units"):
+        assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
+
+
 @pytest.mark.parametrize(("seed", "index"), CONVERTED)
 def test_a_word_list_converted_to_pdf_is_read_cell_for_cell(seed, index):
     """Word lists without rules between their rows, as LibreOffice converts them: a name wrapped

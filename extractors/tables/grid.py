@@ -286,12 +286,15 @@ def column_edges(cols: list[tuple[float, float]], bbox: BBox, v_rules: list[floa
 
 
 def build_grid(page: int, method: str, rows: list[list[Line]], bbox: BBox,
-               v_rules: tuple[float, ...] | list[float] = (), s: TableSettings = DEFAULT) -> Piece | None:
+               v_rules: tuple[float, ...] | list[float] = (), s: TableSettings = DEFAULT,
+               min_rows: int = 2) -> Piece | None:
     """Cells from rows of lines: each chunk goes to the columns it overlaps. None when the rows
-    make no grid (fewer than two rows or columns, or prose in chunks)."""
+    make no grid (fewer than `min_rows` rows or two columns, or prose in chunks). A fragment (the
+    last row of a table carried alone to the next page) is one row: it stands only if `stitch.py`
+    joins it to the table it continues."""
     v_rules = list(v_rules)
     rows = merge_header(rows, v_rules, s)
-    if len(rows) < 2:
+    if len(rows) < min_rows:
         return None
     cols = columns(rows, bbox[2] - bbox[0], v_rules, s)
     if len(cols) < 2:

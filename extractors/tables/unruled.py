@@ -48,7 +48,7 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
                 looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s)
+        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s, 1 if fragment else 2)
         if piece and (has_number_column(piece, s) or fragment):
             piece.fragment = fragment
             pieces.append(piece)
