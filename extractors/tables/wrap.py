@@ -21,6 +21,7 @@ for its first word.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median_high
 
 from ..layout import Line
 from ..numbers import looks_numeric
@@ -30,13 +31,20 @@ from .settings import DEFAULT, TableSettings
 
 
 def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 0.0
+    return median_high(values) if values else 0.0
+
+
+def _usual(counts: list[int]) -> int:
+    """The count most rows have (0 for none)."""
+    return max(set(counts), key=counts.count) if counts else 0
 
 
 def _data(line: Line) -> bool:
     """A row of data: a number among two chunks or more."""
-    parts = line.chunks()
+    return _data_chunks(line.chunks())
+
+
+def _data_chunks(parts: list[Line]) -> bool:
     return len(parts) >= 2 and any(looks_numeric(ch.text) for ch in parts)
 
 
@@ -48,13 +56,12 @@ class Block:
     s: TableSettings = DEFAULT
 
     def __post_init__(self) -> None:
-        data = [ln for ln in self.lines if _data(ln)]  # rows of data: headings may be padded, wraps set closer
-        self.gap = _median([b.top - a.bottom for a, b in zip(data, data[1:])])
-        counts = [len(ln.chunks()) for ln in data]
-        self.full = max(set(counts), key=counts.count) if counts else 0  # the cells of most rows
-        self.space = _median([w["x0"] - v["x1"] for ln in self.lines for ch in ln.chunks()
-                              for v, w in zip(ch.words, ch.words[1:])])
-        self.chunks = [ch for ln in self.lines for ch in ln.chunks()]
+        parts = [ln.chunks() for ln in self.lines]  # each line split once
+        data = [(ln, p) for ln, p in zip(self.lines, parts) if _data_chunks(p)]  # rows of data (headings may be padded)
+        self.gap = _median([b.top - a.bottom for (a, _), (b, _) in zip(data, data[1:])])
+        self.full = _usual([len(p) for _, p in data])  # the cells of most rows
+        self.chunks = [ch for p in parts for ch in p]
+        self.space = _median([w["x0"] - v["x1"] for ch in self.chunks for v, w in zip(ch.words, ch.words[1:])])
 
     def right_limit(self, x0: float) -> float:
         """How far the text of the column whose cells start at x0 reaches, at the widest: the
@@ -92,8 +99,7 @@ def broken_row(table: list[Cell], above: list[Cell], below: list[Cell],
     rows: dict[int, list[Cell]] = {}
     for c in table:
         rows.setdefault(c.row, []).append(c)
-    counts = [len(r) for r in rows.values() if any(looks_numeric(c.text) for c in r)]
-    full = max(set(counts), key=counts.count) if counts else 0
+    full = _usual([len(r) for r in rows.values() if any(looks_numeric(c.text) for c in r)])
     if not below or not any(looks_numeric(c.text) for c in above) or len(above) < full:
         return None
     pairs = []
