@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -47,3 +48,20 @@ def synthetic_site(questions: int, seed: int = 1) -> Iterator[Site]:
             yield Site(Path(tmp), base, stats, server.RequestHandlerClass.corpus.requests)
         finally:
             server.shutdown()
+
+
+def prefect_server_cpu() -> float:
+    """CPU seconds used so far by the temporary Prefect server this process started (a uvicorn
+    child; 0.0 when there is none): its work for a run (recording task runs, events) is done in
+    that other process, and on a busy machine it takes cores from the extraction workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid() and b"uvicorn" in cmdline:
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
