@@ -138,8 +138,12 @@ class ExtractionPool:
 
     def _new(self) -> ProcessPoolExecutor:
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
-        # forkserver: workers do not inherit the threads (and their locks) of the flow's process
-        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"),
+        # forkserver: workers do not inherit the threads (and their locks) of the flow's process.
+        # The forkserver imports the extractors once, before its first worker: each worker (and
+        # each pool a process starts later: a run, a test) is then a fork, not a second of imports.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", __name__])
+        pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                    initializer=_start_worker,
                                    initargs=(self.settings.extract_memory_mb, self.settings.ocr, os.getpid()))
         for ready in [pool.submit(_ready) for _ in range(self.processes)]:
