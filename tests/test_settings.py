@@ -29,7 +29,7 @@ SAMPLES = {
     "retry_budget": ("11", 11),
     "lock_wait": ("5", 5.0),
     "workers": ("2", 2),
-    "batch": ("25", 25),
+    "batch": ("40", 40),
     "processes": ("1", 1),
     "runner": ("dask", "dask"),
     "dask_address": ("tcp://127.0.0.1:8786", "tcp://127.0.0.1:8786"),
