@@ -21,10 +21,21 @@ class Site:
     requests: list[str]  # every path the mirror was asked for
 
 
+def warm_extraction() -> None:
+    """The extraction pool's forkserver started, as in any process after its first run: it
+    imports the extractors once, and every later pool's workers fork from it."""
+    from vpetl.pipeline.pool import ExtractionPool
+    from vpetl.settings import Settings
+
+    pool = ExtractionPool(Settings())
+    pool.pool  # noqa: B018 - started and ready
+    pool.close()
+
+
 @contextmanager
 def synthetic_site(questions: int, seed: int = 1) -> Iterator[Site]:
     """A temporary synthetic session served by the mirror on 127.0.0.1, with Prefect's start-up
-    paid before anything is timed."""
+    and the extraction forkserver's paid before anything is timed."""
     from vpetl.settings import prefect_offline
 
     prefect_offline(ROOT / ".prefect")
@@ -44,24 +55,46 @@ def synthetic_site(questions: int, seed: int = 1) -> Iterator[Site]:
               f"{stats.pages} pages, {stats.bytes / 1e6:.0f} MB, generated in {time.perf_counter() - started:.1f} s")
         server, base = mirror.start(Path(tmp) / "site")
         warm_up()
+        warm_extraction()
         try:
             yield Site(Path(tmp), base, stats, server.RequestHandlerClass.corpus.requests)
         finally:
             server.shutdown()
 
 
-def prefect_server_cpu() -> float:
-    """CPU seconds used so far by the temporary Prefect server this process started (a uvicorn
-    child; 0.0 when there is none): its work for a run (recording task runs, events) is done in
-    that other process, and on a busy machine it takes cores from the extraction workers."""
+@dataclass
+class Helper:
+    """A process this one started that outlives a run: Prefect's temporary server, the
+    extraction pool's forkserver, multiprocessing's resource tracker."""
+
+    name: str
+    cpu_s: float  # CPU seconds so far
+    peak_mb: float  # peak resident memory (VmHWM)
+
+
+HELPERS = {b"uvicorn": "Prefect's server", b"forkserver": "forkserver", b"resource_tracker": "resource tracker"}
+
+
+def helpers() -> list[Helper]:
+    """This process's children other than the extraction workers (whose CPU and memory the run
+    measures itself). The server's work for a run (recording task runs and events) is done in
+    that other process, and on a busy machine it takes a core's share from the workers."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             cmdline = (stat.parent / "cmdline").read_bytes()
+            status = (stat.parent / "status").read_text()
         except OSError:  # ended meanwhile
             continue
-        if int(fields[1]) == os.getpid() and b"uvicorn" in cmdline:
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+        name = next((n for key, n in HELPERS.items() if key in cmdline), None)
+        if int(fields[1]) == os.getpid() and name:
+            hwm = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+            found.append(Helper(name, (int(fields[11]) + int(fields[12])) / tick, hwm / 1024))  # utime + stime
+    return found
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by the temporary Prefect server (0.0 when there is none)."""
+    return sum(h.cpu_s for h in helpers() if h.name == "Prefect's server")

@@ -17,7 +17,7 @@ import resource
 import statistics
 import time
 
-from _site import prefect_server_cpu, synthetic_site
+from _site import helpers, server_cpu, synthetic_site
 
 SETTLE = 10.0  # seconds: a temporary server was seen still recording a finished flow's events 10 s later
 
@@ -49,7 +49,7 @@ def main() -> None:
         walls: dict[str, list[float]] = {"prefect": [], "plain": []}
         for n, label in enumerate(order(args.rounds, not args.no_plain)):
             cpu0, _ = usage()
-            server0 = prefect_server_cpu()
+            server0 = server_cpu()
             started = time.perf_counter()
             settings = Settings(api_base=site.base, database_url=f"sqlite:///{site.tmp / label}-{n}.sqlite",
                                 data_dir=site.tmp / f"data-{label}-{n}", rate=0)
@@ -60,7 +60,7 @@ def main() -> None:
             walls[label].append(wall)
             cpu1, rss = usage()
             time.sleep(SETTLE)  # the server records the last task runs' events after the flow returns
-            server = prefect_server_cpu() - server0
+            server = server_cpu() - server0
             print(f"[{label}] {result.loaded}/{result.discovered} questions in {wall:.0f} s: "
                   f"{result.loaded / wall * 60:.0f} questions/min, {site.stats.pages / wall:.1f} pages/s; "
                   f"CPU {cpu1 - cpu0:.0f} s in the flow's process (mirror, fetch, load, orchestration), "
@@ -68,6 +68,7 @@ def main() -> None:
                   f"peak RSS {rss:.0f} MB (flow's process), {result.extraction_peak_mb} MB (largest worker); "
                   f"{result.store['cells']} cells, {result.store['beneficiaries']} beneficiaries, "
                   f"{result.failed} failed", flush=True)
+        print("other processes, peak RSS: " + ", ".join(f"{h.name} {h.peak_mb:.0f} MB" for h in helpers()))
         if walls["plain"]:
             prefect, plain = statistics.median(walls["prefect"]), statistics.median(walls["plain"])
             print(f"orchestration overhead: Prefect run {prefect:.1f} s vs plain {plain:.1f} s "
