@@ -88,6 +88,8 @@ class TableSettings:
     note_gap: float = 0.5  # a note's next line follows it within this many line heights ...
     note_size_slack: float = 0.5  # ... set no larger (pt) than the note: the body's text is larger
     group_fit: float = 6.0  # a group header within this (pt) of flush or centred over its columns spans them
+    group_slack: float = 2.0  # ... the widest run that fits within this (pt) of the closest one: a header centred
+    #                            over two columns may end flush (< 1 pt) with the first one's header by chance
     centred_share: float = 0.1  # a lone header centred within this share of its table's width spans it all
     caption_distance: float = 3.0  # a caption stands within this many line heights above its table
     stitch_column_tolerance: float = 12.0  # a continuation's columns match within this
