@@ -18,7 +18,7 @@ SHARES = frozenset({"min_fill", "number_column_share", "wide_chunk_share", "data
                     "running_share", "sideways_overlap", "stacked_shared", "overlap_share", "contents_share",
                     "prose_share", "footer_share", "centred_share", "superscript_size", "confidence_ruled",
                     "confidence_open", "confidence_unruled", "confidence_ocr", "confidence_word",
-                    "confidence_sheet", "csv_agreement"})
+                    "confidence_sheet", "csv_agreement", "csv_split"})
 """The fields that are fractions of a whole: each must lie in 0..1."""
 
 
@@ -124,7 +124,9 @@ class TableSettings:
     sheet_min_columns: int = 2  # a "table" of one column is a list of notes
     csv_sample_rows: int = 20  # records looked at to find a CSV file's delimiter: a header, rows under a title or two
     csv_sample_chars: int = 65_536  # of the file's start: more than 20 records of any real annex
-    csv_agreement: float = 0.6  # share of the first records with the same number of fields (a title, a note may differ)
+    csv_agreement: float = 0.6  # share of the first records split by the delimiter with the same number of fields
+    csv_split: float = 0.5  # ... and those split are most of the first records (a title above and notes under
+    #                        a three-row table are not: 4 of 7)
 
     # checks (checks.py)
     title_words: int = 2  # a header names an annex by its title when it shares at least two of its words
