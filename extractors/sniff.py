@@ -132,28 +132,34 @@ def delimiter(text: str) -> str | None:
     return found[0] if found else None
 
 
-def _shape(text: str) -> tuple[str, float] | None:
-    """The delimiter, and the share of records that have its most common number of fields."""
-    best: tuple[float, int, str] | None = None
+def _shape(text: str) -> tuple[str, float, float] | None:
+    """The delimiter (the one whose most common number of fields most records have); the share
+    of the records it splits (two fields or more) that have that number; and the share of all
+    records it splits. A title above the table or a note under it holds no delimiter: one field,
+    which leaves the first share alone."""
+    best: tuple[float, int, str, float, float] | None = None
     sample = text[:DEFAULT.csv_sample_chars]
     for delim in DELIMITERS:  # records, not lines: a quoted field may hold a delimiter or a line break
         rows = [row for row in itertools.islice(csv.reader(io.StringIO(sample), delimiter=delim),
                                                 DEFAULT.csv_sample_rows) if any(field.strip() for field in row)]
         if not rows:
             return None
-        width, count = max(Counter(len(row) for row in rows).items(), key=lambda kv: (kv[1], kv[0]))
-        if width >= 2:
-            key = (count / len(rows), width, delim)
-            best = key if best is None or key[:2] > best[:2] else best
-    return (best[2], best[0]) if best else None
+        split = [row for row in rows if len(row) >= 2]
+        if not split:
+            continue
+        width, count = max(Counter(len(row) for row in split).items(), key=lambda kv: (kv[1], kv[0]))
+        key = (count / len(rows), width, delim, count / len(split), len(split) / len(rows))
+        best = key if best is None or key[:2] > best[:2] else best
+    return (best[2], best[3], best[4]) if best else None
 
 
 def _delimited(text: str) -> bool:
-    """Records with the same number of fields (two at least): a CSV file. Most records agree (a
-    title line above the header or a note under the table may differ)."""
+    """Records with the same number of fields (two at least): a CSV file. Most records are split
+    by the delimiter (a title line above the header and notes under a short table are not), and
+    most of those agree."""
     if sum(1 for line in text[:DEFAULT.csv_sample_chars].splitlines() if line.strip()) < 2:
         return False
     found = _shape(text)
-    return found is not None and found[1] >= DEFAULT.csv_agreement
+    return found is not None and found[1] >= DEFAULT.csv_agreement and found[2] >= DEFAULT.csv_split
 
 

@@ -18,7 +18,7 @@ SHARES = frozenset({"min_fill", "number_column_share", "wide_chunk_share", "data
                     "running_share", "sideways_overlap", "stacked_shared", "overlap_share", "contents_share",
                     "prose_share", "footer_share", "centred_share", "superscript_size", "confidence_ruled",
                     "confidence_open", "confidence_unruled", "confidence_ocr", "confidence_word",
-                    "confidence_sheet", "csv_agreement"})
+                    "confidence_sheet", "csv_agreement", "csv_split"})
 """The fields that are fractions of a whole: each must lie in 0..1."""
 
 
@@ -88,6 +88,8 @@ class TableSettings:
     note_gap: float = 0.5  # a note's next line follows it within this many line heights ...
     note_size_slack: float = 0.5  # ... set no larger (pt) than the note: the body's text is larger
     group_fit: float = 6.0  # a group header within this (pt) of flush or centred over its columns spans them
+    group_slack: float = 2.0  # ... the widest run that fits within this (pt) of the closest one: a header centred
+    #                            over two columns may end flush (< 1 pt) with the first one's header by chance
     centred_share: float = 0.1  # a lone header centred within this share of its table's width spans it all
     caption_distance: float = 3.0  # a caption stands within this many line heights above its table
     stitch_column_tolerance: float = 12.0  # a continuation's columns match within this
@@ -122,7 +124,9 @@ class TableSettings:
     sheet_min_columns: int = 2  # a "table" of one column is a list of notes
     csv_sample_rows: int = 20  # records looked at to find a CSV file's delimiter: a header, rows under a title or two
     csv_sample_chars: int = 65_536  # of the file's start: more than 20 records of any real annex
-    csv_agreement: float = 0.6  # share of the first records with the same number of fields (a title, a note may differ)
+    csv_agreement: float = 0.6  # share of the first records split by the delimiter with the same number of fields
+    csv_split: float = 0.5  # ... and those split are most of the first records (a title above and notes under
+    #                        a three-row table are not: 4 of 7)
 
     # checks (checks.py)
     title_words: int = 2  # a header names an annex by its title when it shares at least two of its words

@@ -98,6 +98,22 @@ def test_a_csv_annex_with_semicolons_belgian_decimals_and_a_bom():
     assert (blist.total_amount_eur, blist.call_year) == (Decimal("19500.50"), 2021)
 
 
+def test_a_short_csv_table_under_a_title_and_over_its_notes_is_a_csv():
+    """Three rows under a title line and over two notes (development seed 13, document 144):
+    4 of 7 records share their number of fields, fewer than csv_agreement, and the file was
+    read as no document at all. The title and the notes hold no comma: they are text around
+    the table, and every record the comma splits agrees."""
+    data = ("\ufeffTabel 1 (in euro)\r\nRegio,Aantal dossiers,Investering\r\nGent,1.360,\"1.135.722,9 (*)\"\r\n"
+            "Aalst,307,-\r\nGenk,4.751,\"940.810,4 (2)\"\r\n\r\n\"(*) Voorlopig cijfer, nog niet gevalideerd.\"\r\n"
+            "(2) Toestand op 31 december.\r\n").encode()
+    assert sniff.media_type(data) == sniff.CSV
+    [table] = extractors.extract("answer", data).result.tables
+    genk = next(c for c in table.cells if c.row_label == "Genk" and c.column_label == "Investering")
+    assert (genk.value, [f.marker for f in genk.footnotes]) == (Decimal("940810.4"), ["2"])
+    assert sniff.media_type(b"Beste,\nIn antwoord op uw vraag.\nMet vriendelijke groet\nDe minister\n") \
+        == sniff.OTHER  # a letter with one comma is no table
+
+
 def test_a_formula_is_never_evaluated(tmp_path):
     wb = Workbook()
     ws = wb.active

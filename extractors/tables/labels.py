@@ -3,6 +3,7 @@ column label, its number and unit, the total rows, the caption and the method's 
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..layout import Line, inside
@@ -101,14 +102,16 @@ def _whole_columns(cells: list[Cell]) -> dict[int, bool]:
 def group_spans(piece: Piece, n_header: int, label_col: int, s: TableSettings = DEFAULT) -> None:
     """A group header ('2023' over 'Aantal' and 'Bedrag') heads every column under it: of the
     runs of columns around its own that the header row leaves free and the row under it heads,
-    the one it is set over (flush left, centred or flush right; the widest when several fit).
-    Only a PDF's cells need this: Word and sheets state their spans."""
+    the one it is set over (flush left, centred or flush right; the widest of those that fit
+    about as well as the closest: a header centred over two columns may end, by chance, flush
+    with the first one's header). Only a PDF's cells need this: Word and sheets state their spans."""
     edges = piece.col_edges
     if n_header < 2 or len(edges) != piece.n_cols + 1:
         return
     for r in range(n_header - 1):
         row = sorted((c for c in piece.cells if c.row == r and c.bbox), key=lambda c: c.col)
         lower = {c.col: c for c in piece.cells if r < c.row < n_header and c.col_span == 1 and c.bbox}
+        reach = _text_reach(piece, r)
         for i, c in enumerate(row):
             lo = max(label_col + 1, row[i - 1].col + row[i - 1].col_span if i else 0)
             hi = row[i + 1].col - 1 if i + 1 < len(row) else piece.n_cols - 1
@@ -120,22 +123,37 @@ def group_spans(piece: Piece, n_header: int, label_col: int, s: TableSettings = 
             b1 = c.col
             while b1 + 1 <= hi and b1 + 1 in lower:
                 b1 += 1
-            fits = [(_fit(c, lower, edges, a, b), -(b - a), a, b) for a in range(a0, c.col + 1)
+            fits = [(_fit(c, lower, edges, reach, a, b), a, b) for a in range(a0, c.col + 1)
                     for b in range(c.col, b1 + 1)]
-            best = min(fits)
-            if best[0] <= s.group_fit and best[3] > best[2]:
-                c.col, c.col_span = best[2], best[3] - best[2] + 1
+            closest = min(f for f, _, _ in fits)
+            fit, a, b = min(fits, key=lambda f: (f[0] > closest + s.group_slack, f[1] - f[2], f[0]))
+            if fit <= s.group_fit and b > a:
+                c.col, c.col_span = a, b - a + 1
 
 
-def _fit(c: Cell, lower: dict[int, Cell], edges: list[float], a: int, b: int) -> float:
+def _text_reach(piece: Piece, r: int) -> dict[int, tuple[float, float]]:
+    """Each column's text from its leftmost to its rightmost point, in the rows under header row
+    `r` (the headers under it and the body): a column is set as wide as its text and its padding,
+    so a header centred over columns is centred over their text, wherever their rules are."""
+    reach: dict[int, tuple[float, float]] = {}
+    for c in piece.cells:
+        if c.row > r and c.col_span == 1 and c.bbox:
+            x0, x1 = reach.get(c.col, (c.bbox[0], c.bbox[2]))
+            reach[c.col] = (min(x0, c.bbox[0]), max(x1, c.bbox[2]))
+    return reach
+
+
+def _fit(c: Cell, lower: dict[int, Cell], edges: list[float], reach: dict[int, tuple[float, float]],
+         a: int, b: int) -> float:
     """How far a header is from being set over columns a..b: flush left with the first column's
-    header, flush right with the last one's, or centred between their edges or their headers
-    (points, rounded to whole points so that near-ties go to the widest run)."""
+    header, flush right with the last one's, or centred between their edges, their headers or
+    their text (points)."""
     x0, _, x1, _ = c.bbox or (0.0, 0.0, 0.0, 0.0)
     left, right = (lower[a].bbox or (0.0,) * 4)[0], (lower[b].bbox or (0.0,) * 4)[2]
     centre = (x0 + x1) / 2
-    return float(round(min(abs(x0 - left), abs(x1 - right), abs(centre - (edges[a] + edges[b + 1]) / 2),
-                           abs(centre - (left + right) / 2))))
+    text = abs(centre - (reach[a][0] + reach[b][1]) / 2) if a in reach and b in reach else math.inf
+    return min(abs(x0 - left), abs(x1 - right), abs(centre - (edges[a] + edges[b + 1]) / 2),
+               abs(centre - (left + right) / 2), text)
 
 
 def label(piece: Piece, index: int, n_header: int | None = None) -> Table:
