@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,3 +99,50 @@ def helpers() -> list[Helper]:
 def server_cpu() -> float:
     """CPU seconds used so far by the temporary Prefect server (0.0 when there is none)."""
     return sum(h.cpu_s for h in helpers() if h.name == "Prefect's server")
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and every process under it (the workers are the forkserver's children)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _kb(pid: int, field: str, name: str) -> int:
+    try:
+        text = Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:  # ended meanwhile
+        return 0
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(field)), 0)
+
+
+class Memory(threading.Thread):
+    """The memory of this process and all it started, together, sampled every second: the peak
+    of the proportional set sizes (PSS: a page shared by several processes, such as the
+    extractors' code the workers share with their forkserver, is counted once in all) and of the
+    plain resident sizes added up (which counts it in each)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_pss_mb = self.peak_rss_mb = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(1.0):
+            pids = _tree(os.getpid())
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(_kb(p, "Pss:", "smaps_rollup") for p in pids) / 1024)
+            self.peak_rss_mb = max(self.peak_rss_mb, sum(_kb(p, "VmRSS:", "status") for p in pids) / 1024)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()

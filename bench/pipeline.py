@@ -7,8 +7,8 @@ ingests them into a fresh SQLite store with the Prefect flow; then (unless --no-
 very same steps as plain function calls without Prefect into another store (with --rounds N,
 N runs of each, alternating which goes first). Prints questions per minute, pages per second,
 CPU seconds by process (the flow's process: discovery, fetching, loading and orchestration;
-the extraction workers; Prefect's temporary server), peak resident memory of each, and the
-orchestration overhead as the ratio of the two (median) wall times."""
+the extraction workers; Prefect's temporary server), peak resident memory of each and of all
+together (sampled each second), and the orchestration overhead as the ratio of the two (median) wall times."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import resource
 import statistics
 import time
 
-from _site import helpers, server_cpu, synthetic_site
+from _site import Memory, helpers, server_cpu, synthetic_site
 
 SETTLE = 10.0  # seconds: a temporary server was seen still recording a finished flow's events 10 s later
 
@@ -50,6 +50,8 @@ def main() -> None:
         for n, label in enumerate(order(args.rounds, not args.no_plain)):
             cpu0, _ = usage()
             server0 = server_cpu()
+            memory = Memory()
+            memory.start()
             started = time.perf_counter()
             settings = Settings(api_base=site.base, database_url=f"sqlite:///{site.tmp / label}-{n}.sqlite",
                                 data_dir=site.tmp / f"data-{label}-{n}", rate=0)
@@ -59,6 +61,7 @@ def main() -> None:
             wall = time.perf_counter() - started
             walls[label].append(wall)
             cpu1, rss = usage()
+            memory.stop()
             time.sleep(SETTLE)  # the server records the last task runs' events after the flow returns
             server = server_cpu() - server0
             print(f"[{label}] {result.loaded}/{result.discovered} questions in {wall:.0f} s: "
@@ -67,7 +70,8 @@ def main() -> None:
                   f"{result.extraction_cpu_s:.0f} s extracting in workers, {server:.1f} s in Prefect's server; "
                   f"peak RSS {rss:.0f} MB (flow's process), {result.extraction_peak_mb} MB (largest worker); "
                   f"{result.store['cells']} cells, {result.store['beneficiaries']} beneficiaries, "
-                  f"{result.failed} failed", flush=True)
+                  f"{result.failed} failed; all processes together (flow, workers, forkserver, Prefect's server) "
+                  f"peak {memory.peak_pss_mb:.0f} MB PSS, {memory.peak_rss_mb:.0f} MB RSS added up", flush=True)
         print("other processes, peak RSS: " + ", ".join(f"{h.name} {h.peak_mb:.0f} MB" for h in helpers()))
         if walls["plain"]:
             prefect, plain = statistics.median(walls["prefect"]), statistics.median(walls["plain"])
