@@ -100,6 +100,21 @@ def real_pdf_tables(name: str) -> list:
     return once(f"real-{name}", lambda: extract_pdf_tables((SHARED / "corpus" / "real" / name).read_bytes()))
 
 
+def wheel() -> Path:
+    """vpetl's wheel, built from this checkout once per test run (pip's build takes seconds)."""
+    import subprocess
+    import sys
+
+    def build() -> Path:
+        out = ONCE[0] / "wheel"
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+                       check=True, capture_output=True, timeout=600)
+        (built,) = out.glob("vpetl-*.whl")
+        return built
+
+    return once("wheel", build)
+
+
 def pdf(pfile: int) -> bytes:
     """A fixture document's bytes by its pfile id."""
     return (FILES / f"{pfile}.pdf").read_bytes()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import wheel
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +19,13 @@ def installed(tmp_path_factory) -> Path:
     """A venv holding only the vpetl wheel; its dependencies are this environment's (by a .pth
     line, which does not bring this environment's editable vpetl along)."""
     tmp = tmp_path_factory.mktemp("install")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(ROOT)],
-                   check=True, capture_output=True)
-    (wheel,) = (tmp / "dist").glob("vpetl-*.whl")
     venv.create(tmp / "venv", with_pip=False)
     env_python = tmp / "venv" / "bin" / "python"
     purelib = subprocess.run([str(env_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              check=True, capture_output=True, text=True).stdout.strip()
     (Path(purelib) / "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(env_python), "install", "-q", "--no-deps",
-                    "--no-index", str(wheel)], check=True, capture_output=True)
+                    "--no-index", str(wheel())], check=True, capture_output=True)
     return tmp / "venv" / "bin"
 
 

@@ -320,12 +320,9 @@ def test_diff_refuses_runs_of_two_different_documents(tmp_path):
 def test_the_export_contract_ships_in_the_wheel(tmp_path):
     import zipfile
 
-    from .conftest import ROOT
+    from .conftest import ROOT, wheel
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
-                    str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=600)
-    (wheel,) = tmp_path.glob("vpetl-*.whl")
-    with zipfile.ZipFile(wheel) as whl:
+    with zipfile.ZipFile(wheel()) as whl:
         shipped = whl.read("vpetl/docs/export.md").decode()
     assert shipped == (ROOT / "docs" / "export.md").read_text()
 
