@@ -188,14 +188,20 @@ def flow_ingest(session_year: str | None = "2019-2020", question: int | None = N
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory, mirror_base) -> tuple[str, Path]:
-    """The demo's store (every question of the mirror), loaded once for the session by the core
-    without Prefect: (database URL, data dir). Tests read it; none writes to it."""
+def demo_store(mirror_base) -> tuple[str, Path]:
+    """The demo's store (every question of the mirror), loaded once for the test run (whichever
+    worker asks first) by the core without Prefect: (database URL, data dir). Tests read it;
+    none writes to it."""
     from vpetl.pipeline import ingest
     from vpetl.settings import Settings
 
-    tmp = tmp_path_factory.mktemp("demo")
-    url, data = f"sqlite:///{tmp / 'vpetl.sqlite'}", tmp / "data"
-    summary = ingest("2019-2020", settings=Settings(api_base=mirror_base, database_url=url, data_dir=data, rate=100))
-    assert summary.failed == 0, summary
-    return url, data
+    def load() -> tuple[str, Path]:
+        tmp = ONCE[0] / "demo"
+        tmp.mkdir()
+        url, data = f"sqlite:///{tmp / 'vpetl.sqlite'}", tmp / "data"
+        summary = ingest("2019-2020", settings=Settings(api_base=mirror_base, database_url=url, data_dir=data,
+                                                        rate=100))
+        assert summary.failed == 0, summary
+        return url, data
+
+    return once("demo-store", load)
