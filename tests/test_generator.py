@@ -107,6 +107,26 @@ def test_a_last_row_carried_alone_to_the_next_page_stays_the_tables():
         assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
 
 
+# Development documents (reportlab) whose rows or whole columns were lost, one pair per kind:
+# a grid without its outer border whose header row alone is boxed (the label and last columns'
+# body cells are open on one side, so no drawn cell holds their text); a table without a header
+# continued on the next page, where a longer label sets the first column's edge further right;
+# a table's last row alone on the next page under its two-level header repeated (one row of
+# data shows no column of numbers); a two-level header repeated on the next page, its second
+# row taken for the rest of the row the page before ends with.
+STRUCTURE = [(6, 266), (10, 158), (13, 84), (14, 230), (10, 188), (8, 246)]
+
+
+@pytest.mark.parametrize(("seed", "index"), STRUCTURE)
+def test_rows_and_columns_are_not_lost(seed, index):
+    doc = generate_one(seed, index)
+    run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
+    score = score_document(doc, run.result)
+    assert score.counts["cells"] > 0
+    for key in ("cells", "labels", "units"):
+        assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
+
+
 @pytest.mark.parametrize(("seed", "index"), CONVERTED)
 def test_a_word_list_converted_to_pdf_is_read_cell_for_cell(seed, index):
     """Word lists without rules between their rows, as LibreOffice converts them: a name wrapped

@@ -43,14 +43,15 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        fragment = 0 < len(block) < s.unruled_min_lines and block[0] is lines[0]
-        if (len(block) < s.unruled_min_lines and not fragment) or not any(
+        top = bool(block) and block[0] is lines[0]  # the page's first lines: perhaps a table's rest
+        if (len(block) < s.unruled_min_lines and not top) or not any(
                 looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s, 1 if fragment else 2)
-        if piece and (has_number_column(piece, s) or fragment):
-            piece.fragment = fragment
+        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s, 1 if top else 2)
+        if piece and (has_number_column(piece, s) or top):
+            # too few rows to show a column of numbers (a last row under the header repeated): a fragment
+            piece.fragment = len(block) < s.unruled_min_lines or not has_number_column(piece, s)
             pieces.append(piece)
     return pieces
 
