@@ -23,11 +23,12 @@ def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) 
         boxes = [c for c in table.cells if c]
         xs = cluster(sorted({b[0] for b in boxes} | {b[2] for b in boxes}), s.cluster)
         ys = cluster(sorted({b[1] for b in boxes} | {b[3] for b in boxes}), s.cluster)
-        n_cols, n_rows = len(xs) - 1, len(ys) - 1
-        if n_cols < 2 or n_rows < 1:
-            continue
         bbox = table.bbox
         outer = rules_extent(page, bbox, xs, ys, s)
+        # inner rules only round three columns: the cells closed on four sides are the middle one
+        n_cols, n_rows = len(cluster(sorted({*xs, outer[0], outer[2]}), s.cluster)) - 1, len(ys) - 1
+        if n_cols < 2 or n_rows < 1:
+            continue
         if outer != bbox:  # inner rules only: the outer rows and columns have rules on one side
             bbox, ys = outer, cluster(sorted({*ys, outer[1], outer[3]}), s.cluster)
         region = [w for w in words if inside(w, bbox)]
