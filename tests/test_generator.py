@@ -114,8 +114,11 @@ def test_a_last_row_carried_alone_to_the_next_page_stays_the_tables():
 # a table's last row alone on the next page under its two-level header repeated (one row of
 # data shows no column of numbers); a two-level header repeated on the next page, its second
 # row taken for the rest of the row the page before ends with; inner rules only round three
-# columns (the only cells closed on four sides are the middle column's: header and total lost).
-STRUCTURE = [(6, 266), (10, 158), (13, 84), (14, 230), (10, 188), (8, 246), (10, 190), (18, 122)]
+# columns (the only cells closed on four sides are the middle column's: header and total lost);
+# a table of a label, a count and whole amounts going up, taken for a table of contents (its
+# rest on the next page, a small table of five rows).
+STRUCTURE = [(6, 266), (10, 158), (13, 84), (14, 230), (10, 188), (8, 246), (10, 190), (18, 122), (26, 200),
+             (32, 78)]
 
 
 @pytest.mark.parametrize(("seed", "index"), STRUCTURE)
