@@ -12,6 +12,7 @@ import pytest
 from vpetl.extractors import extract
 from vpetl.fixtures.generator import generate_one
 from vpetl.fixtures.generator.converted import SAMPLE as CONVERTED
+from vpetl.fixtures.generator.converted import TABLES as CONVERTED_TABLES
 from vpetl.fixtures.generator.converted import converted
 from vpetl.fixtures.generator.dimensions import draw_list_dims, draw_table_dims
 from vpetl.fixtures.generator.numbers import printed
@@ -124,6 +125,19 @@ STRUCTURE = [(6, 266), (10, 158), (13, 84), (14, 230), (10, 188), (8, 246), (10,
 @pytest.mark.parametrize(("seed", "index"), STRUCTURE)
 def test_rows_and_columns_are_not_lost(seed, index):
     doc = generate_one(seed, index)
+    run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
+    score = score_document(doc, run.result)
+    assert score.counts["cells"] > 0
+    for key in ("cells", "labels", "units"):
+        assert score.counts[f"{key}_ok"] == score.counts[key], score.misses[:5]
+
+
+@pytest.mark.parametrize(("seed", "index"), CONVERTED_TABLES)
+def test_a_word_table_converted_to_pdf_keeps_its_rows_across_pages(seed, index):
+    """Word tables as LibreOffice converts them (`converted.TABLES`): a header repeated at the
+    next page's top, padded further above the first row than rows are apart, heads that page's
+    rows, which continue the table (they were a table of their own). Every cell as the truth says."""
+    doc = converted(seed, index)
     run = extract(doc.role, doc.data, date(2024, 6, 1))  # type: ignore[arg-type]
     score = score_document(doc, run.result)
     assert score.counts["cells"] > 0
