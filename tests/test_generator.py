@@ -117,9 +117,10 @@ def test_a_last_row_carried_alone_to_the_next_page_stays_the_tables():
 # row taken for the rest of the row the page before ends with; inner rules only round three
 # columns (the only cells closed on four sides are the middle column's: header and total lost);
 # a table of a label, a count and whole amounts going up, taken for a table of contents (its
-# rest on the next page, a small table of five rows).
+# rest on the next page, a small table of five rows); a table continued without its header,
+# whose last column's header, wider than its dates, set the first page's right edge further out.
 STRUCTURE = [(6, 266), (10, 158), (13, 84), (14, 230), (10, 188), (8, 246), (10, 190), (18, 122), (26, 200),
-             (32, 78)]
+             (32, 78), (60, 160)]
 
 
 @pytest.mark.parametrize(("seed", "index"), STRUCTURE)

@@ -72,14 +72,17 @@ def remap_columns(piece: Piece, prev: Piece, s: TableSettings = DEFAULT) -> None
 def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
     """Same outer edges, and the same inner edges, the same header row, every cell of the
     continuation inside the column of the same number above, or the columns of both still apart
-    when read as one (a few short rows set their columns' edges elsewhere than many long ones
-    do; a longer label on the next page moves the edge its text sets)."""
+    when read as one, the right edges aside (a few short rows set their columns' edges elsewhere
+    than many long ones do; a longer label on the next page moves the edge its text sets; a
+    header wider than its column, on the first page only, moves the table's right edge)."""
     tolerance = s.stitch_column_tolerance
-    outer = all(abs(x - y) <= tolerance for x, y in ((a.bbox[0], b.bbox[0]), (a.bbox[2], b.bbox[2])))
+    left = abs(a.bbox[0] - b.bbox[0]) <= tolerance
+    outer = left and abs(a.bbox[2] - b.bbox[2]) <= tolerance
     inner = all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
     fits = all(column_at(a.col_edges, box(c)[0] + 1) == c.col == column_at(a.col_edges, box(c)[2] - 1)
                for c in b.cells if c.col_span == 1)
-    return outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0) or apart(a, b))
+    # a wide header over the last column sets the right edge of the page that has it only
+    return (outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))) or (left and apart(a, b))
 
 
 def apart(a: Piece, b: Piece) -> bool:
