@@ -78,11 +78,12 @@ def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
     tolerance = s.stitch_column_tolerance
     left = abs(a.bbox[0] - b.bbox[0]) <= tolerance
     outer = left and abs(a.bbox[2] - b.bbox[2]) <= tolerance
+    narrower = left and b.bbox[2] <= a.bbox[2] + tolerance  # a wider table on the next page is another
     inner = all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
     fits = all(column_at(a.col_edges, box(c)[0] + 1) == c.col == column_at(a.col_edges, box(c)[2] - 1)
                for c in b.cells if c.col_span == 1)
     # a wide header over the last column sets the right edge of the page that has it only
-    return (outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))) or (left and apart(a, b))
+    return (outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))) or (narrower and apart(a, b))
 
 
 def apart(a: Piece, b: Piece) -> bool:
