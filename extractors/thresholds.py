@@ -78,6 +78,7 @@ class TableSettings:
     contents_max_cols: int = 3  # a table of contents has a title and a page column (and perhaps a number)
     contents_min_numbers: int = 5  # ... with at least this many page numbers
     contents_share: float = 0.8  # ... in this share of its last column, only going up
+    contents_max_page: int = 3000  # a page number is no larger (a money column of whole euros is: no contents)
     prose_line: int = 40  # a row that is one cell this long is a line of running text ...
     prose_share: float = 0.6  # ... and a "table" with this share of such rows is prose
     footer_share: float = 0.92  # text below this share of the page height is the footer, not body text

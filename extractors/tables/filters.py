@@ -33,16 +33,23 @@ def is_figure(page: ReadPage, piece: Piece, s: TableSettings = DEFAULT) -> bool:
 
 def is_contents(piece: Piece, s: TableSettings = DEFAULT) -> bool:
     """A table of contents: entries with dot leaders to a page number, or titles beside page
-    numbers that go up (one out of order is forgiven: the page's own number, caught in it)."""
+    numbers that go up (one out of order is forgiven: the page's own number, caught in it). A
+    number larger than any document's page count is an amount, not a page; a table with a
+    column of numbers before its last (a count beside an amount) is no table of contents."""
     if sum(1 for c in piece.cells if DOT_LEADER.search(c.text)) >= s.contents_min_numbers:
         return True
-    if piece.n_cols > s.contents_max_cols:
-        return False
+    if piece.n_cols > s.contents_max_cols or any(_number_column(piece, k, s) for k in range(1, piece.n_cols - 1)):
+        return False  # a column of numbers between the titles and the pages: a table of counts and amounts
     last = [c.text for c in sorted(piece.cells, key=lambda c: c.row) if c.col + c.col_span == piece.n_cols]
-    numbers = [int(t) for t in last if t.isdigit()]
+    numbers = [int(t) for t in last if t.isdigit() and int(t) <= s.contents_max_page]
     rising = sum(1 for a, b in zip(numbers, numbers[1:]) if b >= a)
     return (len(numbers) >= s.contents_min_numbers and len(numbers) >= s.contents_share * len(last)
             and rising >= len(numbers) - 2)
+
+
+def _number_column(piece: Piece, col: int, s: TableSettings = DEFAULT) -> bool:
+    texts = [c.text for c in piece.cells if c.col == col and c.col_span == 1]
+    return bool(texts) and sum(looks_numeric(t) for t in texts) >= s.number_column_share * len(texts)
 
 
 def is_prose(piece: Piece, s: TableSettings = DEFAULT) -> bool:

@@ -87,8 +87,9 @@ def outside_rows(words: list[Word], x0: float, x1: float, ys: list[float], s: Ta
 
 
 def lines_between(words: list[Word], upper: Obj, lower: Obj) -> list[Line]:
-    """The lines between two rules, within the upper rule's width."""
-    return group_lines([w for w in words if upper["top"] < w["top"] < lower["top"]
+    """The lines between two rules, within the upper rule's width: by their words' middles (a
+    larger line, a caption, may reach up over the rule under the row above it)."""
+    return group_lines([w for w in words if upper["top"] < (w["top"] + w["bottom"]) / 2 < lower["top"]
                         and upper["x0"] - 2 <= w["x0"] and w["x1"] <= upper["x1"] + 2])
 
 

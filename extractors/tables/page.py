@@ -214,7 +214,7 @@ def join_split(pieces: list[Piece], words: list[Word], s: TableSettings = DEFAUL
         upper, lower = out[i], out[i + 1]
         gap = lower.bbox[1] - upper.bbox[3]
         between = group_lines([w for w in words if upper.bbox[3] < (w["top"] + w["bottom"]) / 2 < lower.bbox[1]])
-        if (upper.n_cols == lower.n_cols and -1 <= gap <= s.split_gap and not any(parting(ln) for ln in between)
+        if (upper.n_cols == lower.n_cols and -s.cluster <= gap <= s.split_gap and not any(parting(ln) for ln in between)
                 and abs(upper.bbox[0] - lower.bbox[0]) <= s.stitch_column_tolerance
                 and abs(upper.bbox[2] - lower.bbox[2]) <= s.stitch_column_tolerance):
             out[i] = _joined(upper, lower, words, s)

@@ -23,16 +23,17 @@ def ruled_tables(page: ReadPage, words: list[Word], s: TableSettings = DEFAULT) 
         boxes = [c for c in table.cells if c]
         xs = cluster(sorted({b[0] for b in boxes} | {b[2] for b in boxes}), s.cluster)
         ys = cluster(sorted({b[1] for b in boxes} | {b[3] for b in boxes}), s.cluster)
-        n_cols, n_rows = len(xs) - 1, len(ys) - 1
-        if n_cols < 2 or n_rows < 1:
-            continue
         bbox = table.bbox
         outer = rules_extent(page, bbox, xs, ys, s)
+        # inner rules only round three columns: the cells closed on four sides are the middle one
+        n_cols, n_rows = len(cluster(sorted({*xs, outer[0], outer[2]}), s.cluster)) - 1, len(ys) - 1
+        if n_cols < 2 or n_rows < 1:
+            continue
         if outer != bbox:  # inner rules only: the outer rows and columns have rules on one side
             bbox, ys = outer, cluster(sorted({*ys, outer[1], outer[3]}), s.cluster)
         region = [w for w in words if inside(w, bbox)]
         if (outer != table.bbox or under_ruled(region, xs, ys, s) or unsplit_rows(region, boxes, xs, s)
-                or outside_cells(region, boxes)):
+                or outside_cells(region, boxes, s)):
             # the text makes the rows or the columns; only rules that reach the body part columns
             rules = body_rules(region, boxes, xs, s)
             piece = build_grid(page.page_number, "ruled", bands(region, ys, rules, s), bbox, rules, s)
@@ -138,11 +139,14 @@ def body_rules(region: list[Word], boxes: list[BBox], xs: list[float], s: TableS
     return cluster(sorted({b[0] for b in reaching} | {b[2] for b in reaching}), s.cluster) if reaching else xs
 
 
-def outside_cells(region: list[Word], boxes: list[BBox]) -> bool:
-    """Numbers in the table's area that no drawn cell holds: only the header (or the label
-    column) is drawn as cells, the body under it is set in text, between horizontal rules."""
-    loose = [w for w in region if looks_numeric(w["text"]) and not any(inside(w, b) for b in boxes)]
-    return len(loose) >= 2
+def outside_cells(region: list[Word], boxes: list[BBox], s: TableSettings = DEFAULT) -> bool:
+    """Text in the table's area that no drawn cell holds: numbers (only the header, or the label
+    column, is drawn as cells, the body under it set in text between horizontal rules), or words
+    on several lines (a grid without its outer border: the first and last columns' cells are
+    open on one side, so the line-based finder draws no cell around their text)."""
+    loose = [w for w in region if not any(inside(w, b) for b in boxes)]
+    return (sum(1 for w in loose if looks_numeric(w["text"])) >= 2
+            or len(group_lines(loose)) >= s.split_band_lines)
 
 
 def under_ruled(region: list[Word], xs: list[float], ys: list[float], s: TableSettings = DEFAULT) -> bool:

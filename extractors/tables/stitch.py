@@ -33,12 +33,9 @@ def stitch(pieces: list[Piece], s: TableSettings = DEFAULT) -> list[Piece]:
 def _append(prev: Piece, piece: Piece, s: TableSettings = DEFAULT) -> None:
     """`piece`'s rows after `prev`'s: without the header it repeats, and its first row joined to
     `prev`'s last when that row broke across the page (`wrap.broken_row`)."""
-    cells = piece.cells
-    if row_texts(piece, 0) == row_texts(prev, 0):  # the header, repeated
-        cells = [c for c in cells if c.row > 0]
-        offset = prev.n_rows - 1
-    else:
-        offset = prev.n_rows
+    repeated = repeated_header(prev, piece, s)
+    cells = [c for c in piece.cells if c.row >= repeated]
+    offset = prev.n_rows - repeated
     first = min((c.row for c in cells), default=0)
     above = [c for c in prev.cells if c.row + c.row_span == prev.n_rows]
     broken = broken_row(prev.cells, above, [c for c in cells if c.row == first], s)
@@ -73,16 +70,45 @@ def remap_columns(piece: Piece, prev: Piece, s: TableSettings = DEFAULT) -> None
 
 
 def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
-    """Same outer edges, and the same inner edges, the same header row, or every cell of the
-    continuation inside the column of the same number above (a few short rows set their
-    columns' edges elsewhere than many long ones do)."""
+    """Same outer edges, and the same inner edges, the same header row, every cell of the
+    continuation inside the column of the same number above, or the columns of both still apart
+    when read as one, the right edges aside (a few short rows set their columns' edges elsewhere
+    than many long ones do; a longer label on the next page moves the edge its text sets; a
+    header wider than its column, on the first page only, moves the table's right edge)."""
     tolerance = s.stitch_column_tolerance
-    outer = all(abs(x - y) <= tolerance for x, y in ((a.bbox[0], b.bbox[0]), (a.bbox[2], b.bbox[2])))
+    left = abs(a.bbox[0] - b.bbox[0]) <= tolerance
+    outer = left and abs(a.bbox[2] - b.bbox[2]) <= tolerance
+    narrower = left and b.bbox[2] <= a.bbox[2] + tolerance  # a wider table on the next page is another
     inner = all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
     fits = all(column_at(a.col_edges, box(c)[0] + 1) == c.col == column_at(a.col_edges, box(c)[2] - 1)
                for c in b.cells if c.col_span == 1)
-    return outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))
+    # a wide header over the last column sets the right edge of the page that has it only
+    return (outer and (inner or fits or row_texts(a, 0) == row_texts(b, 0))) or (narrower and apart(a, b))
 
 
-def row_texts(piece: Piece, row: int) -> list[tuple[int, str]]:
-    return sorted((c.col, " ".join(c.text.split()).lower()) for c in piece.cells if c.row == row)
+def apart(a: Piece, b: Piece) -> bool:
+    """The texts of each column of `a` and `b` together end before the next column's texts
+    begin: the columns of one table, each page's edges set halfway between its own texts."""
+    spans: dict[int, tuple[float, float]] = {}
+    for c in [*a.cells, *b.cells]:
+        if c.col_span == 1:
+            x0, x1 = spans.get(c.col, (box(c)[0], box(c)[2]))
+            spans[c.col] = (min(x0, box(c)[0]), max(x1, box(c)[2]))
+    ordered = [spans[k] for k in sorted(spans)]
+    return len(ordered) == a.n_cols and all(left[1] < right[0] for left, right in zip(ordered, ordered[1:]))
+
+
+def repeated_header(prev: Piece, piece: Piece, s: TableSettings = DEFAULT) -> int:
+    """How many of `piece`'s first rows repeat `prev`'s first rows (its header, one row or a
+    group header over its sub-headers), read as words in column order: a group header set over
+    two columns may fall in either on a page with fewer rows to set the columns by."""
+    n = 0
+    while n < min(s.max_header_rows, piece.n_rows - 1, prev.n_rows) and row_texts(piece, n) and (
+            row_texts(piece, n) == row_texts(prev, n)):
+        n += 1
+    return n
+
+
+def row_texts(piece: Piece, row: int) -> list[str]:
+    """A row's texts in column order, spaces and case aside."""
+    return [" ".join(c.text.split()).lower() for c in sorted(piece.cells, key=lambda c: c.col) if c.row == row]

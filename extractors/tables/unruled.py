@@ -10,7 +10,7 @@ from ..layout import Line, group_lines, inside
 from ..numbers import looks_numeric
 from ..pdfpage import ReadPage
 from ..records import BBox
-from .grid import build_grid
+from .grid import build_grid, has_value
 from .piece import Piece
 from .settings import DEFAULT, TableSettings
 from .wrap import Block
@@ -43,14 +43,15 @@ def unruled_tables(page: ReadPage, words: list[Word], taken: list[BBox], s: Tabl
         blocks[-1] += pending  # the last row's label, wrapped
     pieces = []
     for block in blocks:
-        fragment = 0 < len(block) < s.unruled_min_lines and block[0] is lines[0]
-        if (len(block) < s.unruled_min_lines and not fragment) or not any(
+        top = bool(block) and block[0] is lines[0]  # the page's first lines: perhaps a table's rest
+        if (len(block) < s.unruled_min_lines and not top) or not any(
                 looks_numeric(ch.text) for ln in block for ch in ln.chunks()):
             continue  # no number anywhere: prose in two columns (a bilingual text), no column of numbers to find
         bbox = merge_bboxes([ln.bbox for ln in block])
-        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s, 1 if fragment else 2)
-        if piece and (has_number_column(piece, s) or fragment):
-            piece.fragment = fragment
+        piece = build_grid(page.page_number, "unruled", block_rows(block, s), bbox, (), s, 1 if top else 2)
+        if piece and (has_number_column(piece, s) or top):
+            # too few rows to show a column of numbers (a last row under the header repeated): a fragment
+            piece.fragment = len(block) < s.unruled_min_lines or not has_number_column(piece, s)
             pieces.append(piece)
     return pieces
 
@@ -91,15 +92,28 @@ def block_rows(block: list[Line], s: TableSettings = DEFAULT) -> list[list[Line]
 
 def heads(last: Line, line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
     """A header line set further above the first row than rows are apart (a row of group
-    headers is often padded): each of its chunks stands over one of the row's."""
-    if len(block) != 1 or line.top - last.bottom >= s.header_row_gap * line.height:
+    headers is often padded, and so is a header repeated at a page's top): each of its chunks
+    stands over one of the row's. The block so far is header lines only (no row of data)."""
+    if (len(block) > s.max_header_rows or any(has_value([ln], []) for ln in block)  # a year heads a column
+            or line.top - last.bottom >= s.header_row_gap * line.height):
         return False
     over, under = last.chunks(), line.chunks()
     if over[0].x1 < under[0].x0:  # the label column's header, over an empty cell
         over = over[1:]
-    return len(over) >= 1 and all(any(abs(a.x0 - b.x0) <= s.aligned_edge or abs(a.x1 - b.x1) <= s.aligned_edge
-                                      or abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) <= s.aligned_tolerance
-                                      for b in under) for a in over)
+    return len(over) >= 1 and (heads_in_order(over, under) or all(
+        any(abs(a.x0 - b.x0) <= s.aligned_edge or abs(a.x1 - b.x1) <= s.aligned_edge
+            or abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) <= s.aligned_tolerance for b in under) for a in over))
+
+
+def heads_in_order(over: list[Line], under: list[Line]) -> bool:
+    """One header a value column, in order (the label column's header left out or not): each
+    starts after the value left of its own ends and before its own value ends (a header set
+    left over numbers set right overlaps them little or not at all)."""
+    values = under[len(under) - len(over):]
+    if len(over) < 2 or len(values) != len(over) or len(under) - len(over) > 1:
+        return False
+    before = [under[0].x1 if len(under) > len(over) else float("-inf"), *(v.x1 for v in values[:-1])]
+    return all(left < a.x0 < v.x1 for a, v, left in zip(over, values, before))
 
 
 def continues_header(line: Line, block: list[Line], s: TableSettings = DEFAULT) -> bool:
