@@ -9,7 +9,7 @@ import re
 from ..layout import Line, inside
 from ..numbers import FROM_SUPERSCRIPT, looks_numeric, parse_number, split_markers
 from ..records import BBox, Cell, Footnote, Table
-from .piece import Piece
+from .piece import Piece, text_reach
 from .settings import DEFAULT, TableSettings
 from .units import FACTOR, SCALE, unit_in, unit_of
 
@@ -111,7 +111,9 @@ def group_spans(piece: Piece, n_header: int, label_col: int, s: TableSettings = 
     for r in range(n_header - 1):
         row = sorted((c for c in piece.cells if c.row == r and c.bbox), key=lambda c: c.col)
         lower = {c.col: c for c in piece.cells if r < c.row < n_header and c.col_span == 1 and c.bbox}
-        reach = _text_reach(piece, r)
+        # a column is set as wide as its text and padding: a header centred over columns is centred
+        # over their text (the headers under it and the body), wherever their rules are
+        reach = text_reach(c for c in piece.cells if c.row > r)
         for i, c in enumerate(row):
             lo = max(label_col + 1, row[i - 1].col + row[i - 1].col_span if i else 0)
             hi = row[i + 1].col - 1 if i + 1 < len(row) else piece.n_cols - 1
@@ -129,18 +131,6 @@ def group_spans(piece: Piece, n_header: int, label_col: int, s: TableSettings = 
             fit, a, b = min(fits, key=lambda f: (f[0] > closest + s.group_slack, f[1] - f[2], f[0]))
             if fit <= s.group_fit and b > a:
                 c.col, c.col_span = a, b - a + 1
-
-
-def _text_reach(piece: Piece, r: int) -> dict[int, tuple[float, float]]:
-    """Each column's text from its leftmost to its rightmost point, in the rows under header row
-    `r` (the headers under it and the body): a column is set as wide as its text and its padding,
-    so a header centred over columns is centred over their text, wherever their rules are."""
-    reach: dict[int, tuple[float, float]] = {}
-    for c in piece.cells:
-        if c.row > r and c.col_span == 1 and c.bbox:
-            x0, x1 = reach.get(c.col, (c.bbox[0], c.bbox[2]))
-            reach[c.col] = (min(x0, c.bbox[0]), max(x1, c.bbox[2]))
-    return reach
 
 
 def _fit(c: Cell, lower: dict[int, Cell], edges: list[float], reach: dict[int, tuple[float, float]],

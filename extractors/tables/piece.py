@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pdfplumber.utils import calculate_area, get_bbox_overlap
@@ -51,6 +51,17 @@ def box(cell: Cell) -> BBox:
     """A PDF cell's box (cells of a PDF page always have one)."""
     assert cell.bbox is not None, "a PDF cell without a box"
     return cell.bbox
+
+
+def text_reach(cells: Iterable[Cell]) -> dict[int, tuple[float, float]]:
+    """Each column's text from its leftmost to its rightmost point, over the cells of one column
+    that have a box: where a column's text lies, whatever edges its page set for it."""
+    reach: dict[int, tuple[float, float]] = {}
+    for c in cells:
+        if c.col_span == 1 and c.bbox:
+            x0, x1 = reach.get(c.col, (c.bbox[0], c.bbox[2]))
+            reach[c.col] = (min(x0, c.bbox[0]), max(x1, c.bbox[2]))
+    return reach
 
 
 def shared_area(a: BBox, b: BBox) -> float:

@@ -4,7 +4,7 @@ the header the second page repeats is dropped, and a row broken across the page 
 from __future__ import annotations
 
 from ..layout import join_texts
-from .piece import Piece, box, column_at
+from .piece import Piece, box, column_at, text_reach
 from .settings import DEFAULT, TableSettings
 from .wrap import broken_row
 
@@ -89,11 +89,7 @@ def same_columns(a: Piece, b: Piece, s: TableSettings = DEFAULT) -> bool:
 def apart(a: Piece, b: Piece) -> bool:
     """The texts of each column of `a` and `b` together end before the next column's texts
     begin: the columns of one table, each page's edges set halfway between its own texts."""
-    spans: dict[int, tuple[float, float]] = {}
-    for c in [*a.cells, *b.cells]:
-        if c.col_span == 1:
-            x0, x1 = spans.get(c.col, (box(c)[0], box(c)[2]))
-            spans[c.col] = (min(x0, box(c)[0]), max(x1, box(c)[2]))
+    spans = text_reach([*a.cells, *b.cells])
     ordered = [spans[k] for k in sorted(spans)]
     return len(ordered) == a.n_cols and all(left[1] < right[0] for left, right in zip(ordered, ordered[1:]))
 
@@ -103,8 +99,8 @@ def repeated_header(prev: Piece, piece: Piece, s: TableSettings = DEFAULT) -> in
     group header over its sub-headers), read as words in column order: a group header set over
     two columns may fall in either on a page with fewer rows to set the columns by."""
     n = 0
-    while n < min(s.max_header_rows, piece.n_rows - 1, prev.n_rows) and row_texts(piece, n) and (
-            row_texts(piece, n) == row_texts(prev, n)):
+    while n < min(s.max_header_rows, piece.n_rows - 1, prev.n_rows) and (texts := row_texts(piece, n)) and (
+            texts == row_texts(prev, n)):
         n += 1
     return n
 
