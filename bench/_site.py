@@ -76,23 +76,42 @@ class Helper:
 HELPERS = {b"uvicorn": "Prefect's server", b"forkserver": "forkserver", b"resource_tracker": "resource tracker"}
 
 
+def _stats() -> dict[int, list[str]]:
+    """Every live process's /proc/PID/stat fields after its name (field 1 is its parent)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            found[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+    return found
+
+
+def _kb(pid: int, field: str, name: str) -> int:
+    """A size in kB from /proc/PID/`name` (0 when the process has ended)."""
+    try:
+        text = Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(field)), 0)
+
+
 def helpers() -> list[Helper]:
     """This process's children other than the extraction workers (whose CPU and memory the run
     measures itself). The server's work for a run (recording task runs and events) is done in
     that other process, and on a busy machine it takes a core's share from the workers."""
     tick = os.sysconf("SC_CLK_TCK")
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid, fields in _stats().items():
+        if int(fields[1]) != os.getpid():
+            continue
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-            status = (stat.parent / "status").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:  # ended meanwhile
             continue
         name = next((n for key, n in HELPERS.items() if key in cmdline), None)
-        if int(fields[1]) == os.getpid() and name:
-            hwm = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-            found.append(Helper(name, (int(fields[11]) + int(fields[12])) / tick, hwm / 1024))  # utime + stime
+        if name:  # CPU: utime + stime
+            found.append(Helper(name, (int(fields[11]) + int(fields[12])) / tick, _kb(pid, "VmHWM:", "status") / 1024))
     return found
 
 
@@ -104,26 +123,14 @@ def server_cpu() -> float:
 def _tree(root: int) -> list[int]:
     """`root` and every process under it (the workers are the forkserver's children)."""
     children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
+    for pid, fields in _stats().items():
+        children.setdefault(int(fields[1]), []).append(pid)
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
         todo += children.get(pid, [])
     return found
-
-
-def _kb(pid: int, field: str, name: str) -> int:
-    try:
-        text = Path(f"/proc/{pid}/{name}").read_text()
-    except OSError:  # ended meanwhile
-        return 0
-    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(field)), 0)
 
 
 class Memory(threading.Thread):
