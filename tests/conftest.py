@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -102,8 +104,6 @@ def real_pdf_tables(name: str) -> list:
 
 def wheel() -> Path:
     """vpetl's wheel, built from this checkout once per test run (pip's build takes seconds)."""
-    import subprocess
-    import sys
 
     def build() -> Path:
         out = ONCE[0] / "wheel"
