@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from vpetl.vlpar import mirror
+
 SESSION = "2030-2031"  # a session year no fixture uses
 FIRST_ID = 9_000_001
 
@@ -115,7 +117,7 @@ class HostileSite:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(mirror.SHUTDOWN_POLL,), daemon=True).start()
 
     def search(self) -> Reply:
         hits = [{"id": f"http://be.vlp.feed/{qid}", "title": f"case {qid}",

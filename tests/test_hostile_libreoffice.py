@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from vpetl.extractors import leash, libreoffice, sniff
+from vpetl.vlpar import mirror
 
 pytestmark = pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
 WAIT = 60.0  # seconds to wait for LibreOffice to start or end on a loaded machine (a bound, not a measure)
@@ -107,7 +108,7 @@ class Canary:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(mirror.SHUTDOWN_POLL,), daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

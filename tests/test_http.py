@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from vpetl.settings import Settings
-from vpetl.vlpar import api
+from vpetl.vlpar import api, mirror
 from vpetl.vlpar.client import Client, FetchError
 
 
@@ -95,7 +95,7 @@ class _Scripted(BaseHTTPRequestHandler):
 def scripted():
     handler = type("H", (_Scripted,), {"script": [], "seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(mirror.SHUTDOWN_POLL,), daemon=True).start()
     yield handler, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 

@@ -46,6 +46,7 @@ DEFAULT_ROOT = Path(str(resources.files("vpetl.fixtures") / "mirror"))  # shippe
 PARLIAMENT_URL = re.compile(r"https?://(?:ws\.vlpar\.be|www\.vlaamsparlement\.be|docs\.vlaamsparlement\.be)")
 MAX_PAGE_SIZE = 100
 MAX_HITS = 10_000  # the real service serves at most this many hits of one query
+SHUTDOWN_POLL = 0.05  # seconds: how often a serving loop looks for shutdown() (the default 0.5 s is each test's wait)
 KEPT_SEARCHES = 16  # queries whose hits are kept for their later pages (a split search pages a few at once)
 MIMETYPES = {".pdf": "application/pdf", ".html": "text/html", ".csv": "text/csv",
              ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -530,5 +531,5 @@ def start(root: Path = DEFAULT_ROOT, host: str = "127.0.0.1", port: int = 0, fau
           max_hits: int = MAX_HITS, legacy_forms: bool = False) -> tuple[ThreadingHTTPServer, str]:
     """Run a mirror in a background thread; returns the server and its base URL."""
     server = make_server(root, host, port, faults, max_hits, legacy_forms)
-    threading.Thread(target=server.serve_forever, name="vpetl-mirror", daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL,), name="vpetl-mirror", daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}"
