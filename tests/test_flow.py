@@ -232,3 +232,14 @@ def test_no_more_batches_in_flight_than_workers(prefect, mirror_base, tmp_path, 
                          data_dir=str(tmp_path / "data"), rate=100, workers=workers, batch=1)
     assert (result.discovered, result.loaded, result.failed) == (15, 15, 0)
     assert most[0] == workers
+
+
+def test_a_small_run_is_spread_over_every_thread():
+    """Batches hold at most `batch` questions, fewer when one batch would leave threads idle."""
+    from vpetl.pipeline.runner import batches
+
+    sizes = lambda n, size, workers: [len(b) for b in batches(list(range(n)), size, workers)]  # noqa: E731
+    assert sizes(15, 25, 4) == [4, 4, 4, 3]  # the demo: not one batch of 15 on one thread
+    assert sizes(100, 25, 4) == [25] * 4 and sizes(7000, 25, 4) == [25] * 280
+    assert sizes(3, 25, 4) == [1, 1, 1] and sizes(0, 25, 4) == []
+    assert [q for b in batches(list(range(15)), 25, 4) for q in b] == list(range(15))  # in order, each once
