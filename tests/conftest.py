@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from . import prefect_server
+
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vpetl-prefect-"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -34,13 +36,14 @@ SHARED = ROOT.parent / "shared"
 SHARED_MISSING: list[str] = []
 
 
-# The files that take longest, longest first (about 100 s down to 25 s each on an idle 2-core
+# The files that take longest, longest first (about 40 s down to 7 s each on an idle 2-core
 # machine, `pytest --durations=0`). xdist hands whole files to workers in collection order as
 # they free up (`--dist loadfile --no-loadscope-reorder`), so a run ends on short files, not on
 # one long file with the other worker idle (its own order, by test count, put these last).
-LONGEST_FIRST = ("test_usability.py", "test_sync.py", "test_hostile.py", "test_browse.py", "test_schedule.py",
-                 "test_cli.py", "test_hostile_libreoffice.py", "test_live_forms.py", "test_provenance.py",
-                 "test_real_tables.py", "test_people.py", "test_budgets.py", "test_flow.py", "test_office.py")
+LONGEST_FIRST = ("test_usability.py", "test_sync.py", "test_browse.py", "test_hostile.py",
+                 "test_hostile_libreoffice.py", "test_cli.py", "test_schedule.py", "test_real_tables.py",
+                 "test_people.py", "test_office.py", "test_flow.py", "test_provenance.py", "test_dask.py",
+                 "test_live_forms.py", "test_install.py", "test_budgets.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -120,11 +123,28 @@ def pdf(pfile: int) -> bytes:
     return (FILES / f"{pfile}.pdf").read_bytes()
 
 
+SERVER: list[tuple[subprocess.Popen[bytes], Path]] = []  # the run's Prefect server, in the process that started it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's Prefect server is started by the process that starts the workers (or runs the
+    tests), and handed to them through the environment they inherit."""
+    if hasattr(config, "workerinput") or prefect_server.URL_VARIABLE in os.environ:
+        return
+    process, url, folder = prefect_server.start()
+    os.environ[prefect_server.URL_VARIABLE] = url
+    SERVER.append((process, folder))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while SERVER:
+        prefect_server.stop(*SERVER.pop())
+
+
 @pytest.fixture(scope="session")
 def prefect():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
+    """Flows run on the test run's Prefect server (`tests/prefect_server.py`)."""
+    with prefect_server.used(os.environ[prefect_server.URL_VARIABLE]):
         yield
 
 
@@ -179,7 +199,7 @@ def store_url(request, tmp_path):
 
 
 def flow_ingest(session_year: str | None = "2019-2020", question: int | None = None, **settings):
-    """The ingest flow (under the session's Prefect harness) with these settings."""
+    """The ingest flow (on the test run's Prefect server: the `prefect` fixture) with these settings."""
     from vpetl.flows.ingest import ingest
     from vpetl.pipeline import Query
     from vpetl.settings import Settings

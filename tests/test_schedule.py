@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,10 @@ from sqlalchemy import select
 from vpetl.schema import models as m
 from vpetl.schema.db import open_store
 
+from . import prefect_server
+
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+DEPLOYMENT = "vpetl-nightly-test"
 
 
 def api(url: str, body: dict | None = None):
@@ -43,35 +39,34 @@ def wait_for(check, seconds: float, what: str):
                 return value
         except Exception:
             pass
-        time.sleep(1)
+        time.sleep(0.25)
     pytest.fail(f"no {what} within {seconds:.0f} s")
 
 
 @pytest.fixture
-def prefect_server(tmp_path):
-    port = free_port()
+def scheduler(tmp_path):
+    """The test run's Prefect server (a whole one, scheduler included: tests/prefect_server.py), and
+    an environment for a command of this test; the deployment it serves is deleted afterwards."""
+    url = os.environ[prefect_server.URL_VARIABLE]
+    prefect_server.wait_until_up(url)
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        wait_for(lambda: api(f"{url}/health"), 90, "Prefect server")
-        yield url, env
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    yield url, env
+    for deployment in api(f"{url}/deployments/filter", {"deployments": {"name": {"any_": [DEPLOYMENT]}}}):
+        urllib.request.urlopen(urllib.request.Request(f"{url}/deployments/{deployment['id']}", method="DELETE"),
+                               timeout=5).close()
 
 
 @pytest.mark.slow
-def test_a_scheduled_sync_runs_and_publishes_its_summary(prefect_server, mirror_base, tmp_path):
-    url, env = prefect_server
+def test_a_scheduled_sync_runs_and_publishes_its_summary(scheduler, mirror_base, tmp_path):
+    url, env = scheduler
     db = f"sqlite:///{tmp_path / 'nightly.sqlite'}"
     output = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen(
         [str(BIN / "vpetl"), "serve", "--interval", "5", "--session", "2019-2020", "--api-base", mirror_base,
-         "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100"],
-        env=dict(env, PREFECT_API_URL=url), stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+         "--db", db, "--data-dir", str(tmp_path / "data"), "--rate", "100", "--name", DEPLOYMENT],
+        # the runner asks for due runs each second, not each 10 s (Prefect's default)
+        env=dict(env, PREFECT_API_URL=url, PREFECT_RUNNER_POLL_FREQUENCY="1"), stdout=output,
+        stderr=subprocess.STDOUT, start_new_session=True)
     try:
         def done_runs():
             with open_store(db)() as s:
