@@ -9,7 +9,7 @@ distributed = pytest.importorskip("distributed", reason="install the dask extra:
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                                   memory_limit="1GiB") as c:
         yield c
 
