@@ -1,14 +1,14 @@
 """The Prefect flows of vpetl: a table of contents of a run. Each task calls the core
 (`vpetl.pipeline`), which runs the same steps without Prefect.
 
-    ingest  discover (task) -> ingest-batch (task, many, on the flow's task runner) -> who-asked (task)
+    ingest  discover (task) -> ingest-worker (task, one per worker thread, each taking batches
+            from the run's queue) -> who-asked (task)
             -> summary artifact
     sync    ingest, incrementally, for each session year
     reextract, ingest-document: one core call each, observed as a flow run"""
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -18,7 +18,6 @@ from typing import Any, ParamSpec, TypeVar, cast
 from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
@@ -44,11 +43,19 @@ def discover(run: Run, query: Query) -> list[question.Found]:
     return question.discover(run, query)
 
 
-@task(cache_policy=NO_CACHE, task_run_name="ingest-batch")
-def ingest_batch(run: Run, batch: list[question.Found]) -> list[QuestionOutcome]:
-    """A batch of questions: fetched, extracted, checked and loaded one after the other (a task
-    per question would cost about as much orchestration as a small question's work)."""
-    return question.ingest_batch(run, batch)
+@task(cache_policy=NO_CACHE, task_run_name="ingest-worker-{number}")
+def ingest_worker(run: Run, todo: deque[list[question.Found]], number: int) -> list[QuestionOutcome]:
+    """One of the run's `settings.workers` threads: batches taken from the run's queue, each
+    question fetched, extracted, checked and loaded one after the other, until the queue is empty
+    or the run is stopping."""
+    outcomes: list[QuestionOutcome] = []
+    while not run.stopping.is_set():
+        try:
+            batch = todo.popleft()  # atomic: the workers are threads of this process
+        except IndexError:
+            break
+        outcomes += question.ingest_batch(run, batch)
+    return outcomes
 
 
 @task(cache_policy=NO_CACHE, task_run_name="who-asked")
@@ -74,28 +81,21 @@ def _who_asked(run: Run, question_ids: list[int]) -> people.PeopleOutcome:
 
 
 def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
-    """Each batch as a task, at most `settings.workers` of them in flight whatever the flow's
-    task runner (Prefect's default thread pool has no bound: a session year's 800 batches would
-    be 800 threads, each with its store sessions and its documents in memory); their outcomes in
-    order, each as soon as it and those before it are done."""
-    slots = threading.Semaphore(run.settings.workers)
-    pending: deque[PrefectFuture[list[QuestionOutcome]]] = deque()
-    done: set[PrefectFuture[list[QuestionOutcome]]] = set()
-
-    def finished(future: PrefectFuture[list[QuestionOutcome]]) -> None:
-        done.add(future)
-        slots.release()
-
-    for batch in todo:
-        slots.acquire()
-        while pending and pending[0] in done:
-            done.discard(pending[0])
-            yield pending.popleft().result()
-        future = ingest_batch.submit(as_is(run), batch)
-        future.add_done_callback(finished)
-        pending.append(future)
-    while pending:
-        yield pending.popleft().result()
+    """The batches on `settings.workers` tasks, each taking the next batch from one queue until
+    none is left: a task per thread, not per batch. Prefect's server records every task run
+    (about 30 ms of its CPU each, competing with extraction for the cores), so a session year
+    of 300 batches cost more than 4 workers do; and no thread idles while batches remain. The
+    queue is shared in memory: the tasks run on the flow's threads (a Dask run extracts on its
+    cluster, and keeps its batches on local threads: `_run`)."""
+    queue = deque(todo)
+    workers = [ingest_worker.submit(as_is(run), cast(deque[list[question.Found]], quote(queue)), number)
+               for number in range(1, min(run.settings.workers, len(queue)) + 1)]
+    try:
+        for worker in workers:
+            yield worker.result()
+    except BaseException:  # Ctrl-C or a lost lock: no worker takes another batch
+        run.stopping.set()
+        raise
 
 
 def _flow_run_id() -> str | None:

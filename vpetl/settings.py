@@ -61,9 +61,9 @@ class Settings(BaseSettings):
 
     # How a run is spread
     workers: int = Field(4, ge=1, description="Batches of questions in flight at once (threads: they wait on I/O).")
-    batch: int = Field(25, ge=1, description="Questions one task handles: a task costs Prefect about 50 ms of "
-                                             "CPU (mostly its server's, recording the task run), as much as a "
-                                             "small question; larger batches leave threads idle at a run's end.")
+    batch: int = Field(5, ge=1, description="Questions a worker thread takes from the run's queue at a time: few, "
+                                            "so that the threads end together (a Prefect run has a task per "
+                                            "thread, not per batch).")
     processes: int = Field(0, ge=0, description="Extraction processes (0: one per core).")
     runner: Literal["processes", "dask"] = Field("processes", description="Where documents are extracted: this "
                                                  "machine's cores, or a Dask cluster (with dask_address).")
