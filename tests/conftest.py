@@ -39,8 +39,9 @@ SHARED_MISSING: list[str] = []
 # The files that take longest, longest first (about 40 s down to 7 s each on an idle 2-core
 # machine, `pytest --durations=0`). xdist hands whole files to workers in collection order as
 # they free up (`--dist loadfile --no-loadscope-reorder`), so a run ends on short files, not on
-# one long file with the other worker idle (its own order, by test count, put these last).
-LONGEST_FIRST = ("test_usability.py", "test_sync.py", "test_browse.py", "test_hostile.py",
+# one long file with the other worker idle (its own order, by test count, put these last). The
+# first two need no Prefect server: it is still starting when they do.
+LONGEST_FIRST = ("test_usability.py", "test_browse.py", "test_sync.py", "test_hostile.py",
                  "test_hostile_libreoffice.py", "test_cli.py", "test_schedule.py", "test_real_tables.py",
                  "test_people.py", "test_office.py", "test_flow.py", "test_provenance.py", "test_dask.py",
                  "test_live_forms.py", "test_install.py", "test_budgets.py")
