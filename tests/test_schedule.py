@@ -51,9 +51,16 @@ def scheduler(tmp_path):
     prefect_server.wait_until_up(url)
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     yield url, env
+    wait_for(lambda: delete_deployments(url), 30, "deletion of the test's deployment")
+
+
+def delete_deployments(url: str) -> bool:
+    """The test's deployment deleted (and with it its schedule). The run's server is shared by
+    the workers: its SQLite database, busy with another worker's flow, may answer 503 a while."""
     for deployment in api(f"{url}/deployments/filter", {"deployments": {"name": {"any_": [DEPLOYMENT]}}}):
         urllib.request.urlopen(urllib.request.Request(f"{url}/deployments/{deployment['id']}", method="DELETE"),
                                timeout=5).close()
+    return True
 
 
 @pytest.mark.slow
@@ -74,7 +81,8 @@ def test_a_scheduled_sync_runs_and_publishes_its_summary(scheduler, mirror_base,
         (first, *_) = wait_for(done_runs, 150, "scheduled run")
         flow_run = wait_for(lambda: (r := api(f"{url}/flow_runs/{first.flow_run_id}"))["state_type"] == "COMPLETED"
                             and r, 60, "completed flow run")
-        artifacts = api(f"{url}/artifacts/filter", {"artifacts": {"key": {"any_": ["vpetl-run-summary"]}}})
+        artifacts = wait_for(lambda: api(f"{url}/artifacts/filter", {"artifacts": {"key": {"any_": [
+            "vpetl-run-summary"]}}}), 30, "the run's summary artifact")  # (a busy server may answer 503 a while)
 
         def run_logs():  # what the flow run's page shows (its logs reach the server in batches, so a while later)
             found = [r["message"] for r in api(f"{url}/logs/filter", {"logs": {"flow_run_id": {
