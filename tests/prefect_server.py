@@ -48,11 +48,12 @@ def start() -> tuple[subprocess.Popen[bytes], str, Path]:
     env.pop("PREFECT_API_URL", None)
     # dies with the test run, however it ends (setpriv: the kernel kills it when its parent dies)
     leash = ("setpriv", "--pdeathsig", "TERM", "--") if shutil.which("setpriv") else ()
-    process = subprocess.Popen(
-        [*leash, sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "error", "--lifespan", "on"],
-        env=env, stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("wb"))
+    with (folder / "server.log").open("wb") as log:  # the server writes to its own copy of the file
+        process = subprocess.Popen(
+            [*leash, sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, stdout=subprocess.DEVNULL, stderr=log)
     return process, f"http://127.0.0.1:{port}/api", folder
 
 
