@@ -25,7 +25,7 @@ from prefect.utilities.annotations import quote
 from vpetl import pipeline
 from vpetl.pipeline import people, progress, question
 from vpetl.pipeline.document import DocumentOutcome
-from vpetl.pipeline.reextract import Reextraction
+from vpetl.pipeline.reextraction import Reextraction
 from vpetl.pipeline.run import QuestionOutcome, Run, RunSummary
 from vpetl.pipeline.runner import Batches, Steps, on_threads
 from vpetl.settings import Settings

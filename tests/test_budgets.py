@@ -135,3 +135,19 @@ def test_workers_end_with_the_process_that_started_them(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_the_workers_import_the_extractors_not_the_pipeline():
+    """The forkserver imports the pool's module before its first worker, in every process that
+    extracts (each `vpetl` command, each run): that is the extractors, not the store, the
+    fetching, the CLI or Prefect (which made every pool's start about 1.5 CPU-s dearer)."""
+    import subprocess
+    import sys
+
+    heavy = ["alembic", "prefect", "pydantic_settings", "requests", "sqlalchemy", "typer", "vpetl.cli",
+             "vpetl.schema", "vpetl.vlpar"]
+    script = (f"import sys, vpetl.pipeline.pool\nprint(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+              "print('pdfplumber' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["[]", "True"]

@@ -11,7 +11,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter
 from vpetl import extractors
 from vpetl.extractors import tables, version
 from vpetl.pipeline.pool import InProcess
-from vpetl.pipeline.reextract import reextract
+from vpetl.pipeline.reextraction import reextract
 from vpetl.settings import Settings
 
 from .conftest import FILES, pdf

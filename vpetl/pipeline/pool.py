@@ -21,13 +21,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from vpetl import extractors
 from vpetl.errors import VpetlError
 from vpetl.extractors import Extraction, Role, leash, ocr
-from vpetl.extractors.records import Table
-from vpetl.settings import Settings
+
+if TYPE_CHECKING:  # the forkserver imports this module for its workers: only what they run
+    from vpetl.extractors.records import Table
+    from vpetl.settings import Settings
 
 Measured = tuple[Extraction, float, float]
 """An extraction with the CPU seconds it took and the peak memory (MB) of the process that ran it."""
@@ -139,10 +141,12 @@ class ExtractionPool:
     def _new(self) -> ProcessPoolExecutor:
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process.
-        # The forkserver imports the extractors once, before its first worker: each worker (and
-        # each pool a process starts later: a run, a test) is then a fork, not a second of imports.
+        # The forkserver imports this module (so the extractors) once, before its first worker:
+        # each worker (and each pool a process starts later: a run, a test) is then a fork, not a
+        # second of imports. Not `__main__` (multiprocessing's default): the command's module
+        # would bring the CLI and the whole pipeline, and no worker runs a function of it.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", __name__])
+        context.set_forkserver_preload([__name__])
         pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                    initializer=_start_worker,
                                    initargs=(self.settings.extract_memory_mb, self.settings.ocr, os.getpid()))
