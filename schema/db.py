@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, QueuePool, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,8 +86,10 @@ def _read_only(engine: Engine, connections: int | None) -> Engine:
     return _create(url, connections)
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every migration not yet applied (Alembic `upgrade head`).
+def migrate(engine: Engine, from_schema: bool = True) -> None:
+    """Apply every migration not yet applied (Alembic `upgrade head`). A new SQLite store is
+    made from the schema the migrations make, written down (`versions.SQLITE_SCHEMA`), unless
+    `from_schema` is False.
 
     SQLite changes a column by copying its table; foreign keys are off while it does (they can
     only be switched outside a transaction) and checked when it is done."""
@@ -99,8 +101,10 @@ def migrate(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
         with conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            new = from_schema and sqlite and not inspect(conn).get_table_names()
+            if not (new and versions.make_sqlite_store(conn)):
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
             if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                 raise RuntimeError("a migration left rows whose foreign keys point nowhere")
         if sqlite:

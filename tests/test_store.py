@@ -80,3 +80,44 @@ def test_a_run_has_a_connection_for_each_of_its_threads(store_url):
         t.join()
     assert errors == []
     assert sessions.kw["bind"].pool.size() == settings.store_connections  # not more: SQLite has one writer
+
+
+def test_a_new_sqlite_store_is_made_as_the_migrations_make_it(tmp_path):
+    """A new SQLite store is made from `sqlite-schema.sql` (milliseconds, where the migrations
+    copy tables); the file is what the migrations make now, and a store made from it is the
+    same, object by object, as one the migrations made."""
+    from sqlalchemy import text
+
+    from vpetl.schema import versions
+    from vpetl.schema.db import make_engine, migrate
+
+    written = versions.write_sqlite_schema(tmp_path / "schema.sql")
+    assert written == versions.SQLITE_SCHEMA.read_text(encoding="utf-8"), "run: python -m vpetl.schema.versions"
+
+    def made(path, from_schema: bool) -> tuple[str, list[tuple]]:
+        engine = make_engine(f"sqlite:///{path}")
+        migrate(engine, from_schema=from_schema)
+        with engine.connect() as conn:
+            columns = conn.execute(text("SELECT m.name, c.* FROM sqlite_master m, pragma_table_info(m.name) c "
+                                        "WHERE m.type = 'table' ORDER BY 1, 2")).all()
+            keys = conn.execute(text('SELECT m.name, k."table", k."from", k."to", k.on_update, k.on_delete FROM '
+                                     "sqlite_master m, pragma_foreign_key_list(m.name) k WHERE m.type = 'table' "
+                                     "ORDER BY 1, 2, 3")).all()
+            return versions.sqlite_schema(conn), [*columns, *keys]
+
+    (by_file, described), (by_migrations, as_migrated) = made(tmp_path / "a", True), made(tmp_path / "b", False)
+    assert by_file == by_migrations == written and described == as_migrated
+    assert "CREATE VIEW v_current_runs" in by_file and f"VALUES ('{versions.head()}')" in by_file
+
+
+def test_a_schema_file_behind_the_migrations_is_not_used(tmp_path, monkeypatch):
+    """A migration added and the file not written again: new stores are made by the migrations."""
+    from vpetl.schema import versions
+    from vpetl.schema.db import make_engine
+
+    stale = tmp_path / "old.sql"
+    stale.write_text(versions.SQLITE_SCHEMA.read_text().replace(f"VALUES ('{versions.head()}')", "VALUES ('0001')"))
+    monkeypatch.setattr(versions, "SQLITE_SCHEMA", stale)
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    open_store(url)
+    assert versions.current(make_engine(url)) == versions.head()
