@@ -4,9 +4,9 @@
 database (about 8 CPU-s and 8 s before the first flow can run). This starts one server, the way
 the harness does (the same uvicorn app, without its UI), in the process that starts the workers,
 before they import and collect, so its start overlaps theirs. It is a whole server, as `prefect
-server start` runs one (its scheduler too): `vpetl serve`'s test needs one, and no other is made.
-Every test that reads from the server filters by its own flow run or deployment, so workers
-sharing it see only theirs.
+server start` runs one (its scheduler too, not the services no test uses): `vpetl serve`'s test
+needs one, and no other is made. Every test that reads from the server filters by its own flow
+run or deployment, so workers sharing it see only theirs.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from pathlib import Path
 URL_VARIABLE = "PYTEST_VPETL_PREFECT_API_URL"
 START_WAIT = 120.0  # seconds: a start takes about 8 s idle; a loaded 2-core machine, several times that
 STOP_WAIT = 10.0
+# Services of the server that no test uses (no work pools, pauses, cancellations, concurrency
+# leases or automations; a late run is not waited for): off, they cost neither their start
+# (2-3 CPU-s of the server's 13) nor their loops, most every 5 s. The scheduler, the task run
+# recorder and the event persister stay: `vpetl serve`'s test needs them.
+UNUSED_SERVICES = ("FOREMAN", "LATE_RUNS", "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP", "REPOSSESSOR",
+                   "CLEANUP_RECONCILER", "TRIGGERS")
 
 
 def _free_port() -> int:
@@ -44,7 +50,8 @@ def start() -> tuple[subprocess.Popen[bytes], str, Path]:
     folder = Path(tempfile.mkdtemp(prefix="vpetl-tests-prefect-"))
     port = _free_port()
     env = {**os.environ, "PREFECT_HOME": str(folder), "PREFECT_UI_ENABLED": "0",
-           "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}"}
+           "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
+           **{f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in UNUSED_SERVICES}}
     env.pop("PREFECT_API_URL", None)
     # dies with the test run, however it ends (setpriv: the kernel kills it when its parent dies)
     leash = ("setpriv", "--pdeathsig", "TERM", "--") if shutil.which("setpriv") else ()
