@@ -143,10 +143,10 @@ class ExtractionPool:
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process.
         # The forkserver imports this module (so the extractors) once, before its first worker:
         # each worker (and each pool a process starts later: a run, a test) is then a fork, not a
-        # second of imports. Not `__main__` (multiprocessing's default): the command's module
-        # would bring the CLI and the whole pipeline, and no worker runs a function of it.
+        # second of imports. `__main__` too (the `vpetl` command's script, which imports only the
+        # CLI): a worker whose forkserver has not imported it runs it again itself.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload(["__main__", __name__])
         pool = ProcessPoolExecutor(self.processes, mp_context=context,
                                    initializer=_start_worker,
                                    initargs=(self.settings.extract_memory_mb, self.settings.ocr, os.getpid()))
