@@ -93,8 +93,13 @@ def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
     try:
         for worker in workers:
             yield worker.result()
-    except BaseException:  # Ctrl-C or a lost lock: no worker takes another batch
+    except KeyboardInterrupt:  # Ctrl-C: no worker takes another batch, none is waited for
         run.stopping.set()
+        raise
+    except BaseException:  # an error that ends the run (a full disk, a lost lock): no worker takes
+        run.stopping.set()  # another batch, and each ends its question before the run is recorded
+        for worker in workers:
+            worker.wait()
         raise
 
 

@@ -52,9 +52,16 @@ def on_threads(work: Callable[[Run, list[Found]], list[QuestionOutcome]]
             futures = [threads.submit(contextvars.copy_context().run, work, run, batch) for batch in todo]
             for future in futures:
                 yield future.result()
-        except BaseException:  # Ctrl-C or a lost lock: batches not started never start, none is waited for
+        except KeyboardInterrupt:  # Ctrl-C: batches not started never start, none is waited for
             run.stopping.set()
             threads.shutdown(wait=False, cancel_futures=True)
+            raise
+        except BaseException:
+            # An error that ends the run (a full disk, a lost lock): no batch starts, and those
+            # under way end their question, loading nothing more, before the run is recorded
+            # (bounded: each question's requests and extraction have their budgets).
+            run.stopping.set()
+            threads.shutdown(wait=True, cancel_futures=True)
             raise
         threads.shutdown()
     return run_all
