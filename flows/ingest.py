@@ -96,8 +96,10 @@ def _as_tasks(run: Run, todo: Batches) -> Iterator[list[QuestionOutcome]]:
     except KeyboardInterrupt:  # Ctrl-C: no worker takes another batch, none is waited for
         run.stopping.set()
         raise
-    except BaseException:  # an error that ends the run (a full disk, a lost lock): no worker takes
-        run.stopping.set()  # another batch, and each ends its question before the run is recorded
+    except BaseException:
+        # An error that ends the run (a full disk, a lost lock): no worker takes another batch,
+        # and each ends its question, loading nothing more, before the run is recorded.
+        run.stopping.set()
         for worker in workers:
             worker.wait()
         raise

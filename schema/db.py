@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, QueuePool, create_engine, event, inspect
+from sqlalchemy import Engine, QueuePool, create_engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,7 +101,7 @@ def migrate(engine: Engine, from_schema: bool = True) -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
         with conn.begin():
-            new = from_schema and sqlite and not inspect(conn).get_table_names()
+            new = from_schema and sqlite and versions.is_empty(conn)
             if not (new and versions.make_sqlite_store(conn)):
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")

@@ -41,9 +41,9 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def is_empty(engine: Engine) -> bool:
+def is_empty(bind: Engine | Connection) -> bool:
     """No tables at all: a new database, where a writer may make the store."""
-    return not inspect(engine).get_table_names()
+    return not inspect(bind).get_table_names()
 
 
 @dataclass(frozen=True)
