@@ -13,6 +13,7 @@ import os
 import resource
 import select
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -115,6 +116,24 @@ def _exit_with(pid: int) -> None:
     os._exit(1)
 
 
+# multiprocessing's resource tracker outlives the command and removes the semaphores its workers'
+# queues leave. A Ctrl-C that lands while one is being released (after its removal, before it is
+# signed off) leaves it listed: at exit the tracker then writes two Python warnings to the terminal,
+# after the command's last line, about removing what is already gone (about one Ctrl-C in 25).
+# The tracker takes its warning options from this process when it starts (once a process).
+QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _start_quiet_resource_tracker() -> None:
+    from multiprocessing import resource_tracker
+
+    sys.warnoptions.append(QUIET_TRACKER)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(QUIET_TRACKER)
+
+
 class ExtractionPool:
     """A pool of extraction workers shared by the threads of one run."""
 
@@ -139,6 +158,7 @@ class ExtractionPool:
             return self._pool
 
     def _new(self) -> ProcessPoolExecutor:
+        _start_quiet_resource_tracker()
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process.
         # The forkserver imports this module (so the extractors) once, before its first worker:
