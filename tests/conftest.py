@@ -40,9 +40,10 @@ SHARED_MISSING: list[str] = []
 # machine, `pytest --durations=0`). xdist hands whole files to workers in collection order as
 # they free up (`--dist loadfile --no-loadscope-reorder`), so a run ends on short files, not on
 # one long file with the other worker idle (its own order, by test count, put these last). The
-# first two need no Prefect server: it is still starting when they do.
-LONGEST_FIRST = ("test_usability.py", "test_browse.py", "test_sync.py", "test_hostile.py",
-                 "test_hostile_libreoffice.py", "test_cli.py", "test_schedule.py", "test_real_tables.py",
+# first three (one per worker on 2 CPUs) begin with tests that need no Prefect server: it takes
+# 8-15 s to start, and test_sync, which needs it at once, waited that long in third place.
+LONGEST_FIRST = ("test_usability.py", "test_browse.py", "test_hostile_libreoffice.py", "test_hostile.py",
+                 "test_sync.py", "test_cli.py", "test_schedule.py", "test_real_tables.py",
                  "test_people.py", "test_office.py", "test_flow.py", "test_provenance.py", "test_dask.py",
                  "test_live_forms.py", "test_install.py", "test_budgets.py")
 
