@@ -80,7 +80,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     136-140 s against 146-150 s (a fourth worker: 152 s). PYTEST_XDIST_AUTO_NUM_WORKERS still decides."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own hook reads it
-    return len(os.sched_getaffinity(0)) + 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1  # (Linux only)
+    return cpus + 1
 
 
 ONCE: list[Path] = []  # this run's folder for what its workers share (set when the session starts)

@@ -48,7 +48,8 @@ def start() -> tuple[subprocess.Popen[bytes], str, Path]:
     """The server's process (not waited for: `wait_until_up`), its API URL and its folder."""
     # where Prefect is, found without importing it (1.3 CPU-s before the workers can start)
     spec = importlib.util.find_spec("prefect")
-    assert spec is not None and spec.origin is not None, "Prefect is not installed"
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the tests need Prefect: pip install -e '.[test]'")
     folder = Path(tempfile.mkdtemp(prefix="vpetl-tests-prefect-"))
     port = _free_port()
     env = {**os.environ, "PREFECT_HOME": str(folder), "PREFECT_UI_ENABLED": "0",
