@@ -158,8 +158,8 @@ class ExtractionPool:
             return self._pool
 
     def _new(self) -> ProcessPoolExecutor:
-        _start_quiet_resource_tracker()
         """Workers started and ready, so that a time budget counts extraction, not start-up."""
+        _start_quiet_resource_tracker()
         # forkserver: workers do not inherit the threads (and their locks) of the flow's process.
         # The forkserver imports this module (so the extractors) once, before its first worker:
         # each worker (and each pool a process starts later: a run, a test) is then a fork, not a
