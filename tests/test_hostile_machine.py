@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import re
 import shutil
+import threading
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -93,13 +94,15 @@ def test_a_data_dir_removed_during_a_run_is_said_and_its_bytes_fetched_again(cli
     from vpetl.pipeline import question
 
     load = question.load_question
-    calls = []
+    first = threading.Lock()  # questions load on several threads: the first to load removes it
 
     def load_then_lose_the_data_dir(*args, **kwargs):
         out = load(*args, **kwargs)
-        if not calls:
-            shutil.rmtree(tmp_path / "data")
-        calls.append(1)
+        if first.acquire(blocking=False):
+            # Renamed away first: the path is gone at once, and another thread's blob written
+            # meanwhile (into a folder it makes again) cannot fail the removal.
+            (tmp_path / "data").rename(tmp_path / "lost")
+            shutil.rmtree(tmp_path / "lost")
         return out
 
     monkeypatch.setattr(question, "load_question", load_then_lose_the_data_dir)
