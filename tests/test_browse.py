@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import select, text
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from vpetl import picture
 from vpetl.cli import app
@@ -69,20 +69,20 @@ def test_show_marks_a_worksheet_fact_in_its_table(demo_store, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def all_drawn(demo_store, tmp_path_factory) -> tuple[list[str], Path, str]:
+def all_drawn(demo_store, tmp_path_factory) -> tuple[list[str], Path, Result]:
     """`show --all` on the demo store, once for this file (877 pictures, seconds of CPU): its
-    arguments, folder and output. The browser's server starts with a copy of these pictures."""
+    arguments, folder and result. The browser's server starts with a copy of these pictures."""
     url, data = demo_store
     folder = tmp_path_factory.mktemp("show-all") / "p"
     args = ["show", "--all", "--dir", str(folder), "--db", url, "--data-dir", str(data)]
-    return args, folder, CliRunner().invoke(app, args).output
+    return args, folder, CliRunner().invoke(app, args)
 
 
 def test_show_all_draws_each_current_fact_once(demo_store, all_drawn):
     url, _ = demo_store
     args, folder, first = all_drawn
     facts = one(url, "select (select count(*) from v_table_cells) + (select count(*) from v_beneficiaries)")[0]
-    assert f"{facts} pictures written, 0 already there" in first
+    assert first.exit_code == 0 and f"{facts} pictures written, 0 already there" in first.output
     again = CliRunner().invoke(app, args)
     assert f"0 pictures written, {facts} already there" in again.output
     assert len(list(folder.iterdir())) == facts
